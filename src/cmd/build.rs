@@ -1,0 +1,64 @@
+//! `digest build`: load, render and publish the site.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::error::Diagnostics;
+use crate::load::{LoadOptions, load};
+use crate::output::publish;
+use crate::render::render;
+use crate::theme::Theme;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output folder, relative to the site root
+    #[arg(long, default_value = "public")]
+    pub output: PathBuf,
+    /// Publish at this address instead of `base_url`
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include draft issues and entries
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct Summary {
+    pub issues: usize,
+    pub entries: usize,
+    pub languages: usize,
+    pub warnings: Vec<crate::error::Diagnostic>,
+}
+
+/// Builds the site at `root` into `args.output` (relative paths are taken from `root`).
+pub fn build(root: &Path, args: &Args) -> Result<Summary, Diagnostics> {
+    let opts = LoadOptions { drafts: args.drafts, base_url: args.base_url.clone() };
+    let site = load(root, &opts)?;
+    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let out = root.join(&args.output);
+    publish(root, &out, |sink| render(&site, &theme, sink))?;
+    Ok(Summary {
+        issues: site.issues.len(),
+        entries: site.entries.len(),
+        languages: site.config.languages.len(),
+        warnings: site.warnings,
+    })
+}
+
+pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
+    let start = Instant::now();
+    let summary = build(root, args)?;
+    for w in &summary.warnings {
+        eprintln!("{w}");
+    }
+    eprintln!(
+        "Built {} issues and {} entries in {} languages into {} in {} ms",
+        summary.issues,
+        summary.entries,
+        summary.languages,
+        root.join(&args.output).display(),
+        start.elapsed().as_millis()
+    );
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The theme's interface text in Chinese and English; a site overrides it in `[languages.X.ui]`.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+const ZH: &[(&str, &str)] = &[
+    ("language_name", "中文"),
+    ("home", "首页"),
+    ("latest_issue", "最新一期"),
+    ("all_issues", "往期回顾"),
+    ("archive", "归档"),
+    ("topics", "专题"),
+    ("tags", "标签"),
+    ("contents", "本期目录"),
+    ("original_title", "原文标题"),
+    ("read_original", "阅读原文"),
+    ("editor_note", "编者按"),
+    ("further_reading", "延伸阅读"),
+    ("not_translated", "本条目尚未翻译,以原文语言显示。"),
+    ("issue_not_translated", "本期导语尚未翻译,以原文语言显示。"),
+    ("entries", "条"),
+    ("subscribe", "订阅"),
+    ("rss", "RSS"),
+    ("atom", "Atom"),
+    ("published", "发布于"),
+    ("in_issue", "收录于"),
+    ("tagged", "标签"),
+    ("draft", "草稿"),
+    ("not_found_title", "页面不存在"),
+    ("not_found_text", "找不到你要的页面,它可能已移动或从未存在。"),
+    ("back_home", "返回首页"),
+    ("switch_language", "切换语言"),
+    ("skip_to_content", "跳到正文"),
+    ("editors", "编辑"),
+    ("back_to_issue", "返回本期"),
+    ("topic_feed", "本专题的订阅源"),
+    ("generated_by", "由 digest 生成"),
+];
+
+const EN: &[(&str, &str)] = &[
+    ("language_name", "English"),
+    ("home", "Home"),
+    ("latest_issue", "Latest issue"),
+    ("all_issues", "All issues"),
+    ("archive", "Archive"),
+    ("topics", "Topics"),
+    ("tags", "Tags"),
+    ("contents", "In this issue"),
+    ("original_title", "Original title"),
+    ("read_original", "Read the original"),
+    ("editor_note", "Editor's note"),
+    ("further_reading", "Further reading"),
+    ("not_translated", "This entry is not translated yet; it is shown in its original language."),
+    ("issue_not_translated", "This introduction is not translated yet; it is shown in its original language."),
+    ("entries", "entries"),
+    ("subscribe", "Subscribe"),
+    ("rss", "RSS"),
+    ("atom", "Atom"),
+    ("published", "Published"),
+    ("in_issue", "In"),
+    ("tagged", "Tags"),
+    ("draft", "Draft"),
+    ("not_found_title", "Page not found"),
+    ("not_found_text", "The page you asked for is not here. It may have moved, or never existed."),
+    ("back_home", "Back to the home page"),
+    ("switch_language", "Language"),
+    ("skip_to_content", "Skip to content"),
+    ("editors", "Editors"),
+    ("back_to_issue", "Back to the issue"),
+    ("topic_feed", "Feed of this topic"),
+    ("generated_by", "Made with digest"),
+];
+
+/// The interface strings for `lang`: built-in Chinese or English (English for other
+/// languages), then the site's overrides.
+pub fn strings(lang: &str, overrides: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let base = if lang == "zh" || lang.starts_with("zh-") { ZH } else { EN };
+    let mut map: BTreeMap<String, String> = base.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    if lang != "zh" && lang != "en" && !overrides.contains_key("language_name") {
+        map.insert("language_name".into(), lang.to_string());
+    }
+    for (k, v) in overrides {
+        map.insert(k.clone(), v.clone());
+    }
+    map
+}
+
+fn is_zh(lang: &str) -> bool {
+    lang == "zh" || lang.starts_with("zh-")
+}
+
+const MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+];
+
+/// A date as readers of `lang` write it: `2025 年 11 月 6 日`, `6 November 2025`.
+pub fn long_date(lang: &str, d: NaiveDate) -> String {
+    if is_zh(lang) {
+        format!("{} 年 {} 月 {} 日", d.year(), d.month(), d.day())
+    } else {
+        format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+    }
+}
+
+/// A month: `2025 年 11 月`, `November 2025`.
+pub fn month(lang: &str, year: i32, month: u32) -> String {
+    if is_zh(lang) {
+        format!("{year} 年 {month} 月")
+    } else {
+        format!("{} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
+    }
+}
+
+/// An issue number: `第 12 期`, `Issue 12`.
+pub fn issue_number(lang: &str, n: u32) -> String {
+    if is_zh(lang) { format!("第 {n} 期") } else { format!("Issue {n}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let zh: Vec<&str> = ZH.iter().map(|(k, _)| *k).collect();
+        let en: Vec<&str> = EN.iter().map(|(k, _)| *k).collect();
+        assert_eq!(zh, en);
+    }
+
+    #[test]
+    fn overrides_win() {
+        let o = BTreeMap::from([("home".to_string(), "Start".to_string())]);
+        assert_eq!(strings("en", &o)["home"], "Start");
+        assert_eq!(strings("fr", &BTreeMap::new())["language_name"], "fr");
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2025, 11, 6).unwrap();
+        assert_eq!(long_date("zh", d), "2025 年 11 月 6 日");
+        assert_eq!(long_date("en", d), "6 November 2025");
+        assert_eq!(month("en", 2025, 11), "November 2025");
+    }
+}

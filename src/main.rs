@@ -1,0 +1,40 @@
+//! The `digest` binary: parses the command line and reports problems with exit status 1.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use digest::cmd;
+
+/// A static-site generator for a bilingual monthly cloud-native newsletter.
+#[derive(Debug, Parser)]
+#[command(name = "digest", version, about)]
+struct Cli {
+    /// The site folder (holding config.toml)
+    #[arg(long, default_value = ".", global = true)]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Publish the site into a folder (default public/)
+    Build(cmd::build::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Build(args) => cmd::build::run(&cli.root, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(diags) => {
+            eprintln!("{diags}");
+            let n = diags.0.iter().filter(|d| d.severity == digest::error::Severity::Error).count();
+            eprintln!("error: {n} problem{} found", if n == 1 { "" } else { "s" });
+            ExitCode::from(1)
+        }
+    }
+}

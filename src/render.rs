@@ -1,0 +1,375 @@
+//! Render stage: `&Site` → every output file, rendered in parallel into a [`Sink`]; no disk access.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::site::Site;
+use crate::theme::Theme;
+use crate::view::{Alternate, FeedLink, LangViews, PageMeta, Views, map};
+use crate::{feed, sitemap};
+
+/// Where rendered files go: a folder for `build`, memory for `serve` and tests.
+pub trait Sink: Sync {
+    /// Stores one output file; `path` is relative to the output root, with `/` separators.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic>;
+}
+
+/// A sink keeping every output in memory, sorted by path.
+#[derive(Default)]
+pub struct MemorySink(pub Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        self.0.lock().expect("sink lock").insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl MemorySink {
+    pub fn into_inner(self) -> BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().expect("sink lock")
+    }
+}
+
+/// One unit of rendering work.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Home(usize),
+    Archive(usize),
+    Tags(usize),
+    NotFound(usize),
+    Issue(usize, usize),
+    Entry(usize, usize),
+    Topic(usize, usize),
+    Tag(usize, usize),
+    Feeds(usize),
+    TopicFeed(usize, usize),
+    Sitemap,
+    Robots,
+    Static,
+    Assets,
+}
+
+/// Renders the whole site into `sink`. All problems are reported together.
+pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    let views = Views::build(site);
+    let r = Renderer { site, theme, views: &views };
+    let mut jobs = vec![Job::Sitemap, Job::Robots, Job::Static, Job::Assets];
+    for l in 0..site.config.languages.len() {
+        jobs.extend([Job::Home(l), Job::Archive(l), Job::Tags(l), Job::NotFound(l), Job::Feeds(l)]);
+        jobs.extend((0..site.issues.len()).map(|i| Job::Issue(l, i)));
+        jobs.extend((0..site.entries.len()).map(|e| Job::Entry(l, e)));
+        jobs.extend((0..site.config.topics.len()).flat_map(|t| [Job::Topic(l, t), Job::TopicFeed(l, t)]));
+        jobs.extend((0..site.tags.len()).map(|t| Job::Tag(l, t)));
+    }
+    let errors: Vec<Diagnostic> = jobs.par_iter().filter_map(|job| r.run(*job, sink).err()).collect();
+    let mut diags = Diagnostics(errors);
+    diags.0.dedup();
+    diags.into_result(())
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    views: &'a Views,
+}
+
+impl Renderer<'_> {
+    fn run(&self, job: Job, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        let c = &self.site.config;
+        let out = |l: usize, path: &str| format!("{}{}", lang_dir(self.site, l), path);
+        match job {
+            Job::Home(l) => sink.put(&out(l, "index.html"), self.home(l)?),
+            Job::Archive(l) => sink.put(&out(l, "archive/index.html"), self.archive(l)?),
+            Job::Tags(l) => sink.put(&out(l, "tags/index.html"), self.tags(l)?),
+            Job::NotFound(l) => sink.put(&out(l, "404.html"), self.not_found(l)?),
+            Job::Issue(l, i) => {
+                sink.put(&out(l, &format!("{}/index.html", self.site.issues[i].key)), self.issue(l, i)?)
+            }
+            Job::Entry(l, e) => {
+                let entry = &self.site.entries[e];
+                let path = format!(
+                    "{}/{}/{}/index.html",
+                    self.site.issues[entry.issue].key, c.topics[entry.topic].key, entry.slug
+                );
+                sink.put(&out(l, &path), self.entry(l, e)?)
+            }
+            Job::Topic(l, t) => {
+                sink.put(&out(l, &format!("topics/{}/index.html", c.topics[t].key)), self.topic(l, t)?)
+            }
+            Job::Tag(l, t) => sink.put(&out(l, &format!("tags/{}/index.html", self.site.tags[t].slug)), self.tag(l, t)?),
+            Job::Feeds(l) => {
+                let issues = self.feed_issues(l)?;
+                sink.put(&out(l, "rss.xml"), feed::issues_rss(self.site, self.views.lang(l), &issues))?;
+                sink.put(&out(l, "atom.xml"), feed::issues_atom(self.site, self.views.lang(l), &issues))
+            }
+            Job::TopicFeed(l, t) => sink.put(
+                &out(l, &format!("topics/{}/rss.xml", c.topics[t].key)),
+                feed::topic_rss(self.site, self.views.lang(l), t),
+            ),
+            Job::Sitemap => sink.put("sitemap.xml", sitemap::sitemap(self.site)),
+            Job::Robots => sink.put("robots.txt", sitemap::robots(self.site)),
+            Job::Static => {
+                for (path, bytes) in &self.theme.static_files {
+                    sink.put(path, bytes.clone())?;
+                }
+                Ok(())
+            }
+            Job::Assets => {
+                for a in &self.site.assets {
+                    let bytes = std::fs::read(self.site.root.join(&a.path)).map_err(|e| Diagnostic::io(&a.path, &e))?;
+                    sink.put(&a.output, bytes)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The context every page gets: `lang`, `site`, `t` and `page`.
+    fn context(&self, l: usize, page: PageMeta) -> Context {
+        let lv = self.views.lang(l);
+        let mut ctx = Context::new();
+        ctx.insert("lang", &lv.lang);
+        ctx.insert_value("site", lv.site.clone());
+        ctx.insert_value("t", lv.t.clone());
+        ctx.insert("page", &page);
+        ctx
+    }
+
+    /// Page metadata for a site path that exists in every language.
+    fn meta(&self, l: usize, kind: &'static str, path: &str, title: String, description: String) -> PageMeta {
+        let c = &self.site.config;
+        let lv = self.views.lang(l);
+        let alternates = c
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, lang)| Alternate {
+                lang: lang.code.clone(),
+                name: self.views.lang(i).strings["language_name"].clone(),
+                url: c.href(&lang.code, path),
+                permalink: c.permalink(&lang.code, path),
+                current: i == l,
+            })
+            .collect();
+        let mut feeds = vec![
+            FeedLink {
+                kind: "rss".into(),
+                mime: "application/rss+xml".into(),
+                url: c.href(&lv.lang, "/rss.xml"),
+                title: format!("{} (RSS)", site_title(self.site, l)),
+            },
+            FeedLink {
+                kind: "atom".into(),
+                mime: "application/atom+xml".into(),
+                url: c.href(&lv.lang, "/atom.xml"),
+                title: format!("{} (Atom)", site_title(self.site, l)),
+            },
+        ];
+        if kind == "topic" {
+            let key = path.trim_matches('/').rsplit('/').next().unwrap_or_default();
+            if let Some(t) = c.topic_index(key) {
+                feeds.push(FeedLink {
+                    kind: "rss".into(),
+                    mime: "application/rss+xml".into(),
+                    url: lv.topics[t].feed_url.clone(),
+                    title: format!("{} · {}", lv.topics[t].name, site_title(self.site, l)),
+                });
+            }
+        }
+        let full_title = if kind == "home" { title } else { format!("{title} · {}", site_title(self.site, l)) };
+        PageMeta {
+            kind,
+            title: full_title,
+            description,
+            url: c.href(&lv.lang, path),
+            permalink: c.permalink(&lv.lang, path),
+            alternates,
+            feeds,
+            og_type: if kind == "entry" || kind == "issue" { "article" } else { "website" },
+        }
+    }
+
+    fn page(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
+        self.theme.render(template, ctx).map(String::into_bytes)
+    }
+
+    /// The entries of an issue grouped by topic: `[{topic, entries}]`, empty topics left out.
+    fn groups(&self, lv: &LangViews, issue: usize) -> Value {
+        let groups: Vec<Value> = self.site.issues[issue]
+            .topics
+            .iter()
+            .enumerate()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(t, ids)| {
+                map([
+                    ("topic", Value::from_serializable(&lv.topics[t])),
+                    ("entries", Value::from(ids.iter().map(|&e| lv.entry_values[e].clone()).collect::<Vec<_>>())),
+                ])
+            })
+            .collect();
+        Value::from(groups)
+    }
+
+    fn issue_context(&self, l: usize, i: usize, page: PageMeta) -> Context {
+        let lv = self.views.lang(l);
+        let issue = &self.site.issues[i];
+        let (text, _) = issue.text(&lv.lang);
+        let mut ctx = self.context(l, page);
+        ctx.insert_value("issue", lv.issue_summary_values[i].clone());
+        ctx.insert("intro", &text.intro.html);
+        ctx.insert_value("groups", self.groups(lv, i));
+        let newer = i.checked_sub(1).map(|n| lv.issue_summary_values[n].clone());
+        let older = lv.issue_summary_values.get(i + 1).cloned();
+        ctx.insert_value("newer", newer.unwrap_or_else(Value::none));
+        ctx.insert_value("older", older.unwrap_or_else(Value::none));
+        ctx
+    }
+
+    fn home(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let site_view = &self.site.config.languages[l];
+        let page = self.meta(l, "home", "/", site_view.title.clone(), site_view.description.clone());
+        let mut ctx = if self.site.issues.is_empty() {
+            let mut ctx = self.context(l, page);
+            ctx.insert_value("issue", Value::none());
+            ctx
+        } else {
+            self.issue_context(l, 0, page)
+        };
+        ctx.insert_value("issues", Value::from(lv.issue_summary_values.clone()));
+        self.page("index.html", &ctx)
+    }
+
+    fn issue(&self, l: usize, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let s = &lv.issue_summaries[i];
+        let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
+        let page = self.meta(l, "issue", &self.site.issues[i].path(), s.title.clone(), description);
+        self.page("issue.html", &self.issue_context(l, i, page))
+    }
+
+    fn entry(&self, l: usize, e: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let v = &lv.entries[e];
+        let entry = &self.site.entries[e];
+        let page = self.meta(l, "entry", &entry.path(self.site), v.title.clone(), truncate(&v.summary_text, 160));
+        let mut ctx = self.context(l, page);
+        ctx.insert_value("entry", lv.entry_values[e].clone());
+        // Neighbours within the issue, in reading order.
+        let order: Vec<usize> = self.site.issues[entry.issue].topics.iter().flatten().copied().collect();
+        let pos = order.iter().position(|&x| x == e).unwrap_or(0);
+        let prev = pos.checked_sub(1).map(|p| lv.entry_values[order[p]].clone());
+        let next = order.get(pos + 1).map(|&n| lv.entry_values[n].clone());
+        ctx.insert_value("previous", prev.unwrap_or_else(Value::none));
+        ctx.insert_value("next", next.unwrap_or_else(Value::none));
+        self.page("entry.html", &ctx)
+    }
+
+    fn archive(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let mut years: Vec<(String, Vec<Value>)> = Vec::new();
+        for (i, issue) in self.site.issues.iter().enumerate() {
+            let year = issue.key[..4].to_string();
+            match years.last_mut() {
+                Some((y, list)) if *y == year => list.push(lv.issue_summary_values[i].clone()),
+                _ => years.push((year, vec![lv.issue_summary_values[i].clone()])),
+            }
+        }
+        let years: Vec<Value> =
+            years.into_iter().map(|(y, list)| map([("year", Value::from(y)), ("issues", Value::from(list))])).collect();
+        let page = self.meta(l, "archive", "/archive/", lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
+        let mut ctx = self.context(l, page);
+        ctx.insert_value("years", Value::from(years));
+        self.page("archive.html", &ctx)
+    }
+
+    fn topic(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let topic = &lv.topics[t];
+        let groups: Vec<Value> = self
+            .site
+            .issues
+            .iter()
+            .enumerate()
+            .filter(|(_, issue)| !issue.topics[t].is_empty())
+            .map(|(i, issue)| {
+                let entries: Vec<Value> = issue.topics[t].iter().map(|&e| lv.entry_values[e].clone()).collect();
+                map([("issue", lv.issue_summary_values[i].clone()), ("entries", Value::from(entries))])
+            })
+            .collect();
+        let path = format!("/topics/{}/", topic.key);
+        let page = self.meta(l, "topic", &path, format!("{} {}", topic.emoji, topic.name), topic.name.clone());
+        let mut ctx = self.context(l, page);
+        ctx.insert("topic", topic);
+        ctx.insert_value("groups", Value::from(groups));
+        self.page("topic.html", &ctx)
+    }
+
+    fn tag(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let tag = &lv.tags[t];
+        let entries: Vec<Value> = self.site.tags[t].entries.iter().map(|&e| lv.entry_values[e].clone()).collect();
+        let path = format!("/tags/{}/", crate::slug::encode_segment(&tag.slug));
+        let page = self.meta(l, "tag", &path, format!("#{}", tag.name), format!("#{}", tag.name));
+        let mut ctx = self.context(l, page);
+        ctx.insert("tag", tag);
+        ctx.insert_value("entries", Value::from(entries));
+        self.page("tag.html", &ctx)
+    }
+
+    fn tags(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let page = self.meta(l, "tags", "/tags/", lv.strings["tags"].clone(), lv.strings["tags"].clone());
+        let mut ctx = self.context(l, page);
+        ctx.insert("tags", &lv.tags);
+        self.page("tags.html", &ctx)
+    }
+
+    fn not_found(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let mut page = self.meta(l, "not_found", "/", lv.strings["not_found_title"].clone(), String::new());
+        page.url = self.site.config.href(&lv.lang, "/404.html");
+        page.permalink = self.site.config.permalink(&lv.lang, "/404.html");
+        self.page("404.html", &self.context(l, page))
+    }
+
+    /// Each issue's full content as HTML for the feeds, newest first, with absolute links.
+    fn feed_issues(&self, l: usize) -> Result<Vec<String>, Diagnostic> {
+        let lv = self.views.lang(l);
+        (0..self.site.issues.len())
+            .map(|i| {
+                let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
+                let html = self.theme.render("feed_issue.html", &self.issue_context(l, i, page))?;
+                let _ = lv;
+                Ok(crate::markdown::absolutize(&html, self.site.config.origin()))
+            })
+            .collect()
+    }
+}
+
+fn site_title(site: &Site, l: usize) -> &str {
+    &site.config.languages[l].title
+}
+
+/// The output folder of a language: empty for the default, `en/` for others.
+pub fn lang_dir(site: &Site, l: usize) -> String {
+    if l == 0 { String::new() } else { format!("{}/", site.config.languages[l].code) }
+}
+
+/// Shortens text to at most `max` characters, at a word boundary when there is one.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}

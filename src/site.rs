@@ -1,0 +1,157 @@
+//! The loaded site: issues and entries stored once, with every index built at load.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::markdown::Rendered;
+
+/// Index of an entry in [`Site::entries`].
+pub type EntryId = usize;
+/// Index of an issue in [`Site::issues`].
+pub type IssueId = usize;
+
+/// Everything `build` publishes, immutable after load.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    pub root: PathBuf,
+    /// Newest first.
+    pub issues: Vec<Issue>,
+    pub entries: Vec<Entry>,
+    /// Sorted by slug.
+    pub tags: Vec<Tag>,
+    /// Files to publish as they are: theme-independent assets found beside entries.
+    pub assets: Vec<Asset>,
+    /// Findings that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Issue {
+    /// The folder name, `YYYY-MM`; also the URL segment.
+    pub key: String,
+    pub date: NaiveDate,
+    pub number: Option<u32>,
+    pub editors: Vec<String>,
+    pub draft: bool,
+    /// The language of `_index.md` (or of the only `_index.<lang>.md`).
+    pub primary: String,
+    pub texts: BTreeMap<String, IssueText>,
+    /// Entries per configured topic, in display order.
+    pub topics: Vec<Vec<EntryId>>,
+}
+
+#[derive(Debug)]
+pub struct IssueText {
+    pub title: String,
+    pub summary: Option<String>,
+    pub intro: Rendered,
+    /// Path of the file, relative to the site root.
+    pub path: PathBuf,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub issue: IssueId,
+    pub topic: usize,
+    pub slug: String,
+    pub source: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub weight: i64,
+    pub tags: Vec<usize>,
+    pub draft: bool,
+    pub via: Option<String>,
+    /// The language of the main file, which holds every field.
+    pub primary: String,
+    pub texts: BTreeMap<String, EntryText>,
+    /// 1-based position within its issue's topic.
+    pub number: usize,
+}
+
+#[derive(Debug)]
+pub struct EntryText {
+    pub title: String,
+    pub original_title: Option<String>,
+    pub editor_note: Option<String>,
+    pub further_reading: Vec<FurtherReading>,
+    pub body: Rendered,
+    /// Path of the file, relative to the site root.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FurtherReading {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug)]
+pub struct Tag {
+    pub slug: String,
+    /// The spelling first seen in the content.
+    pub name: String,
+    /// Newest issue first, in issue order within it.
+    pub entries: Vec<EntryId>,
+}
+
+/// A file copied to the output unchanged, such as an image beside an entry.
+#[derive(Debug)]
+pub struct Asset {
+    /// Output path relative to the site's output folder, with `/` separators.
+    pub output: String,
+    /// Path relative to the site root.
+    pub path: PathBuf,
+}
+
+impl Entry {
+    /// The text of this entry in `lang`, or its main text when it is not translated.
+    pub fn text(&self, lang: &str) -> (&EntryText, &str) {
+        match self.texts.get_key_value(lang) {
+            Some((l, t)) => (t, l.as_str()),
+            None => (&self.texts[&self.primary], self.primary.as_str()),
+        }
+    }
+
+    /// The site path of the entry page, without the language prefix (`/2025-11/releases/slug/`).
+    pub fn path(&self, site: &Site) -> String {
+        format!(
+            "/{}/{}/{}/",
+            site.issues[self.issue].key,
+            site.config.topics[self.topic].key,
+            crate::slug::encode_segment(&self.slug)
+        )
+    }
+
+    /// An id unique within an issue page, used for anchors.
+    pub fn anchor(&self, site: &Site) -> String {
+        format!("{}-{}", site.config.topics[self.topic].key, self.slug)
+    }
+}
+
+impl Issue {
+    pub fn text(&self, lang: &str) -> (&IssueText, &str) {
+        match self.texts.get_key_value(lang) {
+            Some((l, t)) => (t, l.as_str()),
+            None => (&self.texts[&self.primary], self.primary.as_str()),
+        }
+    }
+
+    pub fn path(&self) -> String {
+        format!("/{}/", self.key)
+    }
+
+    pub fn entry_count(&self) -> usize {
+        self.topics.iter().map(Vec::len).sum()
+    }
+}
+
+impl Site {
+    /// Entries of a topic across all issues, newest issue first.
+    pub fn topic_entries(&self, topic: usize) -> impl Iterator<Item = EntryId> + '_ {
+        self.issues.iter().flat_map(move |i| i.topics[topic].iter().copied())
+    }
+}

@@ -1,0 +1,137 @@
+//! Load stage: the templates and static files of the theme, with the site's overrides.
+//!
+//! Three layers, later ones winning file by file: the default theme compiled into the binary,
+//! `themes/<name>/` when `theme = "name"`, and the site's own `templates/` and `static/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::error::{Diagnostic, Diagnostics};
+
+static DEFAULT_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
+static DEFAULT_STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/static");
+
+/// A loaded theme: compiled templates and the static files to publish.
+pub struct Theme {
+    pub tera: tera::Tera,
+    /// Output path (with `/`) → contents.
+    pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Where each template came from, for error messages.
+    pub template_paths: BTreeMap<String, PathBuf>,
+}
+
+impl Theme {
+    /// Loads the theme for the site at `root`.
+    pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme, Diagnostics> {
+        let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut diags = Diagnostics::new();
+
+        for f in embedded_files(&DEFAULT_TEMPLATES) {
+            let name = f.path().to_string_lossy().replace('\\', "/");
+            let text = String::from_utf8_lossy(f.contents()).into_owned();
+            templates.insert(name.clone(), (PathBuf::from("templates").join(&name), text));
+        }
+        for f in embedded_files(&DEFAULT_STATIC) {
+            static_files.insert(f.path().to_string_lossy().replace('\\', "/"), f.contents().to_vec());
+        }
+
+        let mut layers = Vec::new();
+        if let Some(name) = theme {
+            let dir = root.join("themes").join(name);
+            if !dir.is_dir() {
+                diags.push(
+                    Diagnostic::file("config.toml", format!("theme {name:?} not found in themes/{name}/"))
+                        .with_hint("remove `theme` to use the built-in theme, or add the theme folder"),
+                );
+                return Err(diags);
+            }
+            layers.push(dir);
+        }
+        layers.push(root.to_path_buf());
+        for layer in layers {
+            for (rel, path) in files_under(&layer.join("templates")) {
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                        templates.insert(rel, (shown, text));
+                    }
+                    Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
+                }
+            }
+            for (rel, path) in files_under(&layer.join("static")) {
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        static_files.insert(rel, bytes);
+                    }
+                    Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
+                }
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        let template_paths: BTreeMap<String, PathBuf> =
+            templates.iter().map(|(n, (p, _))| (n.clone(), p.clone())).collect();
+        tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error(&template_paths, &e))?;
+        Ok(Theme { tera, static_files, template_paths })
+    }
+
+    /// Renders a template, reporting errors against the template's file.
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| template_error(&self.template_paths, &e))
+    }
+}
+
+/// Turns a Tera error into a diagnostic naming the template file.
+fn template_error(paths: &BTreeMap<String, PathBuf>, err: &tera::Error) -> Diagnostic {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    let path = paths
+        .iter()
+        .find(|(name, _)| message.contains(name.as_str()))
+        .map_or_else(|| PathBuf::from("templates"), |(_, p)| p.clone());
+    Diagnostic::file(path, format!("template error: {}", message.trim()))
+        .with_hint("see docs/templates.md for the variables each template receives")
+}
+
+fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut out = Vec::new();
+    for entry in dir.entries() {
+        match entry {
+            include_dir::DirEntry::Dir(d) => out.extend(embedded_files(d)),
+            include_dir::DirEntry::File(f) => out.push(f),
+        }
+    }
+    out
+}
+
+/// Files below `dir` as (relative path with `/`, full path), sorted; hidden files skipped.
+fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            (rel, e.path().to_path_buf())
+        })
+        .collect()
+}

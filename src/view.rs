@@ -1,0 +1,307 @@
+//! Render stage: the typed views templates receive, each built once per language and shared.
+//!
+//! Every entry and issue is turned into a template value once per language; pages then
+//! share those values (cheap reference-counted clones) instead of serialising again.
+//! `docs/templates.md` documents every field.
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::i18n;
+use crate::markdown::Heading;
+use crate::site::{Entry, Issue, Site};
+
+/// A link to one language's version of a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternate {
+    pub lang: String,
+    /// The language's name in itself ("中文", "English").
+    pub name: String,
+    pub url: String,
+    pub permalink: String,
+    /// Whether this is the page being rendered.
+    pub current: bool,
+}
+
+/// A feed a page advertises.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedLink {
+    /// `rss` or `atom`.
+    pub kind: String,
+    pub mime: String,
+    pub url: String,
+    pub title: String,
+}
+
+/// What every page knows about itself (`page` in templates).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    /// `home`, `issue`, `entry`, `archive`, `topic`, `tag`, `tags` or `not_found`.
+    pub kind: &'static str,
+    /// The text of `<title>`.
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub permalink: String,
+    /// The page in every language, the current one included.
+    pub alternates: Vec<Alternate>,
+    pub feeds: Vec<FeedLink>,
+    /// `website` or `article`, for OpenGraph.
+    pub og_type: &'static str,
+}
+
+/// The site as seen from one language (`site` in templates).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub lang: String,
+    pub default_language: String,
+    pub base_url: String,
+    pub home_url: String,
+    pub archive_url: String,
+    pub tags_url: String,
+    pub stylesheet_url: String,
+    pub rss_url: String,
+    pub atom_url: String,
+    pub topics: Vec<TopicRef>,
+}
+
+/// A topic, as linked from pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicRef {
+    pub key: String,
+    pub emoji: String,
+    pub name: String,
+    pub url: String,
+    pub feed_url: String,
+}
+
+/// A tag, as linked from entries.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRef {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+}
+
+/// An issue without its content: for lists, breadcrumbs and feeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueSummary {
+    pub key: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub date_display: String,
+    /// `2025 年 11 月` or `November 2025`.
+    pub month_display: String,
+    pub number: Option<u32>,
+    /// `第 12 期` or `Issue 12`, when the issue has a number.
+    pub number_display: Option<String>,
+    pub editors: Vec<String>,
+    pub url: String,
+    pub permalink: String,
+    /// The language the title and introduction are written in.
+    pub lang: String,
+    /// Whether the text is in the page's language.
+    pub translated: bool,
+    pub entry_count: usize,
+    pub draft: bool,
+}
+
+/// One entry in one page language (`entry`, and the items of `issue.topics[].entries`).
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub slug: String,
+    /// An id unique on the issue page, for `#anchors`.
+    pub anchor: String,
+    pub url: String,
+    pub permalink: String,
+    /// The language the text is written in.
+    pub lang: String,
+    /// Whether the text is in the page's language; if not, it is shown in `lang`.
+    pub translated: bool,
+    pub title: String,
+    pub original_title: Option<String>,
+    pub source: Option<String>,
+    pub date: Option<String>,
+    pub date_display: Option<String>,
+    /// 1-based position within its issue's topic.
+    pub number: usize,
+    pub tags: Vec<TagRef>,
+    /// HTML.
+    pub editor_note: Option<String>,
+    pub further_reading: Vec<crate::site::FurtherReading>,
+    /// HTML.
+    pub body: String,
+    /// HTML: the first paragraph, or up to `<!-- more -->`.
+    pub summary: String,
+    pub summary_text: String,
+    pub toc: Vec<Heading>,
+    pub topic: TopicRef,
+    pub issue: IssueSummary,
+    pub draft: bool,
+    pub via: Option<String>,
+}
+
+/// All shared views of a site, built once before rendering.
+pub struct Views {
+    /// Per language (in config order).
+    pub langs: Vec<LangViews>,
+}
+
+pub struct LangViews {
+    pub lang: String,
+    pub site: Value,
+    pub t: Value,
+    pub strings: std::collections::BTreeMap<String, String>,
+    /// Per issue.
+    pub issue_summaries: Vec<IssueSummary>,
+    pub issue_summary_values: Vec<Value>,
+    /// Per entry.
+    pub entries: Vec<EntryView>,
+    pub entry_values: Vec<Value>,
+    /// Per tag.
+    pub tags: Vec<TagRef>,
+    pub topics: Vec<TopicRef>,
+}
+
+impl Views {
+    pub fn build(site: &Site) -> Views {
+        let langs = site.config.languages.iter().map(|l| LangViews::build(site, &l.code)).collect();
+        Views { langs }
+    }
+
+    pub fn lang(&self, i: usize) -> &LangViews {
+        &self.langs[i]
+    }
+}
+
+impl LangViews {
+    fn build(site: &Site, lang: &str) -> LangViews {
+        let c = &site.config;
+        let language = c.language(lang).expect("configured language");
+        let strings = i18n::strings(lang, &language.ui);
+        let topics: Vec<TopicRef> = (0..c.topics.len()).map(|t| topic_ref(site, lang, t)).collect();
+        let tags: Vec<TagRef> = site
+            .tags
+            .iter()
+            .map(|t| TagRef {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                url: c.href(lang, &format!("/tags/{}/", crate::slug::encode_segment(&t.slug))),
+                count: t.entries.len(),
+            })
+            .collect();
+        let site_view = SiteView {
+            title: language.title.clone(),
+            description: language.description.clone(),
+            lang: lang.to_string(),
+            default_language: c.default_language().to_string(),
+            base_url: c.base_url.clone(),
+            home_url: c.href(lang, "/"),
+            archive_url: c.href(lang, "/archive/"),
+            tags_url: c.href(lang, "/tags/"),
+            stylesheet_url: format!("{}/style.css", c.base_path),
+            rss_url: c.href(lang, "/rss.xml"),
+            atom_url: c.href(lang, "/atom.xml"),
+            topics: topics.clone(),
+        };
+        let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
+        let entries: Vec<EntryView> = site
+            .entries
+            .iter()
+            .map(|e| entry_view(site, lang, e, &topics, &tags, &issue_summaries))
+            .collect();
+        LangViews {
+            lang: lang.to_string(),
+            site: Value::from_serializable(&site_view),
+            t: Value::from_serializable(&strings),
+            strings,
+            issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
+            issue_summaries,
+            entry_values: entries.iter().map(Value::from_serializable).collect(),
+            entries,
+            tags,
+            topics,
+        }
+    }
+}
+
+fn topic_ref(site: &Site, lang: &str, t: usize) -> TopicRef {
+    let topic = &site.config.topics[t];
+    TopicRef {
+        key: topic.key.clone(),
+        emoji: topic.emoji.clone(),
+        name: topic.name(lang).to_string(),
+        url: site.config.href(lang, &format!("/topics/{}/", topic.key)),
+        feed_url: site.config.href(lang, &format!("/topics/{}/rss.xml", topic.key)),
+    }
+}
+
+pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
+    let (text, text_lang) = issue.text(lang);
+    let (y, m) = crate::load::parse_issue_key(&issue.key).unwrap_or((1970, 1));
+    IssueSummary {
+        key: issue.key.clone(),
+        title: text.title.clone(),
+        summary: text.summary.clone(),
+        date: issue.date.to_string(),
+        date_display: i18n::long_date(lang, issue.date),
+        month_display: i18n::month(lang, y, m),
+        number: issue.number,
+        number_display: issue.number.map(|n| i18n::issue_number(lang, n)),
+        editors: issue.editors.clone(),
+        url: site.config.href(lang, &issue.path()),
+        permalink: site.config.permalink(lang, &issue.path()),
+        lang: text_lang.to_string(),
+        translated: text_lang == lang,
+        entry_count: issue.entry_count(),
+        draft: issue.draft,
+    }
+}
+
+fn entry_view(
+    site: &Site,
+    lang: &str,
+    e: &Entry,
+    topics: &[TopicRef],
+    tags: &[TagRef],
+    issues: &[IssueSummary],
+) -> EntryView {
+    let (text, text_lang) = e.text(lang);
+    let path = e.path(site);
+    EntryView {
+        slug: e.slug.clone(),
+        anchor: e.anchor(site),
+        url: site.config.href(lang, &path),
+        permalink: site.config.permalink(lang, &path),
+        lang: text_lang.to_string(),
+        translated: text_lang == lang,
+        title: text.title.clone(),
+        original_title: text.original_title.clone(),
+        source: e.source.clone(),
+        date: e.date.map(|d| d.to_string()),
+        date_display: e.date.map(|d| i18n::long_date(lang, d)),
+        number: e.number,
+        tags: e.tags.iter().map(|&t| tags[t].clone()).collect(),
+        editor_note: text.editor_note.clone(),
+        further_reading: text.further_reading.clone(),
+        body: text.body.html.clone(),
+        summary: text.body.summary_html.clone(),
+        summary_text: text.body.summary_text.clone(),
+        toc: text.body.toc.clone(),
+        topic: topics[e.topic].clone(),
+        issue: issues[e.issue].clone(),
+        draft: e.draft,
+        via: e.via.clone(),
+    }
+}
+
+/// Builds a template map from named values.
+pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
+    let m: std::collections::BTreeMap<&'static str, Value> = pairs.into_iter().collect();
+    Value::from(m)
+}
