@@ -146,7 +146,11 @@ impl<'a> State<'_, '_> {
                     depth -= 1;
                     continue;
                 }
-                Event::Html(ref raw) if depth == 0 && raw.trim() == MORE => {
+                Event::Start(Tag::HtmlBlock)
+                    if depth == 0 && matches!(iter.peek(), Some(Event::Html(raw)) if raw.trim() == MORE) =>
+                {
+                    iter.next();
+                    iter.next(); // End(HtmlBlock)
                     more_at.get_or_insert(out.len());
                     continue;
                 }
