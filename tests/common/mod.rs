@@ -1,0 +1,149 @@
+//! Fixture sites for integration tests: written into temporary folders, built, inspected.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const CONFIG: &str = r#"
+base_url = "https://example.org"
+default_language = "zh"
+
+[languages.zh]
+title = "云原生月报"
+description = "每月动态"
+
+[languages.en]
+title = "Cloud Native Monthly"
+description = "Monthly news"
+"#;
+
+/// A site folder in a temporary directory.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A site with `CONFIG` and the given files (path → contents).
+    pub fn new(files: &[(&str, &str)]) -> Fixture {
+        Self::with_config(CONFIG, files)
+    }
+
+    pub fn with_config(config: &str, files: &[(&str, &str)]) -> Fixture {
+        let f = Fixture { dir: tempfile::tempdir().expect("tempdir") };
+        f.write("config.toml", config);
+        for (path, text) in files {
+            f.write(path, text);
+        }
+        f
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        let p = self.root().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.root().join(path)).unwrap();
+    }
+
+    /// Builds into `public/` with the library; panics with the diagnostics on failure.
+    pub fn build(&self) -> Output {
+        self.build_with(&[])
+    }
+
+    /// Builds with extra command-line arguments through the real binary.
+    pub fn build_with(&self, args: &[&str]) -> Output {
+        let run = self.run(&[&["build"], args].concat());
+        assert!(run.status == 0, "build failed:\n{}", run.stderr);
+        Output::read(&self.root().join("public"))
+    }
+
+    /// Runs the `digest` binary with `--root` set to the fixture.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_digest"))
+            .arg("--root")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .expect("run digest");
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Every file of a build output, by relative path.
+pub struct Output {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Output {
+    pub fn read(dir: &Path) -> Output {
+        let mut files = BTreeMap::new();
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.file_type().is_file() {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                files.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+        Output { files }
+    }
+
+    pub fn text(&self, path: &str) -> String {
+        let bytes = self.files.get(path).unwrap_or_else(|| panic!("no output {path}; have: {:?}", self.paths()));
+        String::from_utf8(bytes.clone()).unwrap()
+    }
+
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    pub fn paths(&self) -> Vec<&str> {
+        self.files.keys().map(String::as_str).collect()
+    }
+
+    pub fn html(&self, path: &str) -> scraper::Html {
+        scraper::Html::parse_document(&self.text(path))
+    }
+}
+
+/// Texts of the elements matching a CSS selector.
+pub fn select_text(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+}
+
+/// Values of an attribute on the elements matching a selector.
+pub fn select_attr(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
+}
+
+/// An issue `_index.md`.
+pub fn issue(title: &str, date: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\ndate = {date}\n+++\nIntro of {title}.\n")
+}
+
+/// An entry file with extra front matter lines.
+pub fn entry(title: &str, extra: &str, body: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\n{extra}\n+++\n{body}\n")
+}
+
+pub fn path(p: &str) -> PathBuf {
+    PathBuf::from(p)
+}
