@@ -89,21 +89,38 @@ impl Theme {
     }
 }
 
-/// Turns a Tera error into a diagnostic naming the template file.
+/// Turns a Tera error into a diagnostic at the template's file, line and column.
 fn template_error(paths: &BTreeMap<String, PathBuf>, err: &tera::Error) -> Diagnostic {
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        message.push_str(": ");
+        message.push_str("\n");
         message.push_str(&s.to_string());
         source = s.source();
     }
-    let path = paths
-        .iter()
-        .find(|(name, _)| message.contains(name.as_str()))
-        .map_or_else(|| PathBuf::from("templates"), |(_, p)| p.clone());
-    Diagnostic::file(path, format!("template error: {}", message.trim()))
-        .with_hint("see docs/templates.md for the variables each template receives")
+    // Tera reports `--> name.html:LINE:COL` under the message.
+    let location = message.lines().find_map(|l| l.trim().strip_prefix("--> ")).and_then(|loc| {
+        let mut parts = loc.rsplitn(3, ':');
+        let col = parts.next()?.trim().parse::<usize>().ok()?;
+        let line = parts.next()?.trim().parse::<usize>().ok()?;
+        Some((parts.next()?.to_string(), line, col))
+    });
+    let first = message.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").trim_start_matches("error: ");
+    let summary = format!("template error: {first}");
+    let d = match location {
+        Some((name, line, col)) => {
+            let path = paths.get(&name).cloned().unwrap_or_else(|| PathBuf::from("templates").join(&name));
+            Diagnostic::error(path, line, col, summary)
+        }
+        None => {
+            let path = paths
+                .iter()
+                .find(|(name, _)| message.contains(name.as_str()))
+                .map_or_else(|| PathBuf::from("templates"), |(_, p)| p.clone());
+            Diagnostic::file(path, format!("template error: {}", message.replace('\n', " ")))
+        }
+    };
+    d.with_hint("see docs/templates.md for the variables each template receives")
 }
 
 fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
