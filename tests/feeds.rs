@@ -1,0 +1,165 @@
+//! Feeds parsed back with feed-rs, and the checks the W3C feed validator makes most often.
+
+mod common;
+
+use common::{Fixture, entry, issue};
+use quick_xml::events::Event;
+
+fn site() -> Fixture {
+    Fixture::new(&[
+        ("content/2025-10/_index.md", &issue("十月", "2025-10-31")),
+        ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
+        ("content/2025-11/_index.en.md", "+++\ntitle = \"November\"\n+++\nSee [the archive](/archive/).\n"),
+        ("content/2025-11/releases/a.md", &entry("甲", "date = 2025-11-06\ntags = [\"k8s\"]", "Body A with [a link](/2025-10/).")),
+        ("content/2025-11/releases/a.en.md", &entry("Alpha", "", "English A.")),
+        ("content/2025-10/releases/b.md", &entry("乙", "", "Body B.")),
+    ])
+}
+
+/// Reads an XML document to the end, failing on any well-formedness error; returns its elements.
+fn elements(xml: &[u8]) -> Vec<(String, Vec<(String, String)>, String)> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.unwrap();
+                        (String::from_utf8(a.key.as_ref().to_vec()).unwrap(), a.decode_and_unescape_value(reader.decoder()).unwrap().into_owned())
+                    })
+                    .collect();
+                out.push((name, attrs, String::new()));
+                stack.push(out.len() - 1);
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Text(t) => {
+                if let Some(&i) = stack.last() {
+                    out[i].2.push_str(&t.decode().unwrap());
+                }
+            }
+            Event::CData(t) => {
+                if let Some(&i) = stack.last() {
+                    out[i].2.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    // Empty elements never get an End event; that is fine for what we check.
+    out
+}
+
+#[test]
+fn language_feeds_have_one_item_per_issue_newest_first_with_full_content() {
+    let out = site().build();
+    let rss = feed_rs::parser::parse(out.files["en/rss.xml"].as_slice()).unwrap();
+    let titles: Vec<String> = rss.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    assert_eq!(titles, ["November", "十月"]);
+    assert_eq!(rss.language.as_deref(), Some("en"));
+    let first = &rss.entries[0];
+    assert_eq!(first.id, "https://example.org/en/2025-11/");
+    assert_eq!(first.published.unwrap().to_rfc3339(), "2025-11-30T00:00:00+00:00");
+    let content = first.summary.as_ref().unwrap().content.clone();
+    assert!(content.contains("English A."), "{content}");
+    assert!(content.contains("href=\"https://example.org/archive/\""), "root-relative links made absolute: {content}");
+
+    let atom = feed_rs::parser::parse(out.files["atom.xml"].as_slice()).unwrap();
+    assert_eq!(atom.entries.len(), 2);
+    assert_eq!(atom.entries[0].id, "https://example.org/2025-11/");
+    assert_eq!(atom.updated.unwrap().to_rfc3339(), "2025-11-30T00:00:00+00:00");
+    let content = atom.entries[0].content.as_ref().unwrap().body.clone().unwrap();
+    assert!(content.contains("Body A with <a href=\"https://example.org/2025-10/\">a link</a>"), "{content}");
+}
+
+#[test]
+fn topic_feeds_have_one_item_per_entry() {
+    let out = site().build();
+    let feed = feed_rs::parser::parse(out.files["topics/releases/rss.xml"].as_slice()).unwrap();
+    let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["https://example.org/2025-11/releases/a/", "https://example.org/2025-10/releases/b/"]);
+    // An entry's own date wins; without one, the issue's date.
+    assert_eq!(feed.entries[0].published.unwrap().date_naive().to_string(), "2025-11-06");
+    assert_eq!(feed.entries[1].published.unwrap().date_naive().to_string(), "2025-10-31");
+    assert_eq!(feed.entries[0].categories[0].term, "k8s");
+    let en = feed_rs::parser::parse(out.files["en/topics/releases/rss.xml"].as_slice()).unwrap();
+    assert_eq!(en.entries[0].title.as_ref().unwrap().content, "Alpha");
+}
+
+#[test]
+fn feeds_pass_the_validators_common_checks() {
+    let out = site().build();
+    let rss_feeds = ["rss.xml", "en/rss.xml", "topics/releases/rss.xml", "en/topics/news/rss.xml"];
+    for path in rss_feeds {
+        let els = elements(&out.files[path]);
+        let self_url = format!("https://example.org/{path}");
+        assert!(
+            els.iter().any(|(n, a, _)| n == "atom:link"
+                && a.contains(&("rel".into(), "self".into()))
+                && a.contains(&("href".into(), self_url.clone()))),
+            "{path}: no atom:link rel=self to {self_url}"
+        );
+        let items = els.iter().filter(|(n, _, _)| n == "item").count();
+        let guids: Vec<&String> = els.iter().filter(|(n, _, _)| n == "guid").map(|(_, _, t)| t).collect();
+        assert_eq!(guids.len(), items, "{path}: a guid per item");
+        for (name, _, text) in &els {
+            if name == "pubDate" || name == "lastBuildDate" {
+                chrono::DateTime::parse_from_rfc2822(text).unwrap_or_else(|e| panic!("{path}: {name} {text:?}: {e}"));
+            }
+            if name == "link" || name == "guid" {
+                assert!(text.starts_with("https://example.org/"), "{path}: {name} {text:?} is not absolute");
+            }
+        }
+    }
+    for path in ["atom.xml", "en/atom.xml"] {
+        let els = elements(&out.files[path]);
+        assert!(els.iter().any(|(n, a, _)| n == "link"
+            && a.contains(&("rel".into(), "self".into()))
+            && a.iter().any(|(k, v)| k == "href" && v == &format!("https://example.org/{path}"))));
+        for (name, attrs, text) in &els {
+            if name == "link" {
+                let href = &attrs.iter().find(|(k, _)| k == "href").unwrap().1;
+                assert!(href.starts_with("https://"), "{path}: {href}");
+            }
+            if name == "id" || name == "updated" {
+                assert!(!text.is_empty(), "{path}: empty {name}");
+            }
+        }
+    }
+    // No relative href or src survives in any feed content.
+    for path in rss_feeds.iter().chain(["atom.xml"].iter()) {
+        let text = out.text(path);
+        assert!(!text.contains("href=\"/") && !text.contains("href=&quot;/"), "{path} has a relative link");
+    }
+}
+
+#[test]
+fn feed_dates_come_from_the_content_not_the_clock() {
+    let f = site();
+    let first = f.build();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = f.build();
+    assert_eq!(first.files["rss.xml"], second.files["rss.xml"]);
+    assert!(first.text("rss.xml").contains("<lastBuildDate>Sun, 30 Nov 2025 00:00:00 +0000</lastBuildDate>"));
+}
+
+#[test]
+fn sitemap_lists_every_page_with_hreflang_alternates() {
+    let out = site().build();
+    let els = elements(&out.files["sitemap.xml"]);
+    let locs: Vec<&String> = els.iter().filter(|(n, _, _)| n == "loc").map(|(_, _, t)| t).collect();
+    assert!(locs.contains(&&"https://example.org/en/2025-11/releases/a/".to_string()));
+    assert!(locs.contains(&&"https://example.org/topics/releases/".to_string()));
+    // Every page in every language: each <url> names all languages plus x-default.
+    let alternates = els.iter().filter(|(n, _, _)| n == "xhtml:link").count();
+    assert_eq!(alternates, locs.len() * 3);
+    assert_eq!(locs.len() % 2, 0);
+}
