@@ -94,7 +94,7 @@ fn template_error(paths: &BTreeMap<String, PathBuf>, err: &tera::Error) -> Diagn
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        message.push_str("\n");
+        message.push('\n');
         message.push_str(&s.to_string());
         source = s.source();
     }

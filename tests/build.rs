@@ -118,7 +118,10 @@ fn pages_declare_language_alternates_canonical_and_feeds() {
             "https://example.org/2025-11/news/n/"
         ]
     );
-    assert_eq!(select_attr(&doc, "link[rel=alternate][hreflang=x-default]", "href"), ["https://example.org/2025-11/news/n/"]);
+    assert_eq!(
+        select_attr(&doc, "link[rel=alternate][hreflang=x-default]", "href"),
+        ["https://example.org/2025-11/news/n/"]
+    );
     assert_eq!(select_attr(&doc, ".lang-switch a", "href"), ["/2025-11/news/n/"]);
     assert_eq!(select_attr(&doc, "link[type='application/rss+xml']", "href"), ["/en/rss.xml"]);
     assert_eq!(select_attr(&doc, "meta[property='og:url']", "content"), ["https://example.org/en/2025-11/news/n/"]);
@@ -130,7 +133,10 @@ fn drafts_are_absent_everywhere_unless_asked_for() {
     let f = Fixture::new(&[
         ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
         ("content/2025-11/news/public.md", &entry("公开", "tags = [\"shared\"]", "Public.")),
-        ("content/2025-11/news/secret.md", &entry("秘密草稿", "draft = true\ntags = [\"hidden-tag\", \"shared\"]", "Secret.")),
+        (
+            "content/2025-11/news/secret.md",
+            &entry("秘密草稿", "draft = true\ntags = [\"hidden-tag\", \"shared\"]", "Secret."),
+        ),
         ("content/2025-11/news/secret.en.md", &entry("Secret draft", "", "Secret.")),
         ("content/2025-12/_index.md", "+++\ntitle = \"十二月草稿\"\ndraft = true\n+++\n"),
         ("content/2025-12/news/x.md", &entry("十二月条目", "", "x")),
@@ -160,7 +166,10 @@ fn hostile_front_matter_is_escaped_in_html_and_xml() {
         "original_title = \"{HOSTILE}\"\ntags = [\"{HOSTILE}\"]\neditor_note = \"{HOSTILE}\"\nsource = \"https://example.com/?a=1&b=<2>\"\n[[further_reading]]\ntitle = \"{HOSTILE}\"\nurl = \"https://example.com/\\\"onmouseover=\\\"x\"\n"
     );
     let f = Fixture::new(&[
-        ("content/2025-11/_index.md", &format!("+++\ntitle = \"{HOSTILE}\"\nsummary = \"{HOSTILE}\"\ndate = 2025-11-30\n+++\n")),
+        (
+            "content/2025-11/_index.md",
+            &format!("+++\ntitle = \"{HOSTILE}\"\nsummary = \"{HOSTILE}\"\ndate = 2025-11-30\n+++\n"),
+        ),
         ("content/2025-11/news/evil.md", &entry(HOSTILE, &fm, "Body <script>alert(1)</script> ]]>")),
     ]);
     let out = f.build();
@@ -191,7 +200,10 @@ fn base_url_with_a_path_gives_working_links_everywhere() {
         &config,
         &[
             ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
-            ("content/2025-11/news/n.md", &entry("新闻", "tags = [\"k8s\"]", "See [the issue](/2025-11/) and ![x](/2025-11/news/pic.png).")),
+            (
+                "content/2025-11/news/n.md",
+                &entry("新闻", "tags = [\"k8s\"]", "See [the issue](/2025-11/) and ![x](/2025-11/news/pic.png)."),
+            ),
             ("content/2025-11/news/pic.png", "png"),
         ],
     );
@@ -264,7 +276,10 @@ fn markdown_features_render() {
 fn site_templates_and_static_override_the_theme_file_by_file() {
     let f = Fixture::new(&[
         ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
-        ("templates/404.html", "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ t.gone }}</p>{% endblock content %}"),
+        (
+            "templates/404.html",
+            "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ t.gone }}</p>{% endblock content %}",
+        ),
         ("static/style.css", "body { color: red }"),
         ("static/extra.txt", "extra"),
     ]);

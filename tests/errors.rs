@@ -108,7 +108,8 @@ fn missing_config_and_usage_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("config.toml:1:1"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_digest")).args(["build", "--no-such-flag"]).output().unwrap();
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_digest")).args(["build", "--no-such-flag"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -134,10 +135,17 @@ fn a_failed_build_leaves_the_previous_output_byte_identical() {
 fn a_template_error_is_reported_and_keeps_the_output() {
     let f = good_site();
     let before = f.build();
-    f.write("templates/entry.html", "{% extends \"base.html\" %}{% block content %}{{ entry.title | nosuchfilter }}{% endblock content %}");
+    f.write(
+        "templates/entry.html",
+        "{% extends \"base.html\" %}{% block content %}{{ entry.title | nosuchfilter }}{% endblock content %}",
+    );
     let run = f.run(&["build"]);
     assert_eq!(run.status, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("templates/entry.html:1:62: error: template error: Unknown filter `nosuchfilter`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("templates/entry.html:1:62: error: template error: Unknown filter `nosuchfilter`"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(before.files, common::Output::read(&f.root().join("public")).files);
 }
 

@@ -10,14 +10,20 @@ fn site() -> Fixture {
         ("content/2025-10/_index.md", &issue("十月", "2025-10-31")),
         ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
         ("content/2025-11/_index.en.md", "+++\ntitle = \"November\"\n+++\nSee [the archive](/archive/).\n"),
-        ("content/2025-11/releases/a.md", &entry("甲", "date = 2025-11-06\ntags = [\"k8s\"]", "Body A with [a link](/2025-10/).")),
+        (
+            "content/2025-11/releases/a.md",
+            &entry("甲", "date = 2025-11-06\ntags = [\"k8s\"]", "Body A with [a link](/2025-10/)."),
+        ),
         ("content/2025-11/releases/a.en.md", &entry("Alpha", "", "English A.")),
         ("content/2025-10/releases/b.md", &entry("乙", "", "Body B.")),
     ])
 }
 
+/// An element: name, attributes, text.
+type Element = (String, Vec<(String, String)>, String);
+
 /// Reads an XML document to the end, failing on any well-formedness error; returns its elements.
-fn elements(xml: &[u8]) -> Vec<(String, Vec<(String, String)>, String)> {
+fn elements(xml: &[u8]) -> Vec<Element> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut out = Vec::new();
@@ -30,7 +36,10 @@ fn elements(xml: &[u8]) -> Vec<(String, Vec<(String, String)>, String)> {
                     .attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        (String::from_utf8(a.key.as_ref().to_vec()).unwrap(), a.decode_and_unescape_value(reader.decoder()).unwrap().into_owned())
+                        (
+                            String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                            quick_xml::escape::unescape(&String::from_utf8_lossy(&a.value)).unwrap().into_owned(),
+                        )
                     })
                     .collect();
                 out.push((name, attrs, String::new()));
