@@ -206,10 +206,23 @@ pub fn date(path: &Path, text: &str, split: &Split, value: &Spanned<toml::Value>
 
 /// Removes characters that are invalid in HTML and XML text (C0/C1 controls but tab and newlines).
 pub fn clean_text(s: &str) -> String {
-    if !s.chars().any(is_forbidden) {
+    if !may_hold_forbidden(s.as_bytes()) {
         return s.to_string();
     }
     s.chars().filter(|c| !is_forbidden(*c)).collect()
+}
+
+/// A byte scan that is false only when `s` has no forbidden character: C0 controls other than
+/// tab and newlines, DEL, C1 controls (`C2 80`..`C2 9F`) and U+FFFE/U+FFFF (`EF BF BE/BF`).
+/// Feeds pass megabytes through here, where decoding every char showed in profiles.
+fn may_hold_forbidden(s: &[u8]) -> bool {
+    s.iter().enumerate().any(|(i, &b)| match b {
+        0x00..=0x1f => !matches!(b, b'\t' | b'\n' | b'\r'),
+        0x7f => true,
+        0xc2 => s.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+        0xef => s.get(i + 1) == Some(&0xbf) && s.get(i + 2).is_some_and(|n| *n == 0xbe || *n == 0xbf),
+        _ => false,
+    })
 }
 
 fn is_forbidden(c: char) -> bool {
@@ -219,6 +232,16 @@ fn is_forbidden(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clean_text_drops_controls_and_noncharacters_only() {
+        assert_eq!(clean_text("a\tb\nc\r\n中文，：\u{fffd}\u{a0}é"), "a\tb\nc\r\n中文，：\u{fffd}\u{a0}é");
+        assert_eq!(clean_text("a\u{0}b\u{7}c\u{7f}d\u{85}e\u{9f}f\u{fffe}g\u{ffff}h"), "abcdefgh");
+        for c in (0u32..0x110000).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(may_hold_forbidden(s.as_bytes()), is_forbidden(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn split_reports_body_line() {

@@ -278,28 +278,24 @@ pub fn render_inline(markdown: &str, opts: &Options) -> String {
 }
 
 /// Makes root-relative `href` and `src` attributes absolute, for feeds and e-mail.
+///
+/// One pass over the text: finds each `="/` and looks back for the attribute name (searching for
+/// both attribute patterns separately rescanned the rest of the text at every match: quadratic).
 pub fn absolutize(html: &str, origin: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    loop {
-        let next = ["href=\"/", "src=\"/"].iter().filter_map(|p| rest.find(p).map(|i| (i, p.len()))).min();
-        match next {
-            Some((i, len)) if !rest[i + len..].starts_with('/') => {
-                out.push_str(&rest[..i + len - 1]);
-                out.push_str(origin);
-                rest = &rest[i + len - 1..];
-                // copy the slash so the same attribute is not matched again
-                out.push('/');
-                rest = &rest[1..];
-            }
-            Some((i, len)) => {
-                out.push_str(&rest[..i + len]);
-                rest = &rest[i + len..];
-            }
-            None => break,
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(i) = html[from..].find("=\"/").map(|i| from + i) {
+        let slash = i + 2;
+        from = slash + 1;
+        let attribute = html[..i].ends_with("href") || html[..i].ends_with("src");
+        if attribute && !html[from..].starts_with('/') {
+            out.push_str(&html[copied..slash]);
+            out.push_str(origin);
+            copied = slash;
         }
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -379,5 +375,9 @@ mod tests {
     fn absolutize_links() {
         let h = absolutize("<a href=\"/a/\">x</a><img src=\"/b.png\"><a href=\"//c\">", "https://e.org");
         assert_eq!(h, "<a href=\"https://e.org/a/\">x</a><img src=\"https://e.org/b.png\"><a href=\"//c\">");
+        let h = absolutize("<p data=\"/x\">src=\"/\"</p><a href=\"/\"><a href=\"//x\">", "https://e.org");
+        assert_eq!(h, "<p data=\"/x\">src=\"https://e.org/\"</p><a href=\"https://e.org/\"><a href=\"//x\">");
+        assert_eq!(absolutize("", "https://e.org"), "");
+        assert_eq!(absolutize("href=\"/", "o"), "href=\"o/");
     }
 }
