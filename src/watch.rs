@@ -94,7 +94,7 @@ fn next_batch(root: &Path, rx: &Receiver<NotifyResult>, stop: &AtomicBool) -> Op
                     first.get_or_insert_with(Instant::now);
                     changed.extend(paths);
                 }
-                if !first.is_some_and(|t| t.elapsed() >= MAX_DELAY) {
+                if first.is_none_or(|t| t.elapsed() < MAX_DELAY) {
                     continue;
                 }
             }
@@ -146,10 +146,26 @@ mod tests {
 
     #[test]
     fn sources_are_config_and_the_source_folders() {
-        for p in ["config.toml", "content", "content/2025-11/news/a.md", "templates/base.html", "static/x.css", "themes/t/templates/a.html"] {
+        for p in [
+            "config.toml",
+            "content",
+            "content/2025-11/news/a.md",
+            "templates/base.html",
+            "static/x.css",
+            "themes/t/templates/a.html",
+        ] {
             assert!(is_source(Path::new(p)), "{p}");
         }
-        for p in ["public/index.html", "target/debug/x", "README.md", "content/.a.md.swp", "content/a.md~", ".git/HEAD", "content/x/config.toml.swp", ""] {
+        for p in [
+            "public/index.html",
+            "target/debug/x",
+            "README.md",
+            "content/.a.md.swp",
+            "content/a.md~",
+            ".git/HEAD",
+            "content/x/config.toml.swp",
+            "",
+        ] {
             assert!(!is_source(Path::new(p)), "{p}");
         }
     }

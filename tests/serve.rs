@@ -74,10 +74,15 @@ impl Reply {
 
 /// Sends `target` exactly as given (no client-side normalisation of `..`) with the given Host.
 fn raw_request(port: u16, method: &str, target: &str, host: Option<&str>) -> Reply {
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    request_with_headers(port, &format!("{method} {target} HTTP/1.1\r\n{host}"))
+}
+
+/// Sends a request line and headers (each ending in CRLF) and reads the whole reply.
+fn request_with_headers(port: u16, head: &str) -> Reply {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(DEADLINE)).unwrap();
-    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
-    write!(s, "{method} {target} HTTP/1.1\r\n{host}Connection: close\r\n\r\n").unwrap();
+    write!(s, "{head}Connection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of headers");
@@ -136,8 +141,11 @@ struct Events {
 impl Events {
     fn open(port: u16, query: &str) -> Events {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        write!(s, "GET /__digest/events{query} HTTP/1.1\r\nHost: localhost:{port}\r\nAccept: text/event-stream\r\n\r\n")
-            .unwrap();
+        write!(
+            s,
+            "GET /__digest/events{query} HTTP/1.1\r\nHost: localhost:{port}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .unwrap();
         let reader = BufReader::new(s.try_clone().unwrap());
         let (tx, rx) = channel();
         std::thread::spawn(move || {
@@ -299,6 +307,23 @@ fn foreign_hosts_are_refused() {
 }
 
 #[test]
+fn other_sites_may_link_to_the_preview_but_not_fetch_from_it() {
+    let tmp = fixture();
+    let server = serve(&tmp, false);
+    let port = server.port();
+    let host = format!("Host: 127.0.0.1:{port}\r\n");
+    let fetch = format!("GET / HTTP/1.1\r\n{host}Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\n");
+    assert_eq!(request_with_headers(port, &fetch).status, 403);
+    let events =
+        format!("GET /__digest/events HTTP/1.1\r\n{host}Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: cors\r\n");
+    assert_eq!(request_with_headers(port, &events).status, 403);
+    let link = format!("GET / HTTP/1.1\r\n{host}Sec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\n");
+    assert_eq!(request_with_headers(port, &link).status, 200);
+    let own = format!("GET /style.css HTTP/1.1\r\n{host}Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: no-cors\r\n");
+    assert_eq!(request_with_headers(port, &own).status, 200);
+}
+
+#[test]
 fn an_edit_is_served_and_open_pages_are_told_to_reload() {
     let tmp = fixture();
     let server = serve(&tmp, false);
@@ -365,11 +390,7 @@ fn error_reports_are_escaped_in_pages() {
     let root = tmp.path().join("site");
 
     let attack = "</script><img src=x onerror=alert(1)>";
-    write(
-        &root,
-        "content/2025-11/news/hello.md",
-        format!("+++\ntitle = \"你好世界\"\n\"{attack}\" = 1\n+++\nBody.\n"),
-    );
+    write(&root, "content/2025-11/news/hello.md", format!("+++\ntitle = \"你好世界\"\n\"{attack}\" = 1\n+++\nBody.\n"));
     let report = events.event("build-error");
     assert!(report.starts_with("content/2025-11/news/hello.md:3:"), "{report}");
     assert!(report.contains(attack), "the stream carries the text as it is: {report}");

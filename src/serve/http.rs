@@ -47,6 +47,9 @@ fn handle(rq: Request, state: &Arc<State>) {
         let body = "403 Forbidden: digest serve answers only to http://127.0.0.1, localhost or [::1] on its own port\n";
         return reply(rq, text_response(403, body));
     }
+    if cross_site_subresource(&rq) {
+        return reply(rq, text_response(403, "403 Forbidden: other sites may link to the preview, not embed it\n"));
+    }
     if rq.method() != &Method::Get && rq.method() != &Method::Head {
         let response = text_response(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD"));
         return reply(rq, response);
@@ -68,6 +71,14 @@ fn handle(rq: Request, state: &Arc<State>) {
         },
     };
     reply(rq, response)
+}
+
+/// Whether a browser says another site's page is fetching from us (not navigating to us):
+/// such a page has no business reading the preview, drafts included, or holding event streams.
+fn cross_site_subresource(rq: &Request) -> bool {
+    let value = |name: &'static str| rq.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str());
+    value("Sec-Fetch-Site").is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
+        && !value("Sec-Fetch-Mode").is_some_and(|v| v.eq_ignore_ascii_case("navigate"))
 }
 
 fn reply(rq: Request, response: Response<std::io::Cursor<Vec<u8>>>) {

@@ -38,37 +38,43 @@ impl Event {
 /// The open event streams, by id.
 #[derive(Default)]
 pub struct Hub {
-    subscribers: Mutex<(u64, Vec<(u64, SyncSender<Event>)>)>,
+    subscribers: Mutex<Subscribers>,
+}
+
+#[derive(Default)]
+struct Subscribers {
+    last_id: u64,
+    streams: Vec<(u64, SyncSender<Event>)>,
 }
 
 impl Hub {
     /// Adds a stream; `None` when `limit` streams are already open. Call [`Hub::unsubscribe`]
     /// with the id when the stream ends.
     pub fn subscribe(&self, limit: usize) -> Option<(u64, Receiver<Event>)> {
-        let mut guard = self.subscribers.lock().expect("hub lock");
-        let (next, subs) = &mut *guard;
-        if subs.len() >= limit {
+        let mut subs = self.subscribers.lock().expect("hub lock");
+        if subs.streams.len() >= limit {
             return None;
         }
         let (tx, rx) = sync_channel(16);
-        *next += 1;
-        subs.push((*next, tx));
-        Some((*next, rx))
+        subs.last_id += 1;
+        let id = subs.last_id;
+        subs.streams.push((id, tx));
+        Some((id, rx))
     }
 
     pub fn unsubscribe(&self, id: u64) {
-        self.subscribers.lock().expect("hub lock").1.retain(|(i, _)| *i != id);
+        self.subscribers.lock().expect("hub lock").streams.retain(|(i, _)| *i != id);
     }
 
     /// Sends an event to every open stream.
     pub fn broadcast(&self, event: &Event) {
-        let mut guard = self.subscribers.lock().expect("hub lock");
+        let mut subs = self.subscribers.lock().expect("hub lock");
         // A full queue means a stuck client; dropping one message for it is fine.
-        guard.1.retain(|(_, s)| !matches!(s.try_send(event.clone()), Err(TrySendError::Disconnected(_))));
+        subs.streams.retain(|(_, s)| !matches!(s.try_send(event.clone()), Err(TrySendError::Disconnected(_))));
     }
 
     pub fn len(&self) -> usize {
-        self.subscribers.lock().expect("hub lock").1.len()
+        self.subscribers.lock().expect("hub lock").streams.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -162,7 +168,8 @@ mod tests {
 
     #[test]
     fn error_text_cannot_break_out_of_the_script() {
-        let out = String::from_utf8(inject(b"<body></body>", 1, Some("a\"</script><img src=x onerror=alert(1)>\n"))).unwrap();
+        let out =
+            String::from_utf8(inject(b"<body></body>", 1, Some("a\"</script><img src=x onerror=alert(1)>\n"))).unwrap();
         assert!(out.contains(r#"var error = "a\"\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e\n";"#));
         assert_eq!(out.matches("</script>").count(), 1);
     }
