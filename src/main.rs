@@ -21,12 +21,15 @@ struct Cli {
 enum Command {
     /// Publish the site into a folder (default public/)
     Build(cmd::build::Args),
+    /// Preview the site at http://127.0.0.1:1111/ with live reload
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(&cli.root, args),
+        Command::Serve(args) => cmd::serve::run(&cli.root, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
