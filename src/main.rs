@@ -21,12 +21,15 @@ struct Cli {
 enum Command {
     /// Publish the site into a folder (default public/)
     Build(cmd::build::Args),
+    /// Pull new items of the [[sources]] feeds into draft entries of one issue
+    Fetch(cmd::fetch::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(&cli.root, args),
+        Command::Fetch(args) => cmd::fetch::run(&cli.root, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

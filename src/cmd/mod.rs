@@ -1,3 +1,4 @@
 //! The command line: one file per command.
 
 pub mod build;
+pub mod fetch;
