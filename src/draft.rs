@@ -31,7 +31,17 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn from_entry(entry: &feed_rs::model::Entry) -> Item {
+    /// `format` decides how plain-text summaries are read: XML feeds (RSS 0.9x/1.0 above all)
+    /// often put escaped HTML in fields marked plain, while a JSON Feed's plain text is plain.
+    pub fn from_entry(entry: &feed_rs::model::Entry, format: &feed_rs::model::FeedType) -> Item {
+        let xml = *format != feed_rs::model::FeedType::JSON;
+        let body = |text: &str, media: &dyn std::fmt::Display, base: Option<&str>| {
+            if is_html(media) || (xml && ammonia::is_html(text)) {
+                crate::excerpt::from_html(text, base)
+            } else {
+                crate::excerpt::from_text(text, base)
+            }
+        };
         let raw_link = entry
             .links
             .iter()
@@ -42,8 +52,8 @@ impl Item {
         let title = entry.title.as_ref().map(|t| plain_title(&t.content, is_html(&t.content_type))).unwrap_or_default();
         let base = raw_link.as_deref();
         let excerpt = match (&entry.summary, &entry.content) {
-            (Some(s), _) if !s.content.trim().is_empty() => body(&s.content, is_html(&s.content_type), base),
-            (_, Some(c)) => c.body.as_deref().map(|b| body(b, is_html(&c.content_type), base)).unwrap_or_default(),
+            (Some(s), _) if !s.content.trim().is_empty() => body(&s.content, &s.content_type, base),
+            (_, Some(c)) => c.body.as_deref().map(|b| body(b, &c.content_type, base)).unwrap_or_default(),
             _ => String::new(),
         };
         let categories = entry
@@ -57,13 +67,9 @@ impl Item {
 }
 
 /// `text/html` and `application/xhtml+xml`; feed-rs marks plain-text fields `text/plain`.
-fn is_html(media: &impl std::fmt::Display) -> bool {
+fn is_html(media: &(impl std::fmt::Display + ?Sized)) -> bool {
     let media = media.to_string();
     media.ends_with("/html") || media.contains("xhtml")
-}
-
-fn body(text: &str, html: bool, base: Option<&str>) -> String {
-    if html { crate::excerpt::from_html(text, base) } else { crate::excerpt::from_text(text, base) }
 }
 
 /// A title as plain text on one line: tags of an HTML title removed, entities decoded.

@@ -133,6 +133,8 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+impl std::error::Error for Diagnostics {}
+
 /// Converts a byte offset in `text` to a 1-based (line, column) pair; columns count characters.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -167,4 +169,3 @@ mod tests {
     }
 }
 
-impl std::error::Error for Diagnostics {}

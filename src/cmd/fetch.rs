@@ -164,7 +164,8 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         diags.push(
             Diagnostic::error("config.toml", line, col, format!("source {name:?} could not be read: {error}"))
                 .with_hint(format!(
-                    "the other sources were fetched; retry this one with `digest fetch --source {name}`"
+                    "check the source's `url`, or retry it later with `digest fetch --source {name}`; \
+                     drafts from the other sources were written"
                 )),
         );
     }
@@ -385,7 +386,7 @@ fn harvest(
     let include: Vec<String> = source.include.iter().map(|w| w.to_lowercase()).collect();
     let exclude: Vec<String> = source.exclude.iter().map(|w| w.to_lowercase()).collect();
     for entry in &feed.entries {
-        let item = Item::from_entry(entry);
+        let item = Item::from_entry(entry, &feed.feed_type);
         let title = item.title.to_lowercase();
         if (!include.is_empty() && !include.iter().any(|w| title.contains(w)))
             || exclude.iter().any(|w| title.contains(w))
