@@ -168,4 +168,3 @@ mod tests {
         assert_eq!(d.to_string(), "content/a.md:3:7: error: bad\n  hint: fix it");
     }
 }
-

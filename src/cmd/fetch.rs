@@ -306,8 +306,8 @@ fn pull_all(fetcher: &Fetcher, jobs: &[(&Source, Validators)], progress: Progres
                     };
                     match (&bar, progress) {
                         (Some(bar), _) => {
-                            bar.set_message(format!("{}: {what}", source.name));
                             bar.inc(1);
+                            bar.set_message(format!("{}: {what}", source.name));
                         }
                         (None, Progress::Lines) => eprintln!("[{n}/{}] {}: {what}", jobs.len(), source.name),
                         _ => {}
