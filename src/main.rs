@@ -23,6 +23,8 @@ enum Command {
     Build(cmd::build::Args),
     /// Preview the site at http://127.0.0.1:1111/ with live reload
     Serve(cmd::serve::Args),
+    /// Pull new items of the [[sources]] feeds into draft entries of one issue
+    Fetch(cmd::fetch::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(&cli.root, args),
         Command::Serve(args) => cmd::serve::run(&cli.root, args),
+        Command::Fetch(args) => cmd::fetch::run(&cli.root, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
