@@ -132,7 +132,8 @@ impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostics> {
         let path = root.join("config.toml");
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostic::io(&path, &e).with_hint("a site is a folder with a config.toml; create one with `digest init DIR`")
+            Diagnostic::io(&path, &e)
+                .with_hint("a site is a folder with a config.toml; create one with `digest init DIR`")
         })?;
         Self::parse(&path, &text)
     }
@@ -140,9 +141,8 @@ impl Config {
     /// Parses configuration text; `path` is used in diagnostics only.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
-        let at = |needle: &str| -> (usize, usize) {
-            text.find(needle).map_or((1, 1), |i| crate::error::line_col(text, i))
-        };
+        let at =
+            |needle: &str| -> (usize, usize) { text.find(needle).map_or((1, 1), |i| crate::error::line_col(text, i)) };
         let mut diags = Diagnostics::new();
 
         let (base_url, base_path) = match url::Url::parse(&raw.base_url) {
@@ -168,7 +168,10 @@ impl Config {
                     path,
                     l,
                     c,
-                    format!("default_language {:?} has no [languages.{}] table", raw.default_language, raw.default_language),
+                    format!(
+                        "default_language {:?} has no [languages.{}] table",
+                        raw.default_language, raw.default_language
+                    ),
                 )
                 .with_hint(format!("add [languages.{}] with a title", raw.default_language)),
             );
@@ -203,10 +206,7 @@ impl Config {
                     );
                 }
             }
-            raw.topics
-                .into_iter()
-                .map(|t| Topic { key: t.key, emoji: t.emoji, names: t.name })
-                .collect()
+            raw.topics.into_iter().map(|t| Topic { key: t.key, emoji: t.emoji, names: t.name }).collect()
         };
 
         for s in &raw.sources {

@@ -76,7 +76,14 @@ pub fn issues_rss(site: &Site, lv: &LangViews, contents: &[String]) -> Vec<u8> {
     let c = &site.config;
     let lang = c.language(&lv.lang).expect("configured language");
     let items = issue_items(lv, contents);
-    rss_bytes(&lang.title, c.permalink(&lv.lang, "/"), &lang.description, &lv.lang, c.permalink(&lv.lang, "/rss.xml"), items)
+    rss_bytes(
+        &lang.title,
+        c.permalink(&lv.lang, "/"),
+        &lang.description,
+        &lv.lang,
+        c.permalink(&lv.lang, "/rss.xml"),
+        items,
+    )
 }
 
 fn issue_items(lv: &LangViews, contents: &[String]) -> Vec<Item> {
@@ -129,15 +136,22 @@ pub fn issues_atom(site: &Site, lv: &LangViews, contents: &[String]) -> Vec<u8> 
     feed.set_id(c.permalink(&lv.lang, "/"));
     feed.set_lang(Some(lv.lang.clone()));
     feed.set_updated(timestamp(updated).fixed_offset());
-    feed.set_generator(Some(Generator { value: "digest".into(), uri: None, version: Some(env!("CARGO_PKG_VERSION").into()) }));
+    feed.set_generator(Some(Generator {
+        value: "digest".into(),
+        uri: None,
+        version: Some(env!("CARGO_PKG_VERSION").into()),
+    }));
     feed.set_links(vec![
         link(c.permalink(&lv.lang, "/atom.xml"), "self", Some("application/atom+xml")),
         link(c.permalink(&lv.lang, "/"), "alternate", Some("text/html")),
     ]);
     feed.set_entries(entries);
     let mut out = Vec::new();
-    feed.write_with_config(&mut out, atom_syndication::WriteConfig { write_document_declaration: true, indent_size: Some(2) })
-        .expect("writing to memory");
+    feed.write_with_config(
+        &mut out,
+        atom_syndication::WriteConfig { write_document_declaration: true, indent_size: Some(2) },
+    )
+    .expect("writing to memory");
     out.push(b'\n');
     out
 }

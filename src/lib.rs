@@ -3,6 +3,7 @@
 //! Data flows one way: [`load`] (config + content → [`site::Site`]), [`render`]
 //! (`&Site` → files, in parallel, into a [`render::Sink`]), [`output`] (atomic write).
 
+pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod sitemap;
 pub mod slug;

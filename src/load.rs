@@ -8,7 +8,9 @@ use rayon::prelude::*;
 
 use crate::config::{Config, topic_hint};
 use crate::error::{Diagnostic, Diagnostics, line_col};
-use crate::frontmatter::{self, EntryFront, IssueFront, IssueTranslationFront, Link, Split, TranslationFront, clean_text};
+use crate::frontmatter::{
+    self, EntryFront, IssueFront, IssueTranslationFront, Link, Split, TranslationFront, clean_text,
+};
 use crate::markdown;
 use crate::site::{Asset, Entry, EntryText, FurtherReading, Issue, IssueText, Site, Tag};
 
@@ -163,10 +165,11 @@ fn walk(root: &Path, config: &Config, diags: &mut Diagnostics) -> Found {
             } else if item_name.ends_with(".md") {
                 if let Some((slug, lang)) = split_name(&item_name, config, &item_rel, diags) {
                     if slug != "_index" {
-                        diags.push(
-                            Diagnostic::file(&item_rel, "entries belong in a topic folder")
-                                .with_hint(format!("move it to {}/<topic>/; {}", rel.display(), topic_hint(&config.topics))),
-                        );
+                        diags.push(Diagnostic::file(&item_rel, "entries belong in a topic folder").with_hint(format!(
+                            "move it to {}/<topic>/; {}",
+                            rel.display(),
+                            topic_hint(&config.topics)
+                        )));
                         continue;
                     }
                     found.entries.push(FoundFile { path: item_rel, issue: name.clone(), topic: None, slug, lang });
@@ -213,10 +216,10 @@ fn split_name(fname: &str, config: &Config, rel: &Path, diags: &mut Diagnostics)
     };
     if config.language(lang).is_none() {
         let langs: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
-        diags.push(
-            Diagnostic::file(rel, format!("unknown language {lang:?} in the file name"))
-                .with_hint(format!("name translations <slug>.<lang>.md with a language of config.toml: {}", langs.join(", "))),
-        );
+        diags.push(Diagnostic::file(rel, format!("unknown language {lang:?} in the file name")).with_hint(format!(
+            "name translations <slug>.<lang>.md with a language of config.toml: {}",
+            langs.join(", ")
+        )));
         return None;
     }
     if slug != "_index" && !crate::slug::is_safe_segment(slug) {
@@ -347,13 +350,13 @@ fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Dia
     };
     let further_reading = further
         .iter()
-        .map(|l: &Link| {
-            Ok(FurtherReading { title: clean_text(&l.title), url: http_url(path, &text, &split, &l.url)? })
-        })
+        .map(|l: &Link| Ok(FurtherReading { title: clean_text(&l.title), url: http_url(path, &text, &split, &l.url)? }))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     if title.trim().is_empty() {
         let (l, c) = line_col(&text, split.front_offset);
-        return Err(Diagnostic::error(path, l, c, "the title is empty").with_hint("write the entry's headline in `title`"));
+        return Err(
+            Diagnostic::error(path, l, c, "the title is empty").with_hint("write the entry's headline in `title`")
+        );
     }
     Ok(Parsed::Entry(Box::new(ParsedEntry {
         main: main_fields,
@@ -489,8 +492,12 @@ fn assemble(
         for list in &mut issue.topics {
             list.sort_by(|&a, &b| {
                 let (ea, eb) = (&entries[a], &entries[b]);
-                (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug)
-                    .cmp(&(eb.weight, eb.date, &eb.texts[&eb.primary].title, &eb.slug))
+                (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug).cmp(&(
+                    eb.weight,
+                    eb.date,
+                    &eb.texts[&eb.primary].title,
+                    &eb.slug,
+                ))
             });
             for (n, &id) in list.iter().enumerate() {
                 entries[id].number = n + 1;
@@ -563,4 +570,3 @@ fn last_day_of_month(y: i32, m: u32) -> NaiveDate {
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).unwrap_or_default()
 }
-

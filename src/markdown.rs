@@ -1,8 +1,8 @@
 //! Render stage helper: Markdown to HTML with heading ids, safe links, footnotes and a summary.
 
-use std::collections::HashMap;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options as CmarkOptions, Parser, Tag, TagEnd, html};
 use pulldown_cmark_escape::{escape_href, escape_html};
+use std::collections::HashMap;
 
 use crate::slug::slugify;
 
@@ -282,10 +282,7 @@ pub fn absolutize(html: &str, origin: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     loop {
-        let next = ["href=\"/", "src=\"/"]
-            .iter()
-            .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
-            .min();
+        let next = ["href=\"/", "src=\"/"].iter().filter_map(|p| rest.find(p).map(|i| (i, p.len()))).min();
         match next {
             Some((i, len)) if !rest[i + len..].starts_with('/') => {
                 out.push_str(&rest[..i + len - 1]);
@@ -335,7 +332,11 @@ mod tests {
     #[test]
     fn external_links_get_rel_and_unsafe_schemes_are_dropped() {
         let r = md("[a](https://x.org/?a=1&b=2) [b](/2025-11/) [c](javascript:alert(1))");
-        assert!(r.html.contains("<a href=\"https://x.org/?a=1&amp;b=2\" rel=\"noopener noreferrer\">a</a>"), "{}", r.html);
+        assert!(
+            r.html.contains("<a href=\"https://x.org/?a=1&amp;b=2\" rel=\"noopener noreferrer\">a</a>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<a href=\"/2025-11/\">b</a>"), "{}", r.html);
         assert!(r.html.contains("<a href=\"#\">c</a>"), "{}", r.html);
     }

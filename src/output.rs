@@ -77,14 +77,17 @@ fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         }
     }
     if out.is_file() {
-        return Err(Diagnostic::file(out, "the output path is a file").with_hint("choose a folder, e.g. --output public"));
+        return Err(
+            Diagnostic::file(out, "the output path is a file").with_hint("choose a folder, e.g. --output public")
+        );
     }
     if out.is_dir() {
         let mut entries = std::fs::read_dir(out).map_err(|e| Diagnostic::io(out, &e))?;
         let empty = entries.next().is_none();
         if !empty && !out.join("index.html").is_file() {
-            return Err(Diagnostic::file(out, "the output folder is not empty and holds no earlier build")
-                .with_hint("digest replaces its output folder whole; point --output at an empty or earlier output folder"));
+            return Err(Diagnostic::file(out, "the output folder is not empty and holds no earlier build").with_hint(
+                "digest replaces its output folder whole; point --output at an empty or earlier output folder",
+            ));
         }
     }
     Ok(())

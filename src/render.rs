@@ -98,10 +98,10 @@ impl Renderer<'_> {
                 );
                 sink.put(&out(l, &path), self.entry(l, e)?)
             }
-            Job::Topic(l, t) => {
-                sink.put(&out(l, &format!("topics/{}/index.html", c.topics[t].key)), self.topic(l, t)?)
+            Job::Topic(l, t) => sink.put(&out(l, &format!("topics/{}/index.html", c.topics[t].key)), self.topic(l, t)?),
+            Job::Tag(l, t) => {
+                sink.put(&out(l, &format!("tags/{}/index.html", self.site.tags[t].slug)), self.tag(l, t)?)
             }
-            Job::Tag(l, t) => sink.put(&out(l, &format!("tags/{}/index.html", self.site.tags[t].slug)), self.tag(l, t)?),
             Job::Feeds(l) => {
                 let issues = self.feed_issues(l)?;
                 sink.put(&out(l, "rss.xml"), feed::issues_rss(self.site, self.views.lang(l), &issues))?;
@@ -282,7 +282,8 @@ impl Renderer<'_> {
         }
         let years: Vec<Value> =
             years.into_iter().map(|(y, list)| map([("year", Value::from(y)), ("issues", Value::from(list))])).collect();
-        let page = self.meta(l, "archive", "/archive/", lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
+        let page =
+            self.meta(l, "archive", "/archive/", lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
         let mut ctx = self.context(l, page);
         ctx.insert_value("years", Value::from(years));
         self.page("archive.html", &ctx)

@@ -210,11 +210,8 @@ impl LangViews {
             topics: topics.clone(),
         };
         let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
-        let entries: Vec<EntryView> = site
-            .entries
-            .iter()
-            .map(|e| entry_view(site, lang, e, &topics, &tags, &issue_summaries))
-            .collect();
+        let entries: Vec<EntryView> =
+            site.entries.iter().map(|e| entry_view(site, lang, e, &topics, &tags, &issue_summaries)).collect();
         LangViews {
             lang: lang.to_string(),
             site: Value::from_serializable(&site_view),
