@@ -147,6 +147,8 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+impl std::error::Error for Diagnostics {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +168,3 @@ mod tests {
         assert_eq!(d.to_string(), "content/a.md:3:7: error: bad\n  hint: fix it");
     }
 }
-
-impl std::error::Error for Diagnostics {}

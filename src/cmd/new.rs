@@ -85,9 +85,17 @@ pub fn new_entry(
     check_month(month)?;
     let issue_dir = Path::new("content").join(month);
     if config.topic_index(topic).is_none() {
-        return Err(Diagnostic::file(issue_dir.join(topic), format!("unknown topic {topic:?}"))
-            .with_hint(topic_hint(&config.topics))
-            .into());
+        let close = config
+            .topics
+            .iter()
+            .map(|t| (strsim::jaro_winkler(topic, &t.key), &t.key))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score > 0.8);
+        let hint = match close {
+            Some((_, key)) => format!("did you mean `{key}`? {}", topic_hint(&config.topics)),
+            None => topic_hint(&config.topics),
+        };
+        return Err(Diagnostic::file(issue_dir.join(topic), format!("unknown topic {topic:?}")).with_hint(hint).into());
     }
     let topic_dir = issue_dir.join(topic);
     if slug == "_index" || !crate::slug::is_safe_segment(slug) {
