@@ -115,7 +115,9 @@ fn broken_links_and_anchors_in_markdown_point_at_the_entry_line() {
     ]);
     assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
 
-    let bad = format!("{ENTRY_A}\n[x](/2025-11/releases/nope/)\n[y](/2025-11/#nope) [z](#section)\n");
+    let bad = format!(
+        "{ENTRY_A}\n[x](/2025-11/releases/nope/)\n[y](/2025-11/#nope) [z](#section)\n\n## 简介\n\n[t](#简介)\n"
+    );
     let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
     let d = run(dir.path());
     let link = only(&d, "broken link");
@@ -127,6 +129,10 @@ fn broken_links_and_anchors_in_markdown_point_at_the_entry_line() {
     assert_eq!(at(anchor), "content/2025-11/releases/a.md:10:5: error");
     assert!(anchor.message.contains("/2025-11/ has no element with id `nope`"), "{anchor}");
     assert_eq!(at(only(&d, "`#section`")), "content/2025-11/releases/a.md:10:25: error");
+    // Headings in entries carry the entry's prefix; the message names the id meant.
+    let heading = only(&d, "`#简介`");
+    assert_eq!(at(heading), "content/2025-11/releases/a.md:14:5: error");
+    assert!(heading.message.ends_with("(did you mean `#releases-a-简介`?)"), "{heading}");
 }
 
 #[test]
