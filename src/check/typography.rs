@@ -159,6 +159,10 @@ fn string_spans(text: &str, start: usize, limit: usize, quote: u8, triple: bool)
                 _ => 2,
             };
             i = (i + skip).min(limit);
+            // A malformed escape may end inside a character; the loader reports the escape.
+            while !text.is_char_boundary(i) {
+                i += 1;
+            }
             from = i;
             continue;
         }
@@ -210,6 +214,12 @@ mod tests {
     #[test]
     fn escapes_split_strings() {
         assert_eq!(warnings("+++\ntitle = \"中\\u4e2d文\"\n+++\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn malformed_escapes_do_not_panic() {
+        // The escape swallows bytes into `文`; the rest of the string is still checked.
+        assert_eq!(warnings("+++\ntitle = \"\\u中文,x中\"\n+++\n"), vec!["2:16 missing space between `x` and `中`"]);
     }
 
     #[test]
