@@ -4,6 +4,7 @@
 //! (`&Site` → files, in parallel, into a [`render::Sink`]), [`output`] (atomic write).
 
 pub mod canonical;
+pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod draft;
@@ -18,6 +19,7 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod sitemap;
