@@ -255,6 +255,38 @@ fn translations_older_than_their_main_file_are_warnings() {
 }
 
 #[test]
+fn with_git_a_punctuation_only_change_does_not_outdate_translations() {
+    let dir = site(&[]);
+    let git = |args: &[&str], when: &str| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", when)
+            .env("GIT_COMMITTER_DATE", when)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let main = dir.path().join("content/2025-11/releases/a.md");
+    std::fs::write(&main, ENTRY_A.replace("正文。", "正文,好 。")).unwrap();
+    git(&["init", "-q"], "2025-11-01T00:00:00Z");
+    git(&["add", "."], "2025-11-01T00:00:00Z");
+    git(&["commit", "-qm", "first"], "2025-11-01T00:00:00Z");
+    // A typography fix only: half-width to full-width punctuation, spacing.
+    std::fs::write(&main, ENTRY_A.replace("正文。", "正文\u{ff0c}好。")).unwrap();
+    git(&["commit", "-qam", "typography"], "2025-11-02T00:00:00Z");
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+    // A change of words does outdate the translation.
+    std::fs::write(&main, ENTRY_A.replace("正文。", "新的正文。")).unwrap();
+    git(&["commit", "-qam", "rewrite"], "2025-11-03T00:00:00Z");
+    let d = run(dir.path());
+    let w = only(&d, "outdated translation");
+    assert!(w.message.contains("changed on 2025-11-03"), "{w}");
+}
+
+#[test]
 fn chinese_typography_is_checked_in_chinese_files_only() {
     let zh = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界。代码 `a,b中` 不查,网址 https://x.org/a,b 也不查。\n";
     let en = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界\n";

@@ -2,7 +2,9 @@
 //! older than the file they translate.
 //!
 //! A file's age is its last commit (`git log`) when the site is in a git repository and the
-//! file has no uncommitted changes, else its modification time.
+//! file has no uncommitted changes, else its modification time. With git, a main file whose
+//! later changes touch only whitespace and punctuation (a typography fix) does not make its
+//! translations outdated.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -66,7 +68,7 @@ fn outdated<'a>(times: &Times, main: &Path, translations: impl Iterator<Item = &
     translations
         .filter_map(|t| {
             let time = times.get(t)?;
-            (time < main_time).then(|| {
+            (time < main_time && !times.same_words_since(main, t)).then(|| {
                 Diagnostic::warning(
                     t,
                     1,
@@ -91,8 +93,8 @@ fn show(secs: i64) -> String {
 /// When each file last changed, in seconds since 1970.
 struct Times {
     root: PathBuf,
-    /// Last commit time of committed, unmodified files (empty without git).
-    committed: HashMap<PathBuf, i64>,
+    /// Last commit time and commit of committed, unmodified files (empty without git).
+    committed: HashMap<PathBuf, (i64, String)>,
 }
 
 impl Times {
@@ -101,8 +103,8 @@ impl Times {
     }
 
     fn get(&self, path: &Path) -> Option<i64> {
-        if let Some(&t) = self.committed.get(path) {
-            return Some(t);
+        if let Some((t, _)) = self.committed.get(path) {
+            return Some(*t);
         }
         let modified = std::fs::metadata(self.root.join(path)).and_then(|m| m.modified()).ok()?;
         let secs = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
@@ -110,14 +112,46 @@ impl Times {
     }
 }
 
-/// Last commit time of every file under `content/` that has no uncommitted change.
-fn git_times(root: &Path) -> Option<HashMap<PathBuf, i64>> {
-    let git = |args: &[&str]| -> Option<String> {
-        let out =
-            Command::new("git").arg("-C").arg(root).args(["-c", "core.quotePath=false"]).args(args).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    let log = git(&["log", "--format=%x00%ct", "--name-only", "--relative", "--no-renames", "--", "content"])?;
+impl Times {
+    /// Whether `main`, as committed when `translation` was last committed, had the same words
+    /// as now: only whitespace and punctuation changed since.
+    fn same_words_since(&self, main: &Path, translation: &Path) -> bool {
+        let (Some(_), Some((_, commit))) = (self.committed.get(main), self.committed.get(translation)) else {
+            return false;
+        };
+        let spec = format!("{commit}:./{}", main.to_string_lossy().replace('\\', "/"));
+        let Some(then) = git(&self.root, &["show", &spec]) else { return false };
+        let Ok(now) = std::fs::read_to_string(self.root.join(main)) else { return false };
+        words(&then) == words(&now)
+    }
+}
+
+/// The text with whitespace removed and full-width punctuation folded to ASCII.
+fn words(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{ff0c}' => ',',
+            '\u{ff1a}' => ':',
+            '\u{ff1b}' => ';',
+            '\u{ff08}' => '(',
+            '\u{ff09}' => ')',
+            '\u{ff1f}' => '?',
+            '\u{ff01}' => '!',
+            c => c,
+        })
+        .collect()
+}
+
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git").arg("-C").arg(root).args(["-c", "core.quotePath=false"]).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Last commit time and commit of every file under `content/` that has no uncommitted change.
+fn git_times(root: &Path) -> Option<HashMap<PathBuf, (i64, String)>> {
+    let git = |args: &[&str]| git(root, args);
+    let log = git(&["log", "--format=%x00%ct %H", "--name-only", "--relative", "--no-renames", "--", "content"])?;
     let changed: HashSet<PathBuf> =
         git(&["ls-files", "--modified", "--others", "--exclude-standard", "--", "content"])?
             .lines()
@@ -127,12 +161,12 @@ fn git_times(root: &Path) -> Option<HashMap<PathBuf, i64>> {
     let mut current = None;
     for line in log.lines() {
         if let Some(t) = line.strip_prefix('\0') {
-            current = t.trim().parse::<i64>().ok();
-        } else if let (Some(t), false) = (current, line.trim().is_empty()) {
+            current = t.trim().split_once(' ').and_then(|(t, h)| Some((t.parse::<i64>().ok()?, h.to_string())));
+        } else if let (Some(t), false) = (&current, line.trim().is_empty()) {
             let path = PathBuf::from(line.trim());
             if !changed.contains(&path) {
                 // The log is newest first: keep the first time seen.
-                times.entry(path).or_insert(t);
+                times.entry(path).or_insert_with(|| t.clone());
             }
         }
     }
