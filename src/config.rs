@@ -209,7 +209,15 @@ impl Config {
             raw.topics.into_iter().map(|t| Topic { key: t.key, emoji: t.emoji, names: t.name }).collect()
         };
 
+        let mut names = std::collections::BTreeSet::new();
         for s in &raw.sources {
+            if !names.insert(s.name.as_str()) {
+                let (l, c) = at(&format!("\"{}\"", s.name));
+                diags.push(
+                    Diagnostic::error(path, l, c, format!("two sources are named {:?}", s.name))
+                        .with_hint("source names must be unique: fetch remembers what it saw per name"),
+                );
+            }
             if !topics.iter().any(|t| t.key == s.topic) {
                 let (l, c) = at(&format!("\"{}\"", s.topic));
                 diags.push(
@@ -324,6 +332,13 @@ title = "Monthly"
         let d = &err.0[0];
         assert_eq!(d.line, 9, "{d}");
         assert!(d.message.contains("titel"), "{d}");
+    }
+
+    #[test]
+    fn source_names_are_unique() {
+        let src = "[[sources]]\nname = \"a\"\nurl = \"https://x.org/feed\"\ntopic = \"news\"\n";
+        let err = parse(&format!("{MINIMAL}{src}{src}")).unwrap_err();
+        assert!(err.0[0].message.contains("two sources are named \"a\""), "{}", err);
     }
 
     #[test]

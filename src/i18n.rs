@@ -17,8 +17,8 @@ const ZH: &[(&str, &str)] = &[
     ("read_original", "阅读原文"),
     ("editor_note", "编者按"),
     ("further_reading", "延伸阅读"),
-    ("not_translated", "本条目尚未翻译,以原文语言显示。"),
-    ("issue_not_translated", "本期导语尚未翻译,以原文语言显示。"),
+    ("not_translated", "本条目尚未翻译\u{ff0c}以原文语言显示。"),
+    ("issue_not_translated", "本期导语尚未翻译\u{ff0c}以原文语言显示。"),
     ("entries", "条"),
     ("subscribe", "订阅"),
     ("rss", "RSS"),
@@ -28,7 +28,7 @@ const ZH: &[(&str, &str)] = &[
     ("tagged", "标签"),
     ("draft", "草稿"),
     ("not_found_title", "页面不存在"),
-    ("not_found_text", "找不到你要的页面,它可能已移动或从未存在。"),
+    ("not_found_text", "找不到你要的页面\u{ff0c}它可能已移动或从未存在。"),
     ("back_home", "返回首页"),
     ("switch_language", "切换语言"),
     ("skip_to_content", "跳到正文"),
@@ -36,6 +36,7 @@ const ZH: &[(&str, &str)] = &[
     ("back_to_issue", "返回本期"),
     ("topic_feed", "本专题的订阅源"),
     ("generated_by", "由 digest 生成"),
+    ("colon", "\u{ff1a}"),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -70,6 +71,7 @@ const EN: &[(&str, &str)] = &[
     ("back_to_issue", "Back to the issue"),
     ("topic_feed", "Feed of this topic"),
     ("generated_by", "Made with digest"),
+    ("colon", ": "),
 ];
 
 /// The interface strings for `lang`: built-in Chinese or English (English for other

@@ -294,11 +294,18 @@ fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Dia
     let split = frontmatter::split(&f.path, &text)?;
     let main = is_main(root, config, f);
     let path = &f.path;
+    let dir = match f.topic {
+        Some(t) => format!("/{}/{}/", f.issue, config.topics[t].key),
+        None => format!("/{}/", f.issue),
+    };
     let md = |body: &str, prefix: &str| {
-        markdown::render(
-            &clean_text(body),
-            &markdown::Options { id_prefix: prefix, base_path: &config.base_path, allow_html: config.allow_html },
-        )
+        let opts = markdown::Options {
+            id_prefix: prefix,
+            base_path: &config.base_path,
+            dir: &dir,
+            allow_html: config.allow_html,
+        };
+        markdown::render(&clean_text(body), &opts)
     };
 
     if f.topic.is_none() {

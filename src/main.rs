@@ -21,12 +21,27 @@ struct Cli {
 enum Command {
     /// Publish the site into a folder (default public/)
     Build(cmd::build::Args),
+    /// Preview the site at http://127.0.0.1:1111/ with live reload
+    Serve(cmd::serve::Args),
+    /// Pull new items of the [[sources]] feeds into draft entries of one issue
+    Fetch(cmd::fetch::Args),
+    /// Validate content, links and typography; exit 1 on errors
+    Check(cmd::check::Args),
+    /// Scaffold an issue or an entry
+    New(cmd::new::Args),
+    /// Create a new site folder
+    Init(cmd::init::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Build(args) => cmd::build::run(&cli.root, args),
+        Command::Serve(args) => cmd::serve::run(&cli.root, args),
+        Command::Fetch(args) => cmd::fetch::run(&cli.root, args),
+        Command::Check(args) => cmd::check::run(&cli.root, args),
+        Command::New(args) => cmd::new::run(&cli.root, args),
+        Command::Init(args) => cmd::init::run(&cli.root, args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,9 @@ pub struct Options<'a> {
     pub id_prefix: &'a str,
     /// The site's base path, prepended to root-relative links (`/2025-11/` → `/sub/2025-11/`).
     pub base_path: &'a str,
+    /// The site folder of the Markdown file (`/2025-11/releases/`): relative links such as
+    /// `diagram.png` resolve against it, so they work on every page that shows the text.
+    pub dir: &'a str,
     /// Pass raw HTML through; otherwise it is shown as text.
     pub allow_html: bool,
 }
@@ -48,7 +51,8 @@ pub fn render(markdown: &str, opts: &Options) -> Rendered {
     cmark.insert(CmarkOptions::ENABLE_HEADING_ATTRIBUTES);
 
     let events: Vec<Event> = Parser::new_ext(markdown, cmark).collect();
-    let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new() };
+    let local_ids = local_ids(&events);
+    let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new(), local_ids };
     let (events, summary_end) = state.transform(events);
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
@@ -67,6 +71,27 @@ struct State<'o, 'p> {
     /// Footnote labels in order of first reference.
     footnotes: HashMap<String, usize>,
     toc: Vec<Heading>,
+    /// Heading ids of this document before prefixing, so `#anchor` links can be prefixed too.
+    local_ids: std::collections::HashSet<String>,
+}
+
+/// The ids headings of a document will get (without prefix), found before rendering so that
+/// links may point forward.
+fn local_ids(events: &[Event]) -> std::collections::HashSet<String> {
+    let mut ids = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id, .. }) = &events[i] {
+            let end = events[i..].iter().position(|e| matches!(e, Event::End(TagEnd::Heading(_)))).map_or(i, |p| i + p);
+            let base = id.as_ref().map_or_else(|| slugify(&plain_text(&events[i + 1..end])), |id| id.to_string());
+            for n in 0..8 {
+                ids.insert(if n == 0 { base.clone() } else { format!("{base}-{n}") });
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    ids
 }
 
 impl<'a> State<'_, '_> {
@@ -197,10 +222,18 @@ impl<'a> State<'_, '_> {
     }
 
     fn rewrite_url(&self, url: CowStr<'a>) -> CowStr<'a> {
-        if url.starts_with('/') && !url.starts_with("//") && !self.opts.base_path.is_empty() {
-            format!("{}{}", self.opts.base_path, url).into()
+        if url.starts_with('/') && !url.starts_with("//") {
+            if self.opts.base_path.is_empty() { url } else { format!("{}{}", self.opts.base_path, url).into() }
+        } else if let Some(fragment) = url.strip_prefix('#') {
+            if !self.opts.id_prefix.is_empty() && self.local_ids.contains(fragment) {
+                format!("#{}{fragment}", self.opts.id_prefix).into()
+            } else {
+                url
+            }
         } else if has_unsafe_scheme(&url) {
             "#".into()
+        } else if !self.opts.dir.is_empty() && !url.contains(':') && !url.starts_with("//") && !url.starts_with('?') {
+            format!("{}{}{}", self.opts.base_path, self.opts.dir, url).into()
         } else {
             url
         }
@@ -335,6 +368,16 @@ mod tests {
         );
         assert!(r.html.contains("<a href=\"/2025-11/\">b</a>"), "{}", r.html);
         assert!(r.html.contains("<a href=\"#\">c</a>"), "{}", r.html);
+    }
+
+    #[test]
+    fn anchors_and_relative_links_work_on_every_page() {
+        let opts = Options { id_prefix: "news-x-", base_path: "/sub", dir: "/2025-11/news/", ..Default::default() };
+        let r = render("[up](#简介) [top](#elsewhere) ![d](diagram.png) [m](mailto:a@b.org)\n\n## 简介\n", &opts);
+        assert!(r.html.contains("href=\"#news-x-%E7%AE%80%E4%BB%8B\""), "{}", r.html);
+        assert!(r.html.contains("href=\"#elsewhere\""), "{}", r.html);
+        assert!(r.html.contains("src=\"/sub/2025-11/news/diagram.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"mailto:a@b.org\""), "{}", r.html);
     }
 
     #[test]

@@ -315,3 +315,20 @@ fn an_empty_site_builds() {
     let out = f.build();
     assert!(out.has("index.html") && out.has("en/index.html") && out.has("rss.xml"));
 }
+
+#[test]
+fn pages_with_fallback_drafts_and_hostile_text_are_valid_html5() {
+    let hostile = format!("title = \"{HOSTILE}\"\ntags = [\"{HOSTILE}\"]\neditor_note = \"{HOSTILE}\"\ndraft = true\n");
+    let f = Fixture::new(&[
+        ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
+        (
+            "content/2025-11/news/zh-only.md",
+            &entry("只有中文", "tags = [\"网关\"]", "## 简介\n\n正文[^1]。\n\n[^1]: 注释"),
+        ),
+        ("content/2025-11/news/en-only.en.md", &entry("English only", "", "Body.")),
+        ("content/2025-11/news/evil.md", &format!("+++\n{hostile}+++\n<div>raw</div>\n")),
+        ("content/2025-11/news/网关.md", &entry("网关", "", "x")),
+    ]);
+    f.build_with(&["--drafts"]);
+    common::validate_html(&f.root().join("public"));
+}

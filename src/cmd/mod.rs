@@ -1,3 +1,8 @@
 //! The command line: one file per command.
 
 pub mod build;
+pub mod check;
+pub mod fetch;
+pub mod init;
+pub mod new;
+pub mod serve;

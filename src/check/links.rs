@@ -1,0 +1,409 @@
+//! Check stage: links and `#anchors` of the rendered pages, templates included.
+//!
+//! The site is rendered into memory exactly as `build` would, every HTML page is parsed, and
+//! every `href` and `src` is resolved against the outputs. A finding is reported against the
+//! content file whose Markdown or front matter holds the link, else against the page, naming
+//! the template that made it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
+use scraper::{ElementRef, Html};
+use url::Url;
+
+use super::ContentFile;
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::render::{MemorySink, render};
+use crate::site::Site;
+use crate::theme::Theme;
+
+/// One HTML page of the rendered site.
+#[derive(Debug)]
+pub struct Page {
+    /// Output path, e.g. `en/2025-11/index.html`.
+    pub output: String,
+    /// Its address below the base path, e.g. `/en/2025-11/`.
+    pub url: String,
+    pub html: String,
+    pub ids: HashSet<String>,
+    pub links: Vec<Link>,
+}
+
+/// An `href` or `src` attribute, its value decoded from HTML.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub attr: &'static str,
+    pub value: String,
+}
+
+/// The site rendered in memory.
+pub struct Rendered {
+    /// Every output path.
+    pub outputs: BTreeSet<String>,
+    /// The HTML pages, by output path.
+    pub pages: BTreeMap<String, Page>,
+    /// Template name → the file it came from.
+    pub templates: BTreeMap<String, PathBuf>,
+}
+
+impl Rendered {
+    pub fn render(site: &Site) -> Result<Rendered, Diagnostics> {
+        let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
+        let sink = MemorySink::default();
+        render(site, &theme, &sink)?;
+        let outputs = sink.into_inner();
+        let pages: BTreeMap<String, Page> = outputs
+            .par_iter()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .map(|(path, bytes)| (path.clone(), parse_page(path, String::from_utf8_lossy(bytes).into_owned())))
+            .collect();
+        Ok(Rendered { outputs: outputs.into_keys().collect(), pages, templates: theme.template_paths })
+    }
+}
+
+fn parse_page(output: &str, html: String) -> Page {
+    let doc = Html::parse_document(&html);
+    let mut ids = HashSet::new();
+    let mut links = Vec::new();
+    for node in doc.root_element().descendants() {
+        let Some(el) = ElementRef::wrap(node) else { continue };
+        let v = el.value();
+        if let Some(id) = v.attr("id") {
+            ids.insert(id.to_string());
+        }
+        if v.name() == "a" {
+            if let Some(name) = v.attr("name") {
+                ids.insert(name.to_string());
+            }
+        }
+        for attr in ["href", "src"] {
+            if let Some(value) = v.attr(attr) {
+                links.push(Link { attr, value: value.to_string() });
+            }
+        }
+    }
+    let url = match output.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{output}"),
+    };
+    Page { output: output.to_string(), url, html, ids, links }
+}
+
+/// Which content files hold a link: built from each file's rendered Markdown and its link fields.
+#[derive(Default)]
+pub struct Origins {
+    by_value: HashMap<String, Vec<PathBuf>>,
+}
+
+impl Origins {
+    pub fn build(site: &Site) -> Origins {
+        let mut o = Origins::default();
+        for e in &site.entries {
+            for (lang, t) in &e.texts {
+                o.add_html(&t.path, &t.body.html);
+                if let Some(note) = &t.editor_note {
+                    o.add_html(&t.path, note);
+                }
+                for link in &t.further_reading {
+                    o.add(&t.path, &link.url);
+                }
+                if *lang == e.primary {
+                    if let Some(source) = &e.source {
+                        o.add(&t.path, source);
+                    }
+                }
+            }
+        }
+        for i in &site.issues {
+            for t in i.texts.values() {
+                o.add_html(&t.path, &t.intro.html);
+            }
+        }
+        o
+    }
+
+    fn add(&mut self, path: &Path, value: &str) {
+        let list = self.by_value.entry(value.to_string()).or_default();
+        if !list.iter().any(|p| p == path) {
+            list.push(path.to_path_buf());
+        }
+    }
+
+    fn add_html(&mut self, path: &Path, html: &str) {
+        if !html.contains("href") && !html.contains("src") {
+            return;
+        }
+        let frag = Html::parse_fragment(html);
+        for node in frag.root_element().descendants() {
+            let Some(el) = ElementRef::wrap(node) else { continue };
+            for attr in ["href", "src"] {
+                if let Some(v) = el.value().attr(attr) {
+                    self.add(path, v);
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, value: &str) -> &[PathBuf] {
+        self.by_value.get(value).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Where a link was written: a content file, or a page made by a template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Located {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The template of the page, when the link does not come from a content file.
+    pub template: Option<PathBuf>,
+    /// The address of the page the link was seen on, base path included.
+    pub page: String,
+    /// The link as it is written there.
+    pub written: String,
+}
+
+/// Outside links: absolute URL (without fragment) → where it is written.
+pub type Outside = BTreeMap<String, Vec<Located>>;
+
+/// What a link points at.
+#[derive(Debug, PartialEq)]
+pub enum Target {
+    /// Not a web link (`mailto:`, `#`), or nothing to check.
+    Skip,
+    /// A page of another site; the URL without its fragment.
+    Outside(String),
+    /// A path below the base path (decoded, starting with `/`) and a decoded fragment.
+    Internal {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// A root-relative path that misses the base path.
+    OutsideBase(String),
+    Malformed,
+}
+
+/// Resolves a link found on the page at `page_url` (below the base path).
+pub fn classify(config: &Config, page_url: &str, value: &str) -> Target {
+    let v = value.trim();
+    if v.is_empty() || v == "#" {
+        return Target::Skip;
+    }
+    let Ok(base) = Url::parse(&format!("{}{}", config.base_url, page_url)) else { return Target::Skip };
+    let absolute = v.starts_with("//") || Url::parse(v).is_ok();
+    let Ok(url) = base.join(v) else { return Target::Malformed };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Target::Skip;
+    }
+    let bp = config.base_path.as_str();
+    let path = url.path();
+    let inside = bp.is_empty() || path == bp || path.starts_with(&format!("{bp}/"));
+    let same_site = url.host_str() == base.host_str() && url.port_or_known_default() == base.port_or_known_default();
+    if absolute && !(same_site && inside) {
+        let mut outside = url.clone();
+        outside.set_fragment(None);
+        return Target::Outside(outside.to_string());
+    }
+    if !inside {
+        return Target::OutsideBase(decode(path));
+    }
+    let rest = decode(&path[bp.len()..]);
+    let path = if rest.is_empty() { "/".to_string() } else { rest };
+    Target::Internal { path, fragment: url.fragment().map(decode) }
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// The output a site path is served from: `/a/` → `a/index.html`; `/a` → `a`, or `a/index.html`.
+pub fn resolve<'a>(outputs: &'a BTreeSet<String>, path: &str) -> Option<&'a String> {
+    let p = path.trim_start_matches('/');
+    if p.is_empty() || p.ends_with('/') {
+        return outputs.get(&format!("{p}index.html"));
+    }
+    outputs.get(p).or_else(|| outputs.get(&format!("{p}/index.html")))
+}
+
+/// Checks every internal link and anchor; returns the findings and the outside links.
+pub fn check_internal(
+    site: &Site,
+    rendered: &Rendered,
+    origins: &Origins,
+    files: &BTreeMap<PathBuf, ContentFile>,
+) -> (Vec<Diagnostic>, Outside) {
+    let config = &site.config;
+    // (file, line, column, message) → where first seen and on how many pages; reported once.
+    // A template's link is keyed by the template, so it is reported once, not on every page.
+    let mut found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)> = BTreeMap::new();
+    let mut outside: Outside = BTreeMap::new();
+    for page in rendered.pages.values() {
+        for link in &page.links {
+            let problem = match classify(config, &page.url, &link.value) {
+                Target::Skip => None,
+                Target::Outside(url) => {
+                    let places = locate(rendered, origins, files, config, page, link);
+                    let list = outside.entry(url).or_default();
+                    for p in places {
+                        if !list.iter().any(|l| (&l.path, l.line, l.column) == (&p.path, p.line, p.column)) {
+                            list.push(p);
+                        }
+                    }
+                    None
+                }
+                Target::Malformed => Some("malformed link `{link}`".to_string()),
+                Target::OutsideBase(path) => Some(format!(
+                    "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
+                    config.base_path
+                )),
+                Target::Internal { path, fragment } => match resolve(&rendered.outputs, &path) {
+                    None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
+                    Some(target) => fragment.filter(|f| !f.is_empty() && f != "top").and_then(|f| {
+                        let page = rendered.pages.get(target)?;
+                        let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
+                        // Headings in entries get ids prefixed with topic and slug: suggest the full id.
+                        let near = page.ids.iter().filter(|id| id.ends_with(&format!("-{f}"))).min();
+                        let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
+                        (!page.ids.contains(&f))
+                            .then(|| format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
+                    }),
+                },
+            };
+            if let Some(problem) = problem {
+                for place in locate(rendered, origins, files, config, page, link) {
+                    // Show the link as it is written where it is reported.
+                    let message = problem.replace("{link}", &place.written);
+                    let key = match &place.template {
+                        Some(t) => (t.clone(), 0, 0, message.clone()),
+                        None => (place.path.clone(), place.line, place.column, message.clone()),
+                    };
+                    found.entry(key).or_insert((place, 0)).1 += 1;
+                }
+            }
+        }
+    }
+    let diags = found
+        .into_iter()
+        .map(|((_, _, _, message), (place, pages))| {
+            let mut d = Diagnostic::error(&place.path, place.line, place.column, message);
+            d.hint = Some(place_hint(&place, pages));
+            d
+        })
+        .collect();
+    (diags, outside)
+}
+
+/// Explains where a link comes from and on how many pages it appears.
+pub fn place_hint(place: &Located, pages: usize) -> String {
+    let more = match pages {
+        0 | 1 => String::new(),
+        2 => " and 1 other page".to_string(),
+        n => format!(" and {} other pages", n - 1),
+    };
+    match &place.template {
+        Some(t) => format!(
+            "the link is made by the theme's {} (or a template it includes); seen on {}{more}",
+            t.display(),
+            place.page
+        ),
+        None => format!("seen on {}{more}", place.page),
+    }
+}
+
+fn page_address(config: &Config, page: &Page) -> String {
+    format!("{}{}", config.base_path, page.url)
+}
+
+/// Where a link on `page` was written: the content files holding it, else the page itself.
+pub fn locate(
+    rendered: &Rendered,
+    origins: &Origins,
+    files: &BTreeMap<PathBuf, ContentFile>,
+    config: &Config,
+    page: &Page,
+    link: &Link,
+) -> Vec<Located> {
+    let address = page_address(config, page);
+    let sources = origins.get(&link.value);
+    if !sources.is_empty() {
+        let needles = source_needles(&link.value, &config.base_path);
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        return sources
+            .iter()
+            .map(|path| {
+                let found = files.get(path).and_then(|f| f.find(&needles));
+                let ((line, column), written) = found.unwrap_or(((1, 1), link.value.as_str()));
+                Located {
+                    path: path.clone(),
+                    line,
+                    column,
+                    template: None,
+                    page: address.clone(),
+                    written: written.to_string(),
+                }
+            })
+            .collect();
+    }
+    let escaped = escape_attr(&link.value);
+    let needles =
+        [format!("{}=\"{}\"", link.attr, link.value), format!("{}=\"{escaped}\"", link.attr), escaped.clone()];
+    let (line, column) = needles
+        .iter()
+        .find_map(|n| page.html.find(n.as_str()))
+        .map_or((1, 1), |i| crate::error::line_col(&page.html, i));
+    // Point at the value, not the attribute name.
+    let column = if page.html.contains(&needles[0]) || page.html.contains(&needles[1]) {
+        column + link.attr.len() + 2
+    } else {
+        column
+    };
+    vec![Located {
+        path: PathBuf::from(&page.output),
+        line,
+        column,
+        template: page_template(config, &page.output).and_then(|t| rendered.templates.get(t).cloned()),
+        page: address,
+        written: link.value.clone(),
+    }]
+}
+
+/// How a rendered link may be written in a content file.
+fn source_needles(value: &str, base_path: &str) -> Vec<String> {
+    let mut v = vec![value.to_string()];
+    if !base_path.is_empty() {
+        if let Some(rest) = value.strip_prefix(base_path).filter(|r| r.starts_with('/')) {
+            v.push(rest.to_string());
+        }
+    }
+    let decoded: Vec<String> = v.iter().map(|s| decode(s)).filter(|d| !v.contains(d)).collect();
+    v.extend(decoded);
+    v.push(value.replace('&', "&amp;"));
+    v
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// The template that renders a page, from its output path.
+pub fn page_template(config: &Config, output: &str) -> Option<&'static str> {
+    let mut parts: Vec<&str> = output.split('/').collect();
+    if parts.len() > 1 && config.language(parts[0]).is_some() && parts[0] != config.default_language() {
+        parts.remove(0);
+    }
+    let template = match parts.as_slice() {
+        ["index.html"] => "index.html",
+        ["404.html"] => "404.html",
+        ["archive", "index.html"] => "archive.html",
+        ["tags", "index.html"] => "tags.html",
+        ["tags", _, "index.html"] => "tag.html",
+        ["topics", _, "index.html"] => "topic.html",
+        [issue, "index.html"] if crate::load::parse_issue_key(issue).is_some() => "issue.html",
+        [issue, _, _, "index.html"] if crate::load::parse_issue_key(issue).is_some() => "entry.html",
+        _ => return None,
+    };
+    Some(template)
+}

@@ -1,0 +1,215 @@
+//! Check stage: everything `build` rejects, plus links, sources, translations and typography.
+//!
+//! File-level checks (typography, link hygiene) read the content files as text, so they run even
+//! when the site does not load; site-level checks (links in the rendered pages, duplicate sources,
+//! translations, outside links) run on the loaded site, drafts included.
+
+pub mod cache;
+pub mod external;
+pub mod links;
+pub mod translations;
+pub mod typography;
+pub mod urls;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics, line_col};
+use crate::load::{LoadOptions, load};
+
+/// What to check and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Fetch every outside link.
+    pub external: bool,
+    /// Per request, for outside links.
+    pub timeout: Duration,
+    /// Requests in flight at once, in all.
+    pub concurrency: usize,
+    /// Requests in flight at once to one host.
+    pub per_host: usize,
+    /// The least time between two requests to one host.
+    pub host_delay: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            external: false,
+            timeout: Duration::from_secs(20),
+            concurrency: 8,
+            per_host: 2,
+            host_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+/// The findings of a check, and what was looked at.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: usize,
+    pub pages: usize,
+    pub links: usize,
+    pub external: external::Stats,
+}
+
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == crate::error::Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Checks the site at `root`.
+pub fn check(root: &Path, opts: &Options) -> Report {
+    let mut report = Report::default();
+    let mut diags = Vec::new();
+    let loaded = load(root, &LoadOptions { drafts: true, base_url: None });
+    let config = match &loaded {
+        Ok(site) => Some(site.config.clone()),
+        Err(_) => Config::load(root).ok(),
+    };
+    let files = match &config {
+        Some(config) => read_files(root, config),
+        None => BTreeMap::new(),
+    };
+    report.files = files.len();
+    for file in files.values() {
+        diags.extend(typography::check(file));
+        diags.extend(urls::check_links_in_file(file));
+    }
+    match loaded {
+        Err(d) => diags.extend(d.0),
+        Ok(site) => {
+            diags.extend(site.warnings.iter().map(|w| relocate_date_warning(w.clone(), &files)));
+            diags.extend(urls::duplicate_sources(&site, &files));
+            diags.extend(translations::check(&site));
+            match links::Rendered::render(&site) {
+                Err(d) => diags.extend(d.0),
+                Ok(rendered) => {
+                    let origins = links::Origins::build(&site);
+                    let (internal, outside) = links::check_internal(&site, &rendered, &origins, &files);
+                    report.pages = rendered.pages.len();
+                    report.links = rendered.pages.values().map(|p| p.links.len()).sum();
+                    diags.extend(internal);
+                    if opts.external {
+                        let (found, stats) = external::check(root, &outside, opts);
+                        diags.extend(found);
+                        report.external = stats;
+                    }
+                }
+            }
+        }
+    }
+    let mut diags = Diagnostics(diags).sorted().0;
+    diags.dedup();
+    report.diagnostics = diags;
+    report
+}
+
+/// A content file's text, for locating findings and for the text-level checks.
+#[derive(Debug)]
+pub struct ContentFile {
+    /// Relative to the site root.
+    pub path: PathBuf,
+    pub text: String,
+    /// The language of the file, from its name.
+    pub lang: String,
+    /// Byte range of the front matter (between the `+++` lines), when it has one.
+    pub front: Option<std::ops::Range<usize>>,
+    /// Byte offset where the Markdown body starts.
+    pub body: usize,
+}
+
+impl ContentFile {
+    pub fn new(path: PathBuf, text: String, lang: String) -> ContentFile {
+        let (front, body) = match crate::frontmatter::split(&path, &text) {
+            Ok(s) => {
+                let body = text.len() - s.body.len();
+                (Some(s.front_offset..s.front_offset + s.front.len()), body)
+            }
+            Err(_) => (None, 0),
+        };
+        ContentFile { path, text, lang, front, body }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+
+    /// The line and column of the first of `needles` found in the file, and that needle.
+    pub fn find<'n>(&self, needles: &[&'n str]) -> Option<((usize, usize), &'n str)> {
+        needles.iter().filter(|n| !n.is_empty()).find_map(|n| self.text.find(n).map(|i| (self.line_col(i), *n)))
+    }
+
+    /// The position of a top-level front matter key (`date = …`), at the key.
+    pub fn key(&self, key: &str) -> Option<(usize, usize)> {
+        let front = self.front.clone()?;
+        let mut offset = front.start;
+        for line in self.text[front].split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with('[') {
+                return None; // keys after a table header belong to the table
+            }
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(self.line_col(offset + line.len() - trimmed.len()));
+                }
+            }
+            offset += line.len();
+        }
+        None
+    }
+}
+
+/// Reads every Markdown file under `content/` (those that are not UTF-8 are left to the loader).
+pub fn read_files(root: &Path, config: &Config) -> BTreeMap<PathBuf, ContentFile> {
+    let mut files = BTreeMap::new();
+    let walk = walkdir::WalkDir::new(root.join("content")).sort_by_file_name().into_iter();
+    for entry in walk.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')).filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !entry.file_type().is_file() || !name.ends_with(".md") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+        let stem = name.trim_end_matches(".md");
+        let lang = match stem.rsplit_once('.') {
+            Some((_, l)) if config.language(l).is_some() => l.to_string(),
+            _ => config.default_language().to_string(),
+        };
+        files.insert(rel.clone(), ContentFile::new(rel, text, lang));
+    }
+    files
+}
+
+/// The Markdown extensions the renderer enables, so checks parse bodies as it does.
+pub fn markdown_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options as O;
+    O::ENABLE_TABLES
+        | O::ENABLE_FOOTNOTES
+        | O::ENABLE_STRIKETHROUGH
+        | O::ENABLE_TASKLISTS
+        | O::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Moves the loader's "date outside the issue's month" warning from 1:1 to the `date =` line.
+fn relocate_date_warning(mut w: Diagnostic, files: &BTreeMap<PathBuf, ContentFile>) -> Diagnostic {
+    if w.message.starts_with("the entry's date") {
+        if let Some((line, column)) = files.get(&w.path).and_then(|f| f.key("date")) {
+            w.line = line;
+            w.column = column;
+        }
+        if w.hint.is_none() {
+            w.hint = Some("check the date, or move the entry to the issue of its month".into());
+        }
+    }
+    w
+}

@@ -1,0 +1,65 @@
+//! `digest check`: validate content, links and typography; exit 1 on any error.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::check::{Options, check};
+use crate::error::{Diagnostics, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `path:line:column: severity: message`, one finding per line, with hints
+    Text,
+    /// A JSON array of findings on standard output, for CI
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also fetch every outside link (results are cached in .digest/link-cache.json)
+    #[arg(long)]
+    pub external: bool,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Seconds to wait for one outside link
+    #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
+    let start = Instant::now();
+    let opts =
+        Options { external: args.external, timeout: Duration::from_secs(args.timeout.max(1)), ..Options::default() };
+    let report = check(root, &opts);
+    let (errors, warnings) = (report.errors(), report.warnings());
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report.diagnostics).unwrap_or_default()),
+        Format::Text => {
+            for d in report.diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
+                eprintln!("{d}");
+            }
+        }
+    }
+    let external = if args.external {
+        let e = &report.external;
+        format!(", {} outside links ({} from the cache)", e.links, e.cached)
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "Checked {} files, {} pages and {} links{external} in {} ms: {errors} error{}, {warnings} warning{}",
+        report.files,
+        report.pages,
+        report.links,
+        start.elapsed().as_millis(),
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    );
+    if errors == 0 {
+        return Ok(());
+    }
+    // `main` prints the errors (after the warnings, where they are seen) and exits with 1.
+    let errors = report.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
+    Err(Diagnostics(errors))
+}

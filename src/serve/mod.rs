@@ -1,0 +1,212 @@
+//! Serve stage: builds the site into memory, serves it on loopback and rebuilds it on change.
+//!
+//! The build is the same load → render pipeline as `digest build`, into a [`MemorySink`]; requests
+//! only ever read that map, never the disk. A failed rebuild keeps the last good build online and
+//! shows its report on open pages; see [`live`].
+
+pub mod http;
+pub mod live;
+pub mod path;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::{LoadOptions, load};
+use crate::render::{MemorySink, render};
+use crate::theme::Theme;
+use crate::watch::{self, Watcher};
+
+/// How to serve.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Include draft issues and entries.
+    pub drafts: bool,
+    /// Print nothing to the terminal (for tests).
+    pub quiet: bool,
+}
+
+/// Output path → contents: one complete build.
+pub type Outputs = BTreeMap<String, Vec<u8>>;
+
+/// What requests see: the last good build and, when the latest rebuild failed, its report.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub outputs: Arc<Outputs>,
+    /// Counts good builds; 0 before the first one. Pages carry it so a stream opened after a
+    /// rebuild they missed reloads them at once.
+    pub generation: u64,
+    pub error: Option<String>,
+}
+
+/// State shared by the request workers, the event streams and the watcher.
+pub struct State {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub hub: live::Hub,
+    pub port: u16,
+    stop: AtomicBool,
+}
+
+impl State {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().expect("snapshot lock").clone()
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Swaps in a good build and tells open pages to reload.
+    fn publish(&self, outputs: Outputs) {
+        {
+            let mut snap = self.snapshot.write().expect("snapshot lock");
+            let generation = snap.generation + 1;
+            *snap = Arc::new(Snapshot { outputs: Arc::new(outputs), generation, error: None });
+        }
+        self.hub.broadcast(&live::Event::Reload);
+    }
+
+    /// Records a failed rebuild, keeping the last good outputs, and shows the report on open pages.
+    fn fail(&self, report: String) {
+        {
+            let mut snap = self.snapshot.write().expect("snapshot lock");
+            let outputs = snap.outputs.clone();
+            *snap = Arc::new(Snapshot { outputs, generation: snap.generation, error: Some(report.clone()) });
+        }
+        self.hub.broadcast(&live::Event::BuildError(report));
+    }
+}
+
+/// A running preview server; dropping it stops the server.
+pub struct Running {
+    state: Arc<State>,
+    workers: Vec<JoinHandle<()>>,
+    watcher: Option<Watcher>,
+    server: Option<Arc<tiny_http::Server>>,
+}
+
+impl Running {
+    pub fn port(&self) -> u16 {
+        self.state.port
+    }
+
+    /// The address of the site root.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.state.port)
+    }
+
+    /// Blocks for as long as the server runs (until the process is interrupted).
+    pub fn wait(mut self) {
+        for w in std::mem::take(&mut self.workers) {
+            let _ = w.join();
+        }
+    }
+
+    /// Stops watching and serving, and closes the listening socket.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::SeqCst);
+        self.watcher.take();
+        for w in std::mem::take(&mut self.workers) {
+            let _ = w.join();
+        }
+        // The workers are gone, so this is the last handle: dropping it closes the socket.
+        self.server.take();
+    }
+}
+
+/// Builds the site at `root` in memory, serves it on `127.0.0.1:opts.port` and rebuilds on change.
+///
+/// Fails only when there is no site at `root` or the port cannot be bound; a site that does not
+/// build is served anyway, showing its problems until they are fixed.
+pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
+    if !root.join("config.toml").is_file() {
+        return Err(Diagnostic::file(root.join("config.toml"), "no config.toml here: this is not a site folder")
+            .with_hint("run `digest serve` in a site folder, pass --root DIR, or create a site with `digest init DIR`")
+            .into());
+    }
+    let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| {
+        Diagnostic::file(root, format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))
+            .with_hint("is another `digest serve` running? choose another port with --port N")
+    })?;
+    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let server = Arc::new(server);
+    let state = Arc::new(State {
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        hub: live::Hub::default(),
+        port,
+        stop: AtomicBool::new(false),
+    });
+
+    let builder = Builder { root: root.to_path_buf(), drafts: opts.drafts, quiet: opts.quiet, state: state.clone() };
+    builder.rebuild(&[]);
+    let watcher = watch::watch(root, move |changed| builder.rebuild(&changed))?;
+    let workers = http::spawn_workers(server.clone(), state.clone());
+    Ok(Running { state, workers, watcher: Some(watcher), server: Some(server) })
+}
+
+/// Rebuilds the site into the shared state and reports on the terminal.
+struct Builder {
+    root: PathBuf,
+    drafts: bool,
+    quiet: bool,
+    state: Arc<State>,
+}
+
+impl Builder {
+    fn rebuild(&self, changed: &[PathBuf]) {
+        let started = Instant::now();
+        let base_url = format!("http://127.0.0.1:{}", self.state.port);
+        let first = self.state.snapshot().generation == 0 && changed.is_empty();
+        let what = match changed {
+            [] => String::new(),
+            [one] => format!("{} changed; ", one.display()),
+            many => format!("{} files changed; ", many.len()),
+        };
+        match build_in_memory(&self.root, self.drafts, &base_url) {
+            Ok((outputs, warnings)) => {
+                let n = outputs.len();
+                self.state.publish(outputs);
+                if !self.quiet {
+                    for w in &warnings {
+                        eprintln!("{w}");
+                    }
+                    let verb = if first { "built" } else { "rebuilt" };
+                    eprintln!("{what}{verb} {n} files in {} ms", started.elapsed().as_millis());
+                }
+            }
+            Err(diags) => {
+                let report = diags.to_string();
+                if !self.quiet {
+                    eprintln!("{report}");
+                    if self.state.snapshot().generation == 0 {
+                        eprintln!("error: the site could not be built; the preview reloads once it is fixed");
+                    } else {
+                        eprintln!("{what}error: the site could not be rebuilt; still serving the last good build");
+                    }
+                }
+                self.state.fail(report);
+            }
+        }
+    }
+}
+
+/// Loads and renders the site at `root` into memory, with `base_url` in place of the configured one.
+pub fn build_in_memory(root: &Path, drafts: bool, base_url: &str) -> Result<(Outputs, Vec<Diagnostic>), Diagnostics> {
+    let site = load(root, &LoadOptions { drafts, base_url: Some(base_url.to_string()) })?;
+    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let sink = MemorySink::default();
+    render(&site, &theme, &sink)?;
+    Ok((sink.into_inner(), site.warnings))
+}

@@ -1,0 +1,45 @@
+// Shared helpers for browser tests: build a site, serve a folder, launch Debian's Chromium.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const repo = new URL('../../', import.meta.url).pathname;
+export const digest = join(repo, 'target', 'debug', 'digest');
+
+/** Builds the site at `root` into a fresh folder and returns that folder. */
+export function buildSite(root, args = []) {
+  const out = join(mkdtempSync(join(tmpdir(), 'digest-browser-')), 'public');
+  const run = spawnSync(digest, ['--root', root, 'build', '--output', out, ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`build failed: ${run.stderr}`);
+  return out;
+}
+
+const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.xml': 'application/xml', '.txt': 'text/plain' };
+
+/** Serves a folder on an ephemeral loopback port; resolves to { url, close }. */
+export function serveFolder(dir) {
+  const server = createServer((req, res) => {
+    let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (path.includes('..')) { res.writeHead(404); return res.end(); }
+    let file = join(dir, path);
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) { res.writeHead(404, { 'content-type': types['.html'] }); return res.end(readFileSync(join(dir, '404.html'))); }
+    res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() });
+  }));
+}
+
+/** Launches headless Chromium with the flags this machine needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}

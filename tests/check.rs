@@ -1,0 +1,461 @@
+//! `digest check`: one fixture site per finding, good and bad, located exactly.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use digest::check::{Options, check};
+use digest::error::Diagnostic;
+
+const CONFIG: &str = r#"base_url = "https://digest.example.org"
+default_language = "zh"
+[languages.zh]
+title = "月报"
+[languages.en]
+title = "Monthly"
+"#;
+
+/// Lines 1–6 are front matter; the body starts on line 7.
+const ENTRY_A: &str =
+    "+++\ntitle = \"条目 A\"\nsource = \"https://example.org/a\"\ndate = 2025-11-06\ntags = [\"网关\"]\n+++\n正文。\n";
+
+fn base() -> Vec<(&'static str, String)> {
+    vec![
+        ("config.toml", CONFIG.into()),
+        ("content/2025-11/_index.md", "+++\ntitle = \"十一月\"\ndate = 2025-11-30\n+++\n导语。\n".into()),
+        ("content/2025-11/_index.en.md", "+++\ntitle = \"November\"\n+++\nIntro.\n".into()),
+        ("content/2025-11/releases/a.md", ENTRY_A.into()),
+        ("content/2025-11/releases/a.en.md", "+++\ntitle = \"Entry A\"\n+++\nText.\n".into()),
+    ]
+}
+
+/// A site of the base files, with `changes` replacing or adding files and `None` removing them.
+/// Every file gets the same modification time, so no translation looks outdated by accident.
+fn site(changes: &[(&str, Option<&str>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = base().into_iter().map(|(p, t)| (p.to_string(), t)).collect();
+    for (path, text) in changes {
+        files.retain(|(p, _)| p != path);
+        if let Some(t) = text {
+            files.push((path.to_string(), t.to_string()));
+        }
+    }
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        std::fs::File::options().write(true).open(&full).unwrap().set_modified(when).unwrap();
+    }
+    dir
+}
+
+fn run(root: &Path) -> Vec<Diagnostic> {
+    check(root, &Options::default()).diagnostics
+}
+
+/// The first line of each finding: `path:line:column: severity: message`.
+fn lines(diags: &[Diagnostic]) -> Vec<String> {
+    diags.iter().map(|d| d.to_string().lines().next().unwrap().to_string()).collect()
+}
+
+/// The one finding whose message contains `needle`.
+fn only<'a>(diags: &'a [Diagnostic], needle: &str) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = diags.iter().filter(|d| d.message.contains(needle)).collect();
+    assert_eq!(found.len(), 1, "expected one finding with {needle:?} in {:#?}", lines(diags));
+    found[0]
+}
+
+fn at(d: &Diagnostic) -> String {
+    format!("{}:{}:{}: {:?}", d.path.display(), d.line, d.column, d.severity).to_lowercase()
+}
+
+#[test]
+fn a_clean_site_has_no_findings() {
+    let dir = site(&[]);
+    let report = check(dir.path(), &Options::default());
+    assert_eq!(lines(&report.diagnostics), Vec::<String>::new());
+    assert!(report.pages > 10 && report.links > 50, "{} pages, {} links", report.pages, report.links);
+}
+
+#[test]
+fn everything_build_rejects_is_reported() {
+    let bad = ENTRY_A.replace("tags = [\"网关\"]", "tagz = [\"网关\"]");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
+    let d = run(dir.path());
+    let e = only(&d, "unknown field `tagz`");
+    assert_eq!(at(e), "content/2025-11/releases/a.md:5:1: error");
+    assert_eq!(e.hint.as_deref(), Some("did you mean `tags`?"));
+}
+
+#[test]
+fn drafts_are_checked_too() {
+    let bad = "+++\ntitle = \"草稿\"\ndraft = true\n+++\n[x](/2025-11/releases/nope/)\n";
+    let dir = site(&[
+        ("content/2025-11/releases/d.md", Some(bad)),
+        ("content/2025-11/releases/d.en.md", Some("+++\ntitle = \"D\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    assert_eq!(at(only(&d, "broken link")), "content/2025-11/releases/d.md:5:5: error");
+}
+
+#[test]
+fn broken_links_and_anchors_in_markdown_point_at_the_entry_line() {
+    let b = "+++\ntitle = \"条目 B\"\n+++\n正文。\n";
+    let good =
+        format!("{ENTRY_A}\n[b](/2025-11/releases/b/) [c](/2025-11/#releases-b) [d](/tags/%E7%BD%91%E5%85%B3/)\n");
+    let dir = site(&[
+        ("content/2025-11/releases/a.md", Some(&good)),
+        ("content/2025-11/releases/b.md", Some(b)),
+        ("content/2025-11/releases/b.en.md", Some("+++\ntitle = \"B\"\n+++\n")),
+    ]);
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+
+    let bad = format!(
+        "{ENTRY_A}\n[x](/2025-11/releases/nope/)\n[y](/2025-11/#nope) [z](#section)\n\n## 简介\n\n[t](#简介)\n"
+    );
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
+    let d = run(dir.path());
+    let link = only(&d, "broken link");
+    assert_eq!(at(link), "content/2025-11/releases/a.md:9:5: error");
+    assert_eq!(link.message, "broken link `/2025-11/releases/nope/`: nothing is published at /2025-11/releases/nope/");
+    // The entry shows on the home page, the issue page and its own page: reported once.
+    assert_eq!(link.hint.as_deref(), Some("seen on /2025-11/ and 2 other pages"));
+    let anchor = only(&d, "`/2025-11/#nope`");
+    assert_eq!(at(anchor), "content/2025-11/releases/a.md:10:5: error");
+    assert!(anchor.message.contains("/2025-11/ has no element with id `nope`"), "{anchor}");
+    assert_eq!(at(only(&d, "`#section`")), "content/2025-11/releases/a.md:10:25: error");
+    // Headings in entries carry the entry's prefix, and so do links to them: `#简介` works.
+    assert!(d.iter().all(|x| !x.message.contains("简介")), "{:#?}", lines(&d));
+    assert_eq!(d.len(), 3, "{:#?}", lines(&d));
+}
+
+#[test]
+fn broken_template_links_point_at_the_page_and_name_the_template() {
+    let tpl = "{% extends \"base.html\" %}\n{% block content %}<p><a href=\"{{ site.archive_url }}\">ok</a> <a href=\"/missing-page/\">x</a></p>{% endblock content %}\n";
+    let dir = site(&[("templates/404.html", Some(tpl))]);
+    let d = run(dir.path());
+    let e = only(&d, "broken link");
+    assert_eq!(e.message, "broken link `/missing-page/`: nothing is published at /missing-page/");
+    // Locate the link in the page as `build` writes it.
+    let out = dir.path().join("public");
+    digest::cmd::build::build(
+        dir.path(),
+        &digest::cmd::build::Args { output: out.clone(), base_url: None, drafts: true },
+    )
+    .unwrap();
+    let html = std::fs::read_to_string(out.join("404.html")).unwrap();
+    let offset = html.find("href=\"/missing-page/\"").unwrap() + "href=\"".len();
+    let (line, column) = digest::error::line_col(&html, offset);
+    assert_eq!(at(e), format!("404.html:{line}:{column}: error"));
+    let hint = e.hint.as_deref().unwrap();
+    assert!(hint.contains("templates/404.html") && hint.contains("1 other page"), "{hint}");
+}
+
+#[test]
+fn links_must_include_the_base_path() {
+    let config = CONFIG.replace("https://digest.example.org", "https://example.github.io/digest");
+    let body = format!("{ENTRY_A}\n[a](/2025-11/releases/a/)\n");
+    let tpl = "{% extends \"base.html\" %}\n{% block content %}<a href=\"{{ site.archive_url }}\">ok</a><a href=\"/archive/\">x</a>{% endblock content %}\n";
+    let dir = site(&[
+        ("config.toml", Some(&config)),
+        ("content/2025-11/releases/a.md", Some(&body)),
+        ("templates/404.html", Some(tpl)),
+    ]);
+    let d = run(dir.path());
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+    assert_eq!(d[0].message, "link `/archive/` leads outside the site: /archive/ is not below the base path /digest/");
+}
+
+#[test]
+fn a_source_used_twice_is_an_error_on_the_later_entry() {
+    let old = "+++\ntitle = \"旧条目\"\nsource = \"HTTPS://Example.org/a/#top\"\n+++\n正文。\n";
+    let issue = "+++\ntitle = \"十月\"\ndate = 2025-10-31\n+++\n";
+    let dir = site(&[
+        ("content/2025-10/_index.md", Some(issue)),
+        ("content/2025-10/_index.en.md", Some("+++\ntitle = \"October\"\n+++\n")),
+        ("content/2025-10/news/old.md", Some(old)),
+        ("content/2025-10/news/old.en.md", Some("+++\ntitle = \"Old\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    let e = only(&d, "is also the source of");
+    assert_eq!(at(e), "content/2025-11/releases/a.md:3:1: error");
+    assert_eq!(e.message, "source `https://example.org/a` is also the source of content/2025-10/news/old.md");
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+
+    let other = old.replace("/a/#top", "/b");
+    let dir = site(&[
+        ("content/2025-10/_index.md", Some(issue)),
+        ("content/2025-10/_index.en.md", Some("+++\ntitle = \"October\"\n+++\n")),
+        ("content/2025-10/news/old.md", Some(&other)),
+        ("content/2025-10/news/old.en.md", Some("+++\ntitle = \"Old\"\n+++\n")),
+    ]);
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+}
+
+#[test]
+fn a_date_outside_the_issue_month_is_a_warning_at_the_date_line() {
+    let bad = ENTRY_A.replace("2025-11-06", "2025-10-30");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
+    let d = run(dir.path());
+    let w = only(&d, "lies outside its issue's month");
+    assert_eq!(at(w), "content/2025-11/releases/a.md:4:1: warning");
+    assert_eq!(w.message, "the entry's date 2025-10-30 lies outside its issue's month 2025-11");
+}
+
+#[test]
+fn tracking_parameters_and_plain_http_are_warnings_at_the_link() {
+    let bad = ENTRY_A.replace("https://example.org/a", "http://example.org/a")
+        + "\n[x](https://example.org/post?utm_source=feed&id=1&fbclid=abc)\n";
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
+    let d = run(dir.path());
+    let http = only(&d, "plain http link");
+    assert_eq!(at(http), "content/2025-11/releases/a.md:3:11: warning");
+    assert_eq!(http.message, "plain http link `http://example.org/a`");
+    let tracking = only(&d, "tracking parameter");
+    assert_eq!(at(tracking), "content/2025-11/releases/a.md:9:5: warning");
+    assert_eq!(
+        tracking.message,
+        "tracking parameter `utm_source`, `fbclid` in `https://example.org/post?utm_source=feed&id=1&fbclid=abc`"
+    );
+    assert_eq!(tracking.hint.as_deref(), Some("link without it: https://example.org/post?id=1"));
+    assert_eq!(d.len(), 2, "{:#?}", lines(&d));
+}
+
+#[test]
+fn missing_translations_are_warnings_per_entry_and_issue() {
+    let dir = site(&[("content/2025-11/releases/a.en.md", None), ("content/2025-11/_index.en.md", None)]);
+    let d = run(dir.path());
+    let entry = only(&d, "the entry has no `en` version");
+    assert_eq!(at(entry), "content/2025-11/releases/a.md:1:1: warning");
+    assert!(entry.message.starts_with("missing translation"));
+    assert_eq!(
+        entry.hint.as_deref(),
+        Some("create content/2025-11/releases/a.en.md with `digest new entry 2025-11 releases a --lang en`")
+    );
+    assert_eq!(at(only(&d, "the issue has no `en` version")), "content/2025-11/_index.md:1:1: warning");
+    assert_eq!(d.len(), 2, "{:#?}", lines(&d));
+}
+
+#[test]
+fn translations_older_than_their_main_file_are_warnings() {
+    let dir = site(&[]);
+    let later = SystemTime::UNIX_EPOCH + Duration::from_secs(1_760_000_000);
+    let main = dir.path().join("content/2025-11/releases/a.md");
+    std::fs::File::options().write(true).open(main).unwrap().set_modified(later).unwrap();
+    let d = run(dir.path());
+    let w = only(&d, "outdated translation");
+    assert_eq!(at(w), "content/2025-11/releases/a.en.md:1:1: warning");
+    assert!(w.message.contains("content/2025-11/releases/a.md changed on 2025-10-09"), "{w}");
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+}
+
+#[test]
+fn with_git_a_punctuation_only_change_does_not_outdate_translations() {
+    let dir = site(&[]);
+    let git = |args: &[&str], when: &str| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", when)
+            .env("GIT_COMMITTER_DATE", when)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let main = dir.path().join("content/2025-11/releases/a.md");
+    std::fs::write(&main, ENTRY_A.replace("正文。", "正文,好 。")).unwrap();
+    git(&["init", "-q"], "2025-11-01T00:00:00Z");
+    git(&["add", "."], "2025-11-01T00:00:00Z");
+    git(&["commit", "-qm", "first"], "2025-11-01T00:00:00Z");
+    // A typography fix only: half-width to full-width punctuation, spacing.
+    std::fs::write(&main, ENTRY_A.replace("正文。", "正文\u{ff0c}好。")).unwrap();
+    git(&["commit", "-qam", "typography"], "2025-11-02T00:00:00Z");
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+    // A change of words does outdate the translation.
+    std::fs::write(&main, ENTRY_A.replace("正文。", "新的正文。")).unwrap();
+    git(&["commit", "-qam", "rewrite"], "2025-11-03T00:00:00Z");
+    let d = run(dir.path());
+    let w = only(&d, "outdated translation");
+    assert!(w.message.contains("changed on 2025-11-03"), "{w}");
+}
+
+#[test]
+fn chinese_typography_is_checked_in_chinese_files_only() {
+    let zh = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界。代码 `a,b中` 不查,网址 https://x.org/a,b 也不查。\n";
+    let en = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界\n";
+    let dir = site(&[("content/2025-11/releases/a.md", Some(zh)), ("content/2025-11/releases/a.en.md", Some(en))]);
+    let d = run(dir.path());
+    assert_eq!(
+        lines(&d),
+        vec![
+            "content/2025-11/releases/a.md:2:12: warning: missing space between `用` and `K`",
+            "content/2025-11/releases/a.md:4:3: warning: half-width `,` in Chinese text",
+            "content/2025-11/releases/a.md:4:19: warning: half-width `,` in Chinese text",
+        ]
+    );
+    assert_eq!(d[1].hint.as_deref(), Some("use the full-width `，`"));
+}
+
+/// A loopback HTTP server: `/ok`, `/missing` (404), `/loop` (redirects to itself), `/slow`
+/// (never answers) and `/no-head` (405 to HEAD, 200 to GET). Counts requests and the
+/// most requests in flight at once.
+struct Server {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+    max_active: Arc<AtomicUsize>,
+}
+
+fn serve() -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let active = Arc::new(AtomicUsize::new(0));
+    let max_active = Arc::new(AtomicUsize::new(0));
+    let (h, a, m) = (hits.clone(), active.clone(), max_active.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (h, a, m) = (h.clone(), a.clone(), m.clone());
+            std::thread::spawn(move || {
+                h.fetch_add(1, Ordering::SeqCst);
+                let now = a.fetch_add(1, Ordering::SeqCst) + 1;
+                m.fetch_max(now, Ordering::SeqCst);
+                answer(stream);
+                a.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+    });
+    Server { port, hits, max_active }
+}
+
+fn answer(mut stream: TcpStream) {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let request = String::from_utf8_lossy(&request);
+    let mut first = request.lines().next().unwrap_or_default().split(' ');
+    let (method, path) = (first.next().unwrap_or_default(), first.next().unwrap_or_default());
+    let (status, extra) = match (method, path) {
+        (_, "/ok") => ("200 OK", ""),
+        (_, "/loop") => ("302 Found", "Location: /loop\r\n"),
+        (_, "/slow") => {
+            // Never answer; return when the client hangs up (or after 20 s), so a timed-out
+            // request does not count as in flight afterwards.
+            stream.set_read_timeout(Some(Duration::from_millis(100))).ok();
+            for _ in 0..200 {
+                match stream.read(&mut buf) {
+                    Ok(0) => return,
+                    Err(e) if !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        ("HEAD", "/no-head") => ("405 Method Not Allowed", ""),
+        ("GET", "/no-head") => ("200 OK", ""),
+        _ => ("404 Not Found", ""),
+    };
+    let response = format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n");
+    stream.write_all(response.as_bytes()).ok();
+}
+
+#[test]
+fn outside_links_are_fetched_politely_and_cached() {
+    let server = serve();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    // The source is a loopback link too: no test reaches the internet.
+    let entry = ENTRY_A.replace("https://example.org/a", &format!("{base}/ok"));
+    let body = format!(
+        "{entry}\n[a]({base}/ok)\n[b]({base}/missing)\n[c]({base}/loop)\n[d]({base}/slow)\n[e]({base}/no-head)\n"
+    );
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&body))]);
+    let opts = Options { external: true, timeout: Duration::from_secs(5), ..Options::default() };
+
+    let report = check(dir.path(), &opts);
+    let d = &report.diagnostics;
+    let missing = only(d, "/missing");
+    assert_eq!(at(missing), "content/2025-11/releases/a.md:10:5: error");
+    assert_eq!(missing.message, format!("broken link `{base}/missing`: 404 Not Found"));
+    assert_eq!(at(only(d, "redirect loop")), "content/2025-11/releases/a.md:11:5: error");
+    let slow = only(d, "/slow");
+    assert_eq!(at(slow), "content/2025-11/releases/a.md:12:5: warning");
+    assert!(slow.message.ends_with("timed out after 5 s"), "{slow}");
+    assert_eq!(d.len(), 3, "{:#?}", lines(d));
+    assert!(server.max_active.load(Ordering::SeqCst) <= 2, "more than 2 requests at once to one host");
+    // HEAD to each, and GET after the refused HEAD of /no-head.
+    let first_hits = server.hits.load(Ordering::SeqCst);
+    assert_eq!(first_hits, 6);
+
+    // The second run answers every link from the cache: no request reaches the server.
+    let again = check(dir.path(), &opts);
+    assert_eq!(server.hits.load(Ordering::SeqCst), first_hits);
+    assert_eq!(lines(&again.diagnostics), lines(d));
+    assert_eq!(again.external.fetched, 0);
+    assert_eq!(again.external.cached, again.external.links);
+}
+
+fn digest(root: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_digest")).arg("--root").arg(root).args(args).output().unwrap()
+}
+
+#[test]
+fn exit_status_is_1_on_errors_and_0_on_warnings_only() {
+    let dir = site(&[]);
+    assert_eq!(digest(dir.path(), &["check"]).status.code(), Some(0));
+
+    let dir = site(&[("content/2025-11/releases/a.en.md", None)]);
+    let out = digest(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/2025-11/releases/a.md:1:1: warning: missing translation"), "{stderr}");
+
+    let bad = format!("{ENTRY_A}\n[x](/nope/)\n");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad))]);
+    let out = digest(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/2025-11/releases/a.md:9:5: error: broken link `/nope/`"), "{stderr}");
+
+    assert_eq!(digest(dir.path(), &["check", "--format", "xml"]).status.code(), Some(2));
+}
+
+#[test]
+fn json_output_parses_back() {
+    let bad = format!("{ENTRY_A}\n[x](/nope/)\n");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad)), ("content/2025-11/releases/a.en.md", None)]);
+    let out = digest(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{v:#}");
+    let error = items.iter().find(|d| d["severity"] == "error").unwrap();
+    assert_eq!(error["path"], "content/2025-11/releases/a.md");
+    assert_eq!((error["line"].as_u64(), error["column"].as_u64()), (Some(9), Some(5)));
+    assert!(error["message"].as_str().unwrap().starts_with("broken link `/nope/`"));
+    assert!(error["hint"].is_string());
+    let warning = items.iter().find(|d| d["severity"] == "warning").unwrap();
+    assert!(warning["message"].as_str().unwrap().starts_with("missing translation"));
+}
+
+#[test]
+fn the_sample_site_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = digest(root, &["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains(": error:"), "{stderr}");
+}
