@@ -206,8 +206,13 @@ pub fn date(path: &Path, text: &str, split: &Split, value: &Spanned<toml::Value>
 
 /// Removes characters that are invalid in HTML and XML text (C0/C1 controls but tab and newlines).
 pub fn clean_text(s: &str) -> String {
+    clean(s).into_owned()
+}
+
+/// [`clean_text`] without a copy when there is nothing to remove.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
     if !may_hold_forbidden(s.as_bytes()) {
-        return s.to_string();
+        return std::borrow::Cow::Borrowed(s);
     }
     s.chars().filter(|c| !is_forbidden(*c)).collect()
 }

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::render::Sink;
+use crate::render::{Sink, Writing};
+use std::io::Write;
 
 /// A sink writing files below a folder.
 pub struct DirSink {
@@ -20,6 +21,17 @@ impl Sink for DirSink {
             std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
         }
         std::fs::write(&target, bytes).map_err(|e| Diagnostic::io(&target, &e))
+    }
+
+    fn put_with(&self, path: &str, write: &mut Writing) -> Result<(), Diagnostic> {
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+        }
+        let file = std::fs::File::create(&target).map_err(|e| Diagnostic::io(&target, &e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.flush().map_err(|e| Diagnostic::io(&target, &e))
     }
 }
 

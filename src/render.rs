@@ -16,7 +16,18 @@ use crate::{feed, sitemap};
 pub trait Sink: Sync {
     /// Stores one output file; `path` is relative to the output root, with `/` separators.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic>;
+
+    /// Stores one output file that `write` produces piece by piece. Sinks that can stream (to
+    /// disk) override this, so that a large feed never sits in memory whole.
+    fn put_with(&self, path: &str, write: &mut Writing) -> Result<(), Diagnostic> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.put(path, bytes)
+    }
 }
+
+/// Produces the contents of one output file into a writer (see [`Sink::put_with`]).
+pub type Writing<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), Diagnostic> + 'a;
 
 /// A sink keeping every output in memory, sorted by path.
 #[derive(Default)]
@@ -102,15 +113,13 @@ impl Renderer<'_> {
             Job::Tag(l, t) => {
                 sink.put(&out(l, &format!("tags/{}/index.html", self.site.tags[t].slug)), self.tag(l, t)?)
             }
-            Job::Feeds(l) => {
-                let issues = self.feed_issues(l)?;
-                sink.put(&out(l, "rss.xml"), feed::issues_rss(self.site, self.views.lang(l), &issues))?;
-                sink.put(&out(l, "atom.xml"), feed::issues_atom(self.site, self.views.lang(l), &issues))
+            Job::Feeds(l) => self.issue_feeds(l, &out(l, "rss.xml"), &out(l, "atom.xml"), sink),
+            Job::TopicFeed(l, t) => {
+                let path = out(l, &format!("topics/{}/rss.xml", c.topics[t].key));
+                sink.put_with(&path, &mut |w| {
+                    feed::topic_rss(self.site, self.views.lang(l), t, w).map(drop).map_err(|e| io_error(&path, &e))
+                })
             }
-            Job::TopicFeed(l, t) => sink.put(
-                &out(l, &format!("topics/{}/rss.xml", c.topics[t].key)),
-                feed::topic_rss(self.site, self.views.lang(l), t),
-            ),
             Job::Sitemap => sink.put("sitemap.xml", sitemap::sitemap(self.site)),
             Job::Robots => sink.put("robots.txt", sitemap::robots(self.site)),
             Job::Static => {
@@ -255,9 +264,10 @@ impl Renderer<'_> {
 
     fn entry(&self, l: usize, e: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let v = &lv.entries[e];
         let entry = &self.site.entries[e];
-        let page = self.meta(l, "entry", &entry.path(self.site), v.title.clone(), truncate(&v.summary_text, 160));
+        let (text, _) = entry.text(&lv.lang);
+        let page =
+            self.meta(l, "entry", &entry.path(self.site), text.title.clone(), truncate(&text.body.summary_text, 160));
         let mut ctx = self.context(l, page);
         ctx.insert_value("entry", lv.entry_values[e].clone());
         // Neighbours within the issue, in reading order.
@@ -339,18 +349,39 @@ impl Renderer<'_> {
         self.page("404.html", &self.context(l, page))
     }
 
-    /// Each issue's full content as HTML for the feeds, newest first, with absolute links.
-    fn feed_issues(&self, l: usize) -> Result<Vec<String>, Diagnostic> {
+    /// The language feeds, RSS and Atom, written together: one item per issue, newest first,
+    /// each issue's full content rendered once (with absolute links) and passed on to both.
+    fn issue_feeds(&self, l: usize, rss_path: &str, atom_path: &str, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let lv = self.views.lang(l);
-        (0..self.site.issues.len())
-            .map(|i| {
-                let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
-                let html = self.theme.render("feed_issue.html", &self.issue_context(l, i, page))?;
-                let _ = lv;
-                Ok(crate::markdown::absolutize(&html, self.site.config.origin()))
+        let rss_channel = feed::issues_channel(self.site, lv, "rss.xml");
+        let atom_channel = feed::issues_channel(self.site, lv, "atom.xml");
+        sink.put_with(rss_path, &mut |rss_out| {
+            sink.put_with(atom_path, &mut |atom_out| {
+                let mut rss = feed::Rss::start(&mut *rss_out, &rss_channel).map_err(|e| io_error(rss_path, &e))?;
+                let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
+                for i in 0..self.site.issues.len() {
+                    let content = self.feed_issue(l, i)?;
+                    let item = feed::issue_item(lv, i, &content);
+                    rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
+                    atom.entry(&item).map_err(|e| io_error(atom_path, &e))?;
+                }
+                rss.finish().map_err(|e| io_error(rss_path, &e))?;
+                atom.finish().map_err(|e| io_error(atom_path, &e))?;
+                Ok(())
             })
-            .collect()
+        })
     }
+
+    /// An issue's full content as HTML for the feeds, with absolute links.
+    fn feed_issue(&self, l: usize, i: usize) -> Result<String, Diagnostic> {
+        let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
+        let html = self.theme.render("feed_issue.html", &self.issue_context(l, i, page))?;
+        Ok(crate::markdown::absolutize(&html, self.site.config.origin()))
+    }
+}
+
+fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::io(std::path::Path::new(path), e)
 }
 
 fn site_title(site: &Site, l: usize) -> &str {

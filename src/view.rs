@@ -4,6 +4,7 @@
 //! share those values (cheap reference-counted clones) instead of serialising again.
 //! `docs/templates.md` documents every field.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
@@ -113,38 +114,41 @@ pub struct IssueSummary {
 }
 
 /// One entry in one page language (`entry`, and the items of `issue.topics[].entries`).
+///
+/// Borrowed from the [`Site`] and the language's other views: it only exists long enough to be
+/// serialised into the template value pages share, so no text is copied twice.
 #[derive(Debug, Clone, Serialize)]
-pub struct EntryView {
-    pub slug: String,
+pub struct EntryView<'a> {
+    pub slug: &'a str,
     /// An id unique on the issue page, for `#anchors`.
     pub anchor: String,
     pub url: String,
     pub permalink: String,
     /// The language the text is written in.
-    pub lang: String,
+    pub lang: &'a str,
     /// Whether the text is in the page's language; if not, it is shown in `lang`.
     pub translated: bool,
-    pub title: String,
-    pub original_title: Option<String>,
-    pub source: Option<String>,
+    pub title: &'a str,
+    pub original_title: Option<&'a str>,
+    pub source: Option<&'a str>,
     pub date: Option<String>,
     pub date_display: Option<String>,
     /// 1-based position within its issue's topic.
     pub number: usize,
-    pub tags: Vec<TagRef>,
+    pub tags: Vec<&'a TagRef>,
     /// HTML.
-    pub editor_note: Option<String>,
-    pub further_reading: Vec<crate::site::FurtherReading>,
+    pub editor_note: Option<&'a str>,
+    pub further_reading: &'a [crate::site::FurtherReading],
     /// HTML.
-    pub body: String,
+    pub body: &'a str,
     /// HTML: the first paragraph, or up to `<!-- more -->`.
-    pub summary: String,
-    pub summary_text: String,
-    pub toc: Vec<Heading>,
-    pub topic: TopicRef,
-    pub issue: IssueSummary,
+    pub summary: &'a str,
+    pub summary_text: &'a str,
+    pub toc: &'a [Heading],
+    pub topic: &'a TopicRef,
+    pub issue: &'a IssueSummary,
     pub draft: bool,
-    pub via: Option<String>,
+    pub via: Option<&'a str>,
 }
 
 /// All shared views of a site, built once before rendering.
@@ -161,8 +165,7 @@ pub struct LangViews {
     /// Per issue.
     pub issue_summaries: Vec<IssueSummary>,
     pub issue_summary_values: Vec<Value>,
-    /// Per entry.
-    pub entries: Vec<EntryView>,
+    /// Per entry: the serialised [`EntryView`].
     pub entry_values: Vec<Value>,
     /// Per tag.
     pub tags: Vec<TagRef>,
@@ -170,8 +173,9 @@ pub struct LangViews {
 }
 
 impl Views {
+    /// Builds every language's views; entries, the bulk of the work, in parallel.
     pub fn build(site: &Site) -> Views {
-        let langs = site.config.languages.iter().map(|l| LangViews::build(site, &l.code)).collect();
+        let langs = site.config.languages.par_iter().map(|l| LangViews::build(site, &l.code)).collect();
         Views { langs }
     }
 
@@ -212,8 +216,11 @@ impl LangViews {
             topics: topics.clone(),
         };
         let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
-        let entries: Vec<EntryView> =
-            site.entries.iter().map(|e| entry_view(site, lang, e, &topics, &tags, &issue_summaries)).collect();
+        let entry_values = site
+            .entries
+            .par_iter()
+            .map(|e| Value::from_serializable(&entry_view(site, lang, e, &topics, &tags, &issue_summaries)))
+            .collect();
         LangViews {
             lang: lang.to_string(),
             site: Value::from_serializable(&site_view),
@@ -221,8 +228,7 @@ impl LangViews {
             strings,
             issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
             issue_summaries,
-            entry_values: entries.iter().map(Value::from_serializable).collect(),
-            entries,
+            entry_values,
             tags,
             topics,
         }
@@ -262,40 +268,41 @@ pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
     }
 }
 
-fn entry_view(
-    site: &Site,
+/// The view of entry `e` in `lang`, borrowing from the site and the language's views.
+pub fn entry_view<'a>(
+    site: &'a Site,
     lang: &str,
-    e: &Entry,
-    topics: &[TopicRef],
-    tags: &[TagRef],
-    issues: &[IssueSummary],
-) -> EntryView {
+    e: &'a Entry,
+    topics: &'a [TopicRef],
+    tags: &'a [TagRef],
+    issues: &'a [IssueSummary],
+) -> EntryView<'a> {
     let (text, text_lang) = e.text(lang);
     let path = e.path(site);
     EntryView {
-        slug: e.slug.clone(),
+        slug: &e.slug,
         anchor: e.anchor(site),
         url: site.config.href(lang, &path),
         permalink: site.config.permalink(lang, &path),
-        lang: text_lang.to_string(),
+        lang: text_lang,
         translated: text_lang == lang,
-        title: text.title.clone(),
-        original_title: text.original_title.clone(),
-        source: e.source.clone(),
+        title: &text.title,
+        original_title: text.original_title.as_deref(),
+        source: e.source.as_deref(),
         date: e.date.map(|d| d.to_string()),
         date_display: e.date.map(|d| i18n::long_date(lang, d)),
         number: e.number,
-        tags: e.tags.iter().map(|&t| tags[t].clone()).collect(),
-        editor_note: text.editor_note.clone(),
-        further_reading: text.further_reading.clone(),
-        body: text.body.html.clone(),
-        summary: text.body.summary_html.clone(),
-        summary_text: text.body.summary_text.clone(),
-        toc: text.body.toc.clone(),
-        topic: topics[e.topic].clone(),
-        issue: issues[e.issue].clone(),
+        tags: e.tags.iter().map(|&t| &tags[t]).collect(),
+        editor_note: text.editor_note.as_deref(),
+        further_reading: &text.further_reading,
+        body: &text.body.html,
+        summary: &text.body.summary_html,
+        summary_text: &text.body.summary_text,
+        toc: &text.body.toc,
+        topic: &topics[e.topic],
+        issue: &issues[e.issue],
         draft: e.draft,
-        via: e.via.clone(),
+        via: e.via.as_deref(),
     }
 }
 
