@@ -46,38 +46,61 @@ impl MemorySink {
     }
 }
 
-/// One unit of rendering work.
-#[derive(Debug, Clone, Copy)]
-enum Job {
+/// One output of the site (a page, a feed, or a group of files), the unit of rendering work.
+/// Languages, issues, entries, topics and tags are indexes into the configuration and the [`Site`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    /// `rss.xml` and `atom.xml` of a language.
+    Feeds(usize),
+    TopicFeed(usize, usize),
+    Tag(usize, usize),
+    Topic(usize, usize),
     Home(usize),
     Archive(usize),
     Tags(usize),
     NotFound(usize),
     Issue(usize, usize),
     Entry(usize, usize),
-    Topic(usize, usize),
-    Tag(usize, usize),
-    Feeds(usize),
-    TopicFeed(usize, usize),
     Sitemap,
     Robots,
+    /// The theme's static files.
     Static,
+    /// Files found beside entries.
     Assets,
+}
+
+/// Every output of the site, the larger first so that the parallel render ends evenly.
+pub fn pages(site: &Site) -> Vec<Page> {
+    let langs = 0..site.config.languages.len();
+    let (topics, tags) = (site.config.topics.len(), site.tags.len());
+    let mut pages: Vec<Page> = langs.clone().map(Page::Feeds).collect();
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::TopicFeed(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
+    for l in langs {
+        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l)]);
+        pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
+        pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
+    }
+    pages.extend([Page::Sitemap, Page::Robots, Page::Static, Page::Assets]);
+    pages
 }
 
 /// Renders the whole site into `sink`. All problems are reported together.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    let views = Views::build(site);
-    let r = Renderer { site, theme, views: &views };
-    let mut jobs = vec![Job::Sitemap, Job::Robots, Job::Static, Job::Assets];
-    for l in 0..site.config.languages.len() {
-        jobs.extend([Job::Home(l), Job::Archive(l), Job::Tags(l), Job::NotFound(l), Job::Feeds(l)]);
-        jobs.extend((0..site.issues.len()).map(|i| Job::Issue(l, i)));
-        jobs.extend((0..site.entries.len()).map(|e| Job::Entry(l, e)));
-        jobs.extend((0..site.config.topics.len()).flat_map(|t| [Job::Topic(l, t), Job::TopicFeed(l, t)]));
-        jobs.extend((0..site.tags.len()).map(|t| Job::Tag(l, t)));
-    }
-    let errors: Vec<Diagnostic> = jobs.par_iter().filter_map(|job| r.run(*job, sink).err()).collect();
+    render_pages(site, theme, &Views::build(site), &pages(site), sink)
+}
+
+/// Renders `pages` of the site, in parallel, with views already built by [`Views::build`].
+pub fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    views: &Views,
+    pages: &[Page],
+    sink: &dyn Sink,
+) -> Result<(), Diagnostics> {
+    let r = Renderer { site, theme, views };
+    let errors: Vec<Diagnostic> = pages.par_iter().filter_map(|page| r.run(*page, sink).err()).collect();
     let mut diags = Diagnostics(errors);
     diags.0.dedup();
     diags.into_result(())
@@ -90,18 +113,18 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    fn run(&self, job: Job, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    fn run(&self, page: Page, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let c = &self.site.config;
         let out = |l: usize, path: &str| format!("{}{}", lang_dir(self.site, l), path);
-        match job {
-            Job::Home(l) => sink.put(&out(l, "index.html"), self.home(l)?),
-            Job::Archive(l) => sink.put(&out(l, "archive/index.html"), self.archive(l)?),
-            Job::Tags(l) => sink.put(&out(l, "tags/index.html"), self.tags(l)?),
-            Job::NotFound(l) => sink.put(&out(l, "404.html"), self.not_found(l)?),
-            Job::Issue(l, i) => {
+        match page {
+            Page::Home(l) => sink.put(&out(l, "index.html"), self.home(l)?),
+            Page::Archive(l) => sink.put(&out(l, "archive/index.html"), self.archive(l)?),
+            Page::Tags(l) => sink.put(&out(l, "tags/index.html"), self.tags(l)?),
+            Page::NotFound(l) => sink.put(&out(l, "404.html"), self.not_found(l)?),
+            Page::Issue(l, i) => {
                 sink.put(&out(l, &format!("{}/index.html", self.site.issues[i].key)), self.issue(l, i)?)
             }
-            Job::Entry(l, e) => {
+            Page::Entry(l, e) => {
                 let entry = &self.site.entries[e];
                 let path = format!(
                     "{}/{}/{}/index.html",
@@ -109,26 +132,28 @@ impl Renderer<'_> {
                 );
                 sink.put(&out(l, &path), self.entry(l, e)?)
             }
-            Job::Topic(l, t) => sink.put(&out(l, &format!("topics/{}/index.html", c.topics[t].key)), self.topic(l, t)?),
-            Job::Tag(l, t) => {
+            Page::Topic(l, t) => {
+                sink.put(&out(l, &format!("topics/{}/index.html", c.topics[t].key)), self.topic(l, t)?)
+            }
+            Page::Tag(l, t) => {
                 sink.put(&out(l, &format!("tags/{}/index.html", self.site.tags[t].slug)), self.tag(l, t)?)
             }
-            Job::Feeds(l) => self.issue_feeds(l, &out(l, "rss.xml"), &out(l, "atom.xml"), sink),
-            Job::TopicFeed(l, t) => {
+            Page::Feeds(l) => self.issue_feeds(l, &out(l, "rss.xml"), &out(l, "atom.xml"), sink),
+            Page::TopicFeed(l, t) => {
                 let path = out(l, &format!("topics/{}/rss.xml", c.topics[t].key));
                 sink.put_with(&path, &mut |w| {
                     feed::topic_rss(self.site, self.views.lang(l), t, w).map(drop).map_err(|e| io_error(&path, &e))
                 })
             }
-            Job::Sitemap => sink.put("sitemap.xml", sitemap::sitemap(self.site)),
-            Job::Robots => sink.put("robots.txt", sitemap::robots(self.site)),
-            Job::Static => {
+            Page::Sitemap => sink.put("sitemap.xml", sitemap::sitemap(self.site)),
+            Page::Robots => sink.put("robots.txt", sitemap::robots(self.site)),
+            Page::Static => {
                 for (path, bytes) in &self.theme.static_files {
                     sink.put(path, bytes.clone())?;
                 }
                 Ok(())
             }
-            Job::Assets => {
+            Page::Assets => {
                 for a in &self.site.assets {
                     let bytes = std::fs::read(self.site.root.join(&a.path)).map_err(|e| Diagnostic::io(&a.path, &e))?;
                     sink.put(&a.output, bytes)?;
@@ -204,7 +229,7 @@ impl Renderer<'_> {
     }
 
     fn page(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
-        self.theme.render(template, ctx).map(String::into_bytes)
+        self.theme.render_bytes(template, ctx)
     }
 
     /// The entries of an issue grouped by topic: `[{topic, entries}]`, empty topics left out.
@@ -359,11 +384,18 @@ impl Renderer<'_> {
             sink.put_with(atom_path, &mut |atom_out| {
                 let mut rss = feed::Rss::start(&mut *rss_out, &rss_channel).map_err(|e| io_error(rss_path, &e))?;
                 let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
-                for i in 0..self.site.issues.len() {
-                    let content = self.feed_issue(l, i)?;
-                    let item = feed::issue_item(lv, i, &content);
-                    rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
-                    atom.entry(&item).map_err(|e| io_error(atom_path, &e))?;
+                // A few issues at a time in parallel: the feeds are the longest jobs of a build,
+                // and holding every issue's content at once is what made them heavy.
+                let issues: Vec<usize> = (0..self.site.issues.len()).collect();
+                for chunk in issues.chunks(8) {
+                    let contents: Vec<Result<String, Diagnostic>> =
+                        chunk.par_iter().map(|&i| self.feed_issue(l, i)).collect();
+                    for (&i, content) in chunk.iter().zip(contents) {
+                        let content = content?;
+                        let item = feed::issue_item(lv, i, &content);
+                        rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
+                        atom.entry(&item).map_err(|e| io_error(atom_path, &e))?;
+                    }
                 }
                 rss.finish().map_err(|e| io_error(rss_path, &e))?;
                 atom.finish().map_err(|e| io_error(atom_path, &e))?;
