@@ -86,9 +86,40 @@ pub fn pages(site: &Site) -> Vec<Page> {
     pages
 }
 
+impl Page {
+    /// The language of the page; `None` for files shared by all languages.
+    pub fn lang(self) -> Option<usize> {
+        match self {
+            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) => Some(l),
+            Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
+                Some(l)
+            }
+            Page::Sitemap | Page::Robots | Page::Static | Page::Assets => None,
+        }
+    }
+}
+
 /// Renders the whole site into `sink`. All problems are reported together.
+///
+/// One language at a time, each with only its own entries' views: the pages of a language are
+/// plenty to keep every core busy, and a build never holds all languages' views at once.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    render_pages(site, theme, &Views::build(site), &pages(site), sink)
+    let all = pages(site);
+    let mut diags = Diagnostics::new();
+    for l in 0..site.config.languages.len() {
+        // The first pass also renders the files shared by all languages.
+        let these: Vec<Page> = all
+            .iter()
+            .copied()
+            .filter(|p| p.lang().is_none_or(|pl| pl == l) && (l == 0 || p.lang().is_some()))
+            .collect();
+        let views = Views::build_for(site, Some(l));
+        if let Err(d) = render_pages(site, theme, &views, &these, sink) {
+            diags.0.extend(d.0);
+        }
+    }
+    diags.0.dedup();
+    diags.into_result(())
 }
 
 /// Renders `pages` of the site, in parallel, with views already built by [`Views::build`].
@@ -241,7 +272,7 @@ impl Renderer<'_> {
             .filter(|(_, ids)| !ids.is_empty())
             .map(|(t, ids)| {
                 map([
-                    ("topic", Value::from_serializable(&lv.topics[t])),
+                    ("topic", lv.topic_values[t].clone()),
                     ("entries", Value::from(ids.iter().map(|&e| lv.entry_values[e].clone()).collect::<Vec<_>>())),
                 ])
             })

@@ -135,6 +135,8 @@ pub struct EntryView<'a> {
     pub date_display: Option<String>,
     /// 1-based position within its issue's topic.
     pub number: usize,
+    /// Inserted as the shared values by [`LangViews::entry_value`], like `topic` and `issue`.
+    #[serde(skip)]
     pub tags: Vec<&'a TagRef>,
     /// HTML.
     pub editor_note: Option<&'a str>,
@@ -145,7 +147,9 @@ pub struct EntryView<'a> {
     pub summary: &'a str,
     pub summary_text: &'a str,
     pub toc: &'a [Heading],
+    #[serde(skip)]
     pub topic: &'a TopicRef,
+    #[serde(skip)]
     pub issue: &'a IssueSummary,
     pub draft: bool,
     pub via: Option<&'a str>,
@@ -165,17 +169,34 @@ pub struct LangViews {
     /// Per issue.
     pub issue_summaries: Vec<IssueSummary>,
     pub issue_summary_values: Vec<Value>,
-    /// Per entry: the serialised [`EntryView`].
+    /// Per entry: the serialised [`EntryView`]; empty when the language's entries were not
+    /// needed (see [`Views::build_for`]).
     pub entry_values: Vec<Value>,
     /// Per tag.
     pub tags: Vec<TagRef>,
+    pub tag_values: Vec<Value>,
+    /// Per topic.
     pub topics: Vec<TopicRef>,
+    pub topic_values: Vec<Value>,
 }
 
 impl Views {
     /// Builds every language's views; entries, the bulk of the work, in parallel.
     pub fn build(site: &Site) -> Views {
-        let langs = site.config.languages.par_iter().map(|l| LangViews::build(site, &l.code)).collect();
+        Views::build_for(site, None)
+    }
+
+    /// Builds the views with the entries of language `only` (all languages when `None`); the
+    /// other languages get everything but their entries. A build renders one language at a time
+    /// this way, so it never holds every language's entries at once.
+    pub fn build_for(site: &Site, only: Option<usize>) -> Views {
+        let langs = site
+            .config
+            .languages
+            .par_iter()
+            .enumerate()
+            .map(|(l, lang)| LangViews::build(site, &lang.code, only.is_none_or(|o| o == l)))
+            .collect();
         Views { langs }
     }
 
@@ -185,7 +206,7 @@ impl Views {
 }
 
 impl LangViews {
-    fn build(site: &Site, lang: &str) -> LangViews {
+    fn build(site: &Site, lang: &str, with_entries: bool) -> LangViews {
         let c = &site.config;
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);
@@ -216,22 +237,34 @@ impl LangViews {
             topics: topics.clone(),
         };
         let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
-        let entry_values = site
-            .entries
-            .par_iter()
-            .map(|e| Value::from_serializable(&entry_view(site, lang, e, &topics, &tags, &issue_summaries)))
-            .collect();
-        LangViews {
+        let mut lv = LangViews {
             lang: lang.to_string(),
             site: Value::from_serializable(&site_view),
             t: Value::from_serializable(&strings),
             strings,
             issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
             issue_summaries,
-            entry_values,
+            entry_values: Vec::new(),
+            tag_values: tags.iter().map(Value::from_serializable).collect(),
             tags,
+            topic_values: topics.iter().map(Value::from_serializable).collect(),
             topics,
+        };
+        if with_entries {
+            lv.entry_values = site.entries.par_iter().map(|e| lv.entry_value(site, e)).collect();
         }
+        lv
+    }
+
+    /// The template value of an entry. Its issue, topic and tags are the values shared by every
+    /// entry (reference-counted), not copies: a tenth of the memory of a big build.
+    pub fn entry_value(&self, site: &Site, e: &Entry) -> Value {
+        let view = entry_view(site, &self.lang, e, &self.topics, &self.tags, &self.issue_summaries);
+        let mut map = Value::from_serializable(&view).into_map().expect("a struct serialises to a map");
+        map.insert("issue".into(), self.issue_summary_values[e.issue].clone());
+        map.insert("topic".into(), self.topic_values[e.topic].clone());
+        map.insert("tags".into(), Value::from(e.tags.iter().map(|&t| self.tag_values[t].clone()).collect::<Vec<_>>()));
+        Value::from(map)
     }
 }
 
