@@ -305,7 +305,7 @@ fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Dia
             dir: &dir,
             allow_html: config.allow_html,
         };
-        markdown::render(&clean_text(body), &opts)
+        markdown::render(&frontmatter::clean(body), &opts)
     };
 
     if f.topic.is_none() {

@@ -318,7 +318,8 @@ pub fn absolutize(html: &str, origin: &str) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut copied = 0;
     let mut from = 0;
-    while let Some(i) = html[from..].find("=\"/").map(|i| from + i) {
+    let finder = memchr::memmem::Finder::new("=\"/");
+    while let Some(i) = finder.find(&html.as_bytes()[from..]).map(|i| from + i) {
         let slash = i + 2;
         from = slash + 1;
         let attribute = html[..i].ends_with("href") || html[..i].ends_with("src");

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use include_dir::{Dir, include_dir};
 
@@ -20,6 +21,9 @@ pub struct Theme {
     pub static_files: BTreeMap<String, Vec<u8>>,
     /// Where each template came from, for error messages.
     pub template_paths: BTreeMap<String, PathBuf>,
+    /// The largest output of each template so far: pages start with a buffer that fits, instead
+    /// of growing (and copying) an issue page of 300 KB five times.
+    size_hints: BTreeMap<String, AtomicUsize>,
 }
 
 impl Theme {
@@ -80,7 +84,8 @@ impl Theme {
             templates.iter().map(|(n, (p, _))| (n.clone(), p.clone())).collect();
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&template_paths, &e))?;
-        Ok(Theme { tera, static_files, template_paths })
+        let size_hints = templates.keys().map(|n| (n.clone(), AtomicUsize::new(1 << 12))).collect();
+        Ok(Theme { tera, static_files, template_paths, size_hints })
     }
 
     /// Renders a template, reporting errors against the template's file.
@@ -91,8 +96,12 @@ impl Theme {
     /// Renders a template into bytes: what pages need, without validating the UTF-8 that Tera
     /// writes anyway (a tenth of a big build went to that check).
     pub fn render_bytes(&self, name: &str, ctx: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
-        let mut out = Vec::with_capacity(1 << 15);
+        let hint = self.size_hints.get(name);
+        let mut out = Vec::with_capacity(hint.map_or(1 << 12, |h| h.load(Ordering::Relaxed)));
         self.tera.render_to(name, ctx, &mut out).map_err(|e| template_error(&self.template_paths, &e))?;
+        if let Some(h) = hint {
+            h.fetch_max(out.len(), Ordering::Relaxed);
+        }
         Ok(out)
     }
 }
