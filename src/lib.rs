@@ -21,6 +21,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod session;
 pub mod site;
 pub mod sitemap;
 pub mod slug;

@@ -72,13 +72,13 @@ pub fn load_with_config(root: &Path, mut config: Config, opts: &LoadOptions) -> 
 
 /// A content file found by the walk.
 #[derive(Debug)]
-struct FoundFile {
-    path: PathBuf,
-    issue: String,
+pub(crate) struct FoundFile {
+    pub(crate) path: PathBuf,
+    pub(crate) issue: String,
     /// `None` for the issue's `_index` files.
-    topic: Option<usize>,
-    slug: String,
-    lang: String,
+    pub(crate) topic: Option<usize>,
+    pub(crate) slug: String,
+    pub(crate) lang: String,
 }
 
 #[derive(Default)]
@@ -232,12 +232,12 @@ fn split_name(fname: &str, config: &Config, rel: &Path, diags: &mut Diagnostics)
     Some((slug.to_string(), lang.to_string()))
 }
 
-enum Parsed {
+pub(crate) enum Parsed {
     Issue(Box<ParsedIssue>),
     Entry(Box<ParsedEntry>),
 }
 
-struct ParsedIssue {
+pub(crate) struct ParsedIssue {
     /// Present in the main file only.
     main: Option<IssueMain>,
     text: IssueText,
@@ -250,7 +250,7 @@ struct IssueMain {
     draft: bool,
 }
 
-struct ParsedEntry {
+pub(crate) struct ParsedEntry {
     /// Present in the main file only.
     main: Option<EntryMain>,
     text: EntryText,
@@ -285,7 +285,7 @@ fn is_main(root: &Path, config: &Config, f: &FoundFile) -> bool {
     true
 }
 
-fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Diagnostic> {
+pub(crate) fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Diagnostic> {
     let raw = std::fs::read(root.join(&f.path)).map_err(|e| Diagnostic::io(&f.path, &e))?;
     let text = String::from_utf8(raw).map_err(|e| {
         let (l, c) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
@@ -464,31 +464,11 @@ fn assemble(
     let mut entries: Vec<Entry> = Vec::new();
     let mut raw_tags: Vec<Vec<String>> = Vec::new();
     for ((issue_key, topic, slug), files) in entry_files {
-        let Some((primary, main)) = files.iter().find_map(|(l, p)| p.main.as_ref().map(|m| (l.clone(), m))) else {
-            continue;
-        };
         let Some(&issue) = issue_ids.get(&issue_key) else { continue };
-        if main.draft && !opts.drafts {
-            continue;
+        if let Some((entry, tags)) = build_entry(files, issue, topic, slug, opts) {
+            raw_tags.push(tags);
+            entries.push(entry);
         }
-        let (source, date, weight, tags, draft, via) =
-            (main.source.clone(), main.date, main.weight, main.tags.clone(), main.draft, main.via.clone());
-        let texts: BTreeMap<String, EntryText> = files.into_iter().map(|(l, p)| (l, p.text)).collect();
-        raw_tags.push(tags);
-        entries.push(Entry {
-            issue,
-            topic,
-            slug,
-            source,
-            date,
-            weight,
-            tags: Vec::new(),
-            draft,
-            via: via.map(|v| clean_text(&v)),
-            primary,
-            texts,
-            number: 0,
-        });
     }
 
     // Order entries within each issue's topic: weight, date, title.
@@ -497,18 +477,7 @@ fn assemble(
     }
     for issue in &mut issues {
         for list in &mut issue.topics {
-            list.sort_by(|&a, &b| {
-                let (ea, eb) = (&entries[a], &entries[b]);
-                (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug).cmp(&(
-                    eb.weight,
-                    eb.date,
-                    &eb.texts[&eb.primary].title,
-                    &eb.slug,
-                ))
-            });
-            for (n, &id) in list.iter().enumerate() {
-                entries[id].number = n + 1;
-            }
+            sort_topic(list, &mut entries);
         }
     }
 
@@ -519,16 +488,10 @@ fn assemble(
     for id in order {
         let mut ids = Vec::new();
         for name in &raw_tags[id] {
-            let name = clean_text(name.trim());
-            let slug = crate::slug::slugify(&name);
-            if slug.is_empty() {
-                let e = &entries[id];
-                diags.push(
-                    Diagnostic::file(&e.texts[&e.primary].path, format!("tag {name:?} has no letters or digits"))
-                        .with_hint("tags are words such as \"gateway-api\""),
-                );
+            let Some((name, slug)) = tag_name(name) else {
+                diags.push(empty_tag(&entries[id], name));
                 continue;
-            }
+            };
             let tid = *tag_ids.entry(slug.clone()).or_insert_with(|| {
                 tags.push(Tag { slug, name, entries: Vec::new() });
                 tags.len() - 1
@@ -555,22 +518,84 @@ fn assemble(
     let mut slots: Vec<Option<Tag>> = tags.into_iter().map(Some).collect();
     let tags: Vec<Tag> = perm.iter().filter_map(|&old| slots[old].take()).collect();
 
-    let mut warnings = Vec::new();
-    for e in &entries {
-        if let Some(d) = e.date {
-            let issue = &issues[e.issue];
-            if parse_issue_key(&issue.key) != Some((d.year(), d.month())) {
-                warnings.push(Diagnostic::warning(
-                    &e.texts[&e.primary].path,
-                    1,
-                    1,
-                    format!("the entry's date {d} lies outside its issue's month {}", issue.key),
-                ));
-            }
-        }
-    }
+    let warnings = entries.iter().filter_map(|e| date_warning(e, &issues[e.issue])).collect();
 
     Some(Site { config, root: root.to_path_buf(), issues, entries, tags, assets, warnings })
+}
+
+/// An entry from its parsed files (one per language); `None` without a main file, or for a draft
+/// when drafts are left out. Also returns the tags as written.
+pub(crate) fn build_entry(
+    files: BTreeMap<String, ParsedEntry>,
+    issue: usize,
+    topic: usize,
+    slug: String,
+    opts: &LoadOptions,
+) -> Option<(Entry, Vec<String>)> {
+    let (primary, main) = files.iter().find_map(|(l, p)| p.main.as_ref().map(|m| (l.clone(), m)))?;
+    if main.draft && !opts.drafts {
+        return None;
+    }
+    let (source, date, weight, tags, draft, via) =
+        (main.source.clone(), main.date, main.weight, main.tags.clone(), main.draft, main.via.clone());
+    let texts: BTreeMap<String, EntryText> = files.into_iter().map(|(l, p)| (l, p.text)).collect();
+    let entry = Entry {
+        issue,
+        topic,
+        slug,
+        source,
+        date,
+        weight,
+        tags: Vec::new(),
+        draft,
+        via: via.map(|v| clean_text(&v)),
+        primary,
+        texts,
+        number: 0,
+    };
+    Some((entry, tags))
+}
+
+/// Orders the entries of one issue's topic (weight, date, title, slug) and numbers them from 1.
+pub(crate) fn sort_topic(list: &mut [usize], entries: &mut [Entry]) {
+    list.sort_by(|&a, &b| {
+        let (ea, eb) = (&entries[a], &entries[b]);
+        (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug).cmp(&(
+            eb.weight,
+            eb.date,
+            &eb.texts[&eb.primary].title,
+            &eb.slug,
+        ))
+    });
+    for (n, &id) in list.iter().enumerate() {
+        entries[id].number = n + 1;
+    }
+}
+
+/// A tag as written → (its cleaned name, its slug); `None` when it has no letters or digits.
+pub(crate) fn tag_name(written: &str) -> Option<(String, String)> {
+    let name = clean_text(written.trim());
+    let slug = crate::slug::slugify(&name);
+    (!slug.is_empty()).then_some((name, slug))
+}
+
+pub(crate) fn empty_tag(e: &Entry, written: &str) -> Diagnostic {
+    let name = clean_text(written.trim());
+    Diagnostic::file(&e.texts[&e.primary].path, format!("tag {name:?} has no letters or digits"))
+        .with_hint("tags are words such as \"gateway-api\"")
+}
+
+/// The warning for an entry dated outside its issue's month.
+pub(crate) fn date_warning(e: &Entry, issue: &Issue) -> Option<Diagnostic> {
+    let d = e.date?;
+    (parse_issue_key(&issue.key) != Some((d.year(), d.month()))).then(|| {
+        Diagnostic::warning(
+            &e.texts[&e.primary].path,
+            1,
+            1,
+            format!("the entry's date {d} lies outside its issue's month {}", issue.key),
+        )
+    })
 }
 
 fn last_day_of_month(y: i32, m: u32) -> NaiveDate {
