@@ -44,9 +44,22 @@ pub struct Item<'a> {
     pub title: &'a str,
     pub permalink: &'a str,
     pub date: NaiveDate,
-    /// HTML with absolute links.
-    pub content: &'a str,
+    /// HTML with absolute links, cleaned of characters XML cannot hold (see [`Item::new`]).
+    content: Cow<'a, str>,
     pub categories: Vec<&'a str>,
+}
+
+impl<'a> Item<'a> {
+    /// An item; `content` is cleaned here once, for both the RSS and the Atom feed.
+    pub fn new(
+        title: &'a str,
+        permalink: &'a str,
+        date: NaiveDate,
+        content: &'a str,
+        categories: Vec<&'a str>,
+    ) -> Self {
+        Item { title, permalink, date, content: clean(content), categories }
+    }
 }
 
 fn text_element<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
@@ -55,24 +68,21 @@ fn text_element<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Resu
     w.write_event(Event::End(BytesEnd::new(name)))
 }
 
-/// What `quick_xml::escape::escape` does (`<`, `>`, `&`, `'`, `"`), a run of plain text at a
-/// time: the Atom feeds escape every issue's full HTML, where quick-xml's byte loop showed.
-fn escape_into(s: &str, out: &mut String) {
-    let mut plain = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'\'' => "&apos;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.push_str(&s[plain..i]);
-        out.push_str(entity);
-        plain = i + 1;
+/// What `quick_xml::escape::escape` does (`<`, `>`, `&`, `'`, `"`), byte by byte into a buffer:
+/// the Atom feeds escape every issue's full HTML, where quick-xml's loop (and a first version of
+/// this one copying runs between entities) showed in profiles.
+fn escape_into(s: &str, out: &mut Vec<u8>) {
+    out.reserve(s.len() + s.len() / 4);
+    for &b in s.as_bytes() {
+        match b {
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'\'' => out.extend_from_slice(b"&apos;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            _ => out.push(b),
+        }
     }
-    out.push_str(&s[plain..]);
 }
 
 /// An RSS 2.0 document being written.
@@ -112,7 +122,7 @@ impl<W: Write> Rss<W> {
         text_element(w, "title", &clean(item.title))?;
         text_element(w, "link", item.permalink)?;
         w.write_event(Event::Start(BytesStart::new("description")))?;
-        for part in BytesCData::escaped(&clean(item.content)) {
+        for part in BytesCData::escaped(&item.content) {
             w.write_event(Event::CData(part))?;
         }
         w.write_event(Event::End(BytesEnd::new("description")))?;
@@ -184,9 +194,12 @@ impl<W: Write> Atom<W> {
         let mut content = BytesStart::new("content");
         content.push_attribute(("type", "html"));
         w.write_event(Event::Start(content))?;
-        let mut escaped = String::with_capacity(item.content.len() + item.content.len() / 4);
-        escape_into(&clean(item.content), &mut escaped);
-        w.write_event(Event::Text(BytesText::from_escaped(escaped)))?;
+        // The escaped text goes to the output as it is; the empty text event after it leaves the
+        // writer's indentation state as a text event would.
+        let mut escaped = Vec::new();
+        escape_into(&item.content, &mut escaped);
+        w.get_mut().write_all(&escaped)?;
+        w.write_event(Event::Text(BytesText::from_escaped("")))?;
         w.write_event(Event::End(BytesEnd::new("content")))?;
         w.write_event(Event::End(BytesEnd::new("entry")))
     }
@@ -217,13 +230,8 @@ pub fn issues_channel<'a>(site: &'a Site, lv: &'a LangViews, file: &str) -> Chan
 /// The item of issue `i` in the language feeds, with `content` its full HTML.
 pub fn issue_item<'a>(lv: &'a LangViews, i: usize, content: &'a str) -> Item<'a> {
     let s = &lv.issue_summaries[i];
-    Item {
-        title: &s.title,
-        permalink: &s.permalink,
-        date: NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").unwrap_or_default(),
-        content,
-        categories: Vec::new(),
-    }
+    let date = NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").unwrap_or_default();
+    Item::new(&s.title, &s.permalink, date, content, Vec::new())
 }
 
 /// Writes a topic's feed in RSS 2.0: one item per entry, newest issue first.
@@ -250,13 +258,8 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
         };
         let content = crate::markdown::absolutize(&content, c.origin());
         let permalink = c.permalink(&lv.lang, &entry.path(site));
-        rss.item(&Item {
-            title: &text.title,
-            permalink: &permalink,
-            date: entry_date(site, e),
-            content: &content,
-            categories: entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect(),
-        })?;
+        let categories = entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect();
+        rss.item(&Item::new(&text.title, &permalink, entry_date(site, e), &content, categories))?;
     }
     rss.finish()
 }
@@ -286,7 +289,7 @@ mod tests {
                     .link(Some(i.permalink.to_string()))
                     .guid(Some(guid))
                     .pub_date(Some(timestamp(i.date).to_rfc2822()))
-                    .description(Some(clean_text(i.content)))
+                    .description(Some(clean_text(&i.content)))
                     .categories(
                         i.categories
                             .iter()
@@ -332,7 +335,7 @@ mod tests {
             .map(|i| {
                 let mut content = Content::default();
                 content.set_content_type(Some("html".to_string()));
-                content.set_value(Some(clean_text(i.content)));
+                content.set_value(Some(clean_text(&i.content)));
                 let mut e = Entry::default();
                 e.set_title(Text::plain(clean_text(i.title)));
                 e.set_id(i.permalink);
@@ -400,9 +403,9 @@ mod tests {
     #[test]
     fn escaping_matches_quick_xml() {
         for s in ["", "plain 中文", "<a href=\"x\">it's &amp; ></a>", "&&<<>>''\"\"", "尾<"] {
-            let mut out = String::new();
+            let mut out = Vec::new();
             escape_into(s, &mut out);
-            assert_eq!(out, quick_xml::escape::escape(s));
+            assert_eq!(String::from_utf8(out).unwrap(), quick_xml::escape::escape(s));
         }
     }
 
@@ -415,21 +418,15 @@ mod tests {
     fn items_match_the_crates_byte_for_byte() {
         let d = |m| NaiveDate::from_ymd_opt(2025, m, 6).unwrap();
         let items = [
-            Item {
-                title: "Gateway API 1.4 <新> & \"q\" 'a'",
-                permalink: "https://e.org/2025-11/releases/x/?a=1&b=2",
-                date: d(11),
-                content: "<p>a ]]> b ]]]]>> c</p>\n<a href=\"https://e.org/\">'x'</a>\u{1}\u{85}",
-                categories: vec!["gateway-api", "<net>&"],
-            },
-            Item { title: "", permalink: "https://e.org/", date: d(5), content: "", categories: vec![] },
-            Item {
-                title: "]]>",
-                permalink: "https://e.org/b/",
-                date: d(1),
-                content: "]]>]]>",
-                categories: vec!["\u{fffe}"],
-            },
+            Item::new(
+                "Gateway API 1.4 <新> & \"q\" 'a'",
+                "https://e.org/2025-11/releases/x/?a=1&b=2",
+                d(11),
+                "<p>a ]]> b ]]]]>> c</p>\n<a href=\"https://e.org/\">'x'</a>\u{1}\u{85}",
+                vec!["gateway-api", "<net>&"],
+            ),
+            Item::new("", "https://e.org/", d(5), "", vec![]),
+            Item::new("]]>", "https://e.org/b/", d(1), "]]>]]>", vec!["\u{fffe}"]),
         ];
         check(&channel(Some(d(11))), &items);
     }
