@@ -55,13 +55,14 @@ pub fn render(markdown: &str, opts: &Options) -> Rendered {
     let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new(), local_ids };
     let (events, summary_end) = state.transform(events);
 
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut html, events.iter().cloned());
-
+    // The summary first, from a copy of its few events; then the whole text consumes the rest.
     let summary = &events[summary_end.clone()];
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, summary.iter().cloned());
-    Rendered { html, summary_html, summary_text: plain_text(summary), toc: state.toc }
+    let summary_text = plain_text(summary);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html, events.into_iter());
+    Rendered { html, summary_html, summary_text, toc: state.toc }
 }
 
 struct State<'o, 'p> {

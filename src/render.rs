@@ -74,6 +74,8 @@ pub fn pages(site: &Site) -> Vec<Page> {
     let langs = 0..site.config.languages.len();
     let (topics, tags) = (site.config.topics.len(), site.tags.len());
     let mut pages: Vec<Page> = langs.clone().map(Page::Feeds).collect();
+    // One long job on one thread, so early.
+    pages.push(Page::Sitemap);
     pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::TopicFeed(l, t))));
     pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
     pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
@@ -82,7 +84,7 @@ pub fn pages(site: &Site) -> Vec<Page> {
         pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
         pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
     }
-    pages.extend([Page::Sitemap, Page::Robots, Page::Static, Page::Assets]);
+    pages.extend([Page::Robots, Page::Static, Page::Assets]);
     pages
 }
 
