@@ -90,7 +90,11 @@ impl Theme {
 
     /// Renders a template, reporting errors against the template's file.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, ctx).map_err(|e| template_error(&self.template_paths, &e))
+        let bytes = self.render_bytes(name, ctx)?;
+        String::from_utf8(bytes).map_err(|e| {
+            let err = tera::Error::message(format!("the template wrote invalid UTF-8: {e}"));
+            template_error(&self.template_paths, &err)
+        })
     }
 
     /// Renders a template into bytes: what pages need, without validating the UTF-8 that Tera
