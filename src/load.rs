@@ -98,88 +98,102 @@ fn walk(root: &Path, config: &Config, diags: &mut Diagnostics) -> Found {
         );
         return found;
     };
-    for issue_dir in issues {
-        let name = file_name(&issue_dir);
-        let rel = Path::new("content").join(&name);
-        if name.starts_with('.') {
-            continue;
-        }
-        if !issue_dir.is_dir() {
-            diags.push(
-                Diagnostic::file(&rel, "unexpected file in content/")
-                    .with_hint("content/ holds one folder per issue, named YYYY-MM"),
-            );
-            continue;
-        }
-        if parse_issue_key(&name).is_none() {
-            diags.push(
-                Diagnostic::file(&rel, format!("issue folder {name:?} is not named YYYY-MM"))
-                    .with_hint("name issue folders by year and month, e.g. content/2025-11"),
-            );
-            continue;
-        }
-        for item in sorted_dir(&issue_dir).unwrap_or_default() {
-            let item_name = file_name(&item);
-            let item_rel = rel.join(&item_name);
-            if item_name.starts_with('.') {
-                continue;
-            }
-            if item.is_dir() {
-                let Some(topic) = config.topic_index(&item_name) else {
-                    let close = config
-                        .topics
-                        .iter()
-                        .map(|t| (strsim::jaro_winkler(&item_name, &t.key), &t.key))
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                        .filter(|(score, _)| *score > 0.8);
-                    let hint = match close {
-                        Some((_, key)) => format!("did you mean `{key}`? {}", topic_hint(&config.topics)),
-                        None => topic_hint(&config.topics),
-                    };
-                    diags.push(
-                        Diagnostic::file(&item_rel, format!("unknown topic folder {item_name:?}")).with_hint(hint),
-                    );
-                    continue;
-                };
-                for file in walkdir::WalkDir::new(&item).min_depth(1).sort_by_file_name() {
-                    let Ok(file) = file else { continue };
-                    let file_rel = file.path().strip_prefix(root).unwrap_or(file.path()).to_path_buf();
-                    let fname = file.file_name().to_string_lossy().to_string();
-                    if fname.starts_with('.') || file.file_type().is_dir() {
-                        continue;
-                    }
-                    if file.depth() > 1 || !fname.ends_with(".md") {
-                        found.assets.push(Asset { output: asset_output(&file_rel), path: file_rel });
-                        continue;
-                    }
-                    if let Some((slug, lang)) = split_name(&fname, config, &file_rel, diags) {
-                        found.entries.push(FoundFile {
-                            path: file_rel,
-                            issue: name.clone(),
-                            topic: Some(topic),
-                            slug,
-                            lang,
-                        });
-                    }
-                }
-            } else if item_name.ends_with(".md") {
-                if let Some((slug, lang)) = split_name(&item_name, config, &item_rel, diags) {
-                    if slug != "_index" {
-                        diags.push(Diagnostic::file(&item_rel, "entries belong in a topic folder").with_hint(format!(
-                            "move it to {}/<topic>/; {}",
-                            rel.display(),
-                            topic_hint(&config.topics)
-                        )));
-                        continue;
-                    }
-                    found.entries.push(FoundFile { path: item_rel, issue: name.clone(), topic: None, slug, lang });
-                }
-            } else {
-                found.assets.push(Asset { output: asset_output(&item_rel), path: item_rel });
-            }
-        }
+    // Issue by issue on every core: a large archive has ten thousand files to look at.
+    let parts: Vec<(Found, Diagnostics)> = issues
+        .par_iter()
+        .map(|issue_dir| {
+            let (mut found, mut diags) = (Found::default(), Diagnostics::new());
+            walk_issue(config, root, issue_dir, &mut found, &mut diags);
+            (found, diags)
+        })
+        .collect();
+    for (part, d) in parts {
+        found.entries.extend(part.entries);
+        found.assets.extend(part.assets);
+        diags.0.extend(d.0);
     }
     found
+}
+
+/// Lists one issue folder's files (see [`walk`]).
+fn walk_issue(config: &Config, root: &Path, issue_dir: &Path, found: &mut Found, diags: &mut Diagnostics) {
+    let name = file_name(issue_dir);
+    let rel = Path::new("content").join(&name);
+    if name.starts_with('.') {
+        return;
+    }
+    if !issue_dir.is_dir() {
+        diags.push(
+            Diagnostic::file(&rel, "unexpected file in content/")
+                .with_hint("content/ holds one folder per issue, named YYYY-MM"),
+        );
+        return;
+    }
+    if parse_issue_key(&name).is_none() {
+        diags.push(
+            Diagnostic::file(&rel, format!("issue folder {name:?} is not named YYYY-MM"))
+                .with_hint("name issue folders by year and month, e.g. content/2025-11"),
+        );
+        return;
+    }
+    for item in sorted_dir(issue_dir).unwrap_or_default() {
+        let item_name = file_name(&item);
+        let item_rel = rel.join(&item_name);
+        if item_name.starts_with('.') {
+            continue;
+        }
+        if item.is_dir() {
+            let Some(topic) = config.topic_index(&item_name) else {
+                let close = config
+                    .topics
+                    .iter()
+                    .map(|t| (strsim::jaro_winkler(&item_name, &t.key), &t.key))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(score, _)| *score > 0.8);
+                let hint = match close {
+                    Some((_, key)) => format!("did you mean `{key}`? {}", topic_hint(&config.topics)),
+                    None => topic_hint(&config.topics),
+                };
+                diags.push(Diagnostic::file(&item_rel, format!("unknown topic folder {item_name:?}")).with_hint(hint));
+                continue;
+            };
+            for file in walkdir::WalkDir::new(&item).min_depth(1).sort_by_file_name() {
+                let Ok(file) = file else { continue };
+                let file_rel = file.path().strip_prefix(root).unwrap_or(file.path()).to_path_buf();
+                let fname = file.file_name().to_string_lossy().to_string();
+                if fname.starts_with('.') || file.file_type().is_dir() {
+                    continue;
+                }
+                if file.depth() > 1 || !fname.ends_with(".md") {
+                    found.assets.push(Asset { output: asset_output(&file_rel), path: file_rel });
+                    continue;
+                }
+                if let Some((slug, lang)) = split_name(&fname, config, &file_rel, diags) {
+                    found.entries.push(FoundFile {
+                        path: file_rel,
+                        issue: name.clone(),
+                        topic: Some(topic),
+                        slug,
+                        lang,
+                    });
+                }
+            }
+        } else if item_name.ends_with(".md") {
+            if let Some((slug, lang)) = split_name(&item_name, config, &item_rel, diags) {
+                if slug != "_index" {
+                    diags.push(Diagnostic::file(&item_rel, "entries belong in a topic folder").with_hint(format!(
+                        "move it to {}/<topic>/; {}",
+                        rel.display(),
+                        topic_hint(&config.topics)
+                    )));
+                    continue;
+                }
+                found.entries.push(FoundFile { path: item_rel, issue: name.clone(), topic: None, slug, lang });
+            }
+        } else {
+            found.assets.push(Asset { output: asset_output(&item_rel), path: item_rel });
+        }
+    }
 }
 
 fn asset_output(rel: &Path) -> String {

@@ -141,6 +141,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnos
         if let Err(d) = render_pages(site, theme, &views, &these, sink) {
             diags.0.extend(d.0);
         }
+        views.drop_in_parallel();
     }
     diags.0.dedup();
     diags.into_result(())
