@@ -7,11 +7,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::render::{Sink, Writing};
+use std::collections::HashSet;
 use std::io::Write;
+use std::sync::Mutex;
 
 /// A sink writing files below a folder.
 pub struct DirSink {
     pub dir: PathBuf,
+    /// Folders known to exist: most outputs (every entry page) need a folder of their own, and
+    /// asking the file system first cost several path lookups per file.
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Sink for DirSink {
@@ -28,20 +33,42 @@ impl Sink for DirSink {
 }
 
 impl DirSink {
-    /// Creates the file, and its folder when that is missing: trying the file first spares a
-    /// `stat` per file, and most files of a build land in folders made for an earlier one.
+    pub fn new(dir: PathBuf) -> DirSink {
+        DirSink { dir, made: Mutex::new(HashSet::new()) }
+    }
+
+    /// Creates the file, and its folder the first time one of its files is written.
     fn create(&self, path: &str) -> Result<std::fs::File, Diagnostic> {
         let target = self.dir.join(path);
-        match std::fs::File::create(&target) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+        if let Some(parent) = target.parent() {
+            if !self.made.lock().expect("folder set").contains(parent) {
+                make_dir(parent).map_err(|e| Diagnostic::io(parent, &e))?;
+                let mut made = self.made.lock().expect("folder set");
+                for dir in parent.ancestors().take_while(|d| d.starts_with(&self.dir)) {
+                    if !made.insert(dir.to_path_buf()) {
+                        break;
+                    }
                 }
-                std::fs::File::create(&target)
             }
-            other => other,
         }
-        .map_err(|e| Diagnostic::io(&target, &e))
+        std::fs::File::create(&target).map_err(|e| Diagnostic::io(&target, &e))
+    }
+}
+
+/// `create_dir_all` that tries the folder itself first: one system call when its parent exists.
+fn make_dir(dir: &Path) -> std::io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = dir.parent() {
+                make_dir(parent)?;
+            }
+            match std::fs::create_dir(dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+                other => other,
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        other => other,
     }
 }
 
@@ -59,7 +86,10 @@ fn remove_tree(dir: &Path) {
         }
     }
     parts.par_iter().for_each(|p| {
-        let _ = if p.is_dir() && !p.is_symlink() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+        let _ = match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+            _ => std::fs::remove_file(p),
+        };
     });
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -79,7 +109,7 @@ pub fn publish(
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| Diagnostic::io(&tmp, &e))?;
 
-    if let Err(d) = fill(&DirSink { dir: tmp.clone() }) {
+    if let Err(d) = fill(&DirSink::new(tmp.clone())) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(d);
     }
