@@ -53,12 +53,16 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         eprintln!("{w}");
     }
     eprintln!(
-        "Built {} issues and {} entries in {} languages into {} in {} ms",
-        summary.issues,
-        summary.entries,
-        summary.languages,
+        "Built {} and {} in {} into {} in {} ms",
+        count(summary.issues, "issue", "issues"),
+        count(summary.entries, "entry", "entries"),
+        count(summary.languages, "language", "languages"),
         root.join(&args.output).display(),
         start.elapsed().as_millis()
     );
     Ok(())
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
