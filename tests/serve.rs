@@ -382,6 +382,34 @@ fn a_broken_edit_is_reported_while_the_last_good_build_is_served() {
 }
 
 #[test]
+fn an_entry_that_fails_stays_reported_when_another_is_saved() {
+    let tmp = fixture();
+    let root = tmp.path().join("site");
+    let other = "+++\ntitle = \"另一条\"\ndate = 2025-11-04\n+++\nOther body, first.\n";
+    write(&root, "content/2025-11/news/other.md", other);
+    let server = serve(&tmp, false);
+    let port = server.port();
+    let events = Events::open(port, "?generation=1");
+
+    write(&root, "content/2025-11/news/hello.md", "+++\ntitle = \"你好世界\"\ndate = 2025-11-02\nbogus = 1\n+++\nx\n");
+    let report = events.event("build-error");
+    assert!(report.contains("hello.md:4:"), "{report}");
+
+    // Saving a different entry must not hide the broken one behind a successful rebuild.
+    write(&root, "content/2025-11/news/other.md", other.replace("first", "second"));
+    let again = events.event("build-error");
+    assert!(again.contains("hello.md:4:"), "{again}");
+    assert!(get(port, "/2025-11/news/other/").body.contains("Other body, first."));
+
+    // Fixing it publishes both edits.
+    write(&root, "content/2025-11/news/hello.md", "+++\ntitle = \"你好世界\"\ndate = 2025-11-02\n+++\nFixed.\n");
+    assert_eq!(events.event("reload"), "reload");
+    let page = wait_for_page(port, "/2025-11/news/other/", |r| r.body.contains("Other body, second."));
+    assert_eq!(page.status, 200);
+    assert!(get(port, "/2025-11/news/hello/").body.contains("Fixed."));
+}
+
+#[test]
 fn error_reports_are_escaped_in_pages() {
     let tmp = fixture();
     let server = serve(&tmp, false);

@@ -110,7 +110,7 @@ fn file_response(status: u16, key: &str, snap: &Snapshot) -> Response<std::io::C
     let body = if ty.starts_with("text/html") {
         live::inject(bytes, snap.generation, snap.error.as_deref())
     } else {
-        bytes.clone()
+        bytes.to_vec()
     };
     response(status, ty, body)
 }

@@ -11,14 +11,14 @@ pub mod path;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::load::{LoadOptions, load};
-use crate::render::{MemorySink, render};
-use crate::theme::Theme;
+use crate::load::LoadOptions;
+use crate::render::MemorySink;
+use crate::session::{Dirty, Session};
 use crate::watch::{self, Watcher};
 
 /// How to serve.
@@ -32,8 +32,9 @@ pub struct Options {
     pub quiet: bool,
 }
 
-/// Output path → contents: one complete build.
-pub type Outputs = BTreeMap<String, Vec<u8>>;
+/// Output path → contents: one complete build. Contents are shared between snapshots, so an
+/// incremental rebuild copies the map, not the site.
+pub type Outputs = BTreeMap<String, Arc<Vec<u8>>>;
 
 /// What requests see: the last good build and, when the latest rebuild failed, its report.
 #[derive(Debug, Default)]
@@ -149,7 +150,13 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
         stop: AtomicBool::new(false),
     });
 
-    let builder = Builder { root: root.to_path_buf(), drafts: opts.drafts, quiet: opts.quiet, state: state.clone() };
+    let builder = Builder {
+        root: root.to_path_buf(),
+        drafts: opts.drafts,
+        quiet: opts.quiet,
+        state: state.clone(),
+        session: Mutex::new(None),
+    };
     builder.rebuild(&[]);
     let watcher = watch::watch(root, move |changed| builder.rebuild(&changed))?;
     let workers = http::spawn_workers(server.clone(), state.clone());
@@ -162,6 +169,9 @@ struct Builder {
     drafts: bool,
     quiet: bool,
     state: Arc<State>,
+    /// The loaded site, kept between rebuilds so that saving one entry re-renders only the
+    /// pages that show it (see `session`); none until a build succeeds.
+    session: Mutex<Option<Session>>,
 }
 
 impl Builder {
@@ -174,7 +184,7 @@ impl Builder {
             [one] => format!("{} changed; ", one.display()),
             many => format!("{} files changed; ", many.len()),
         };
-        match build_in_memory(&self.root, self.drafts, &base_url) {
+        match self.build(changed, &base_url) {
             Ok((outputs, warnings)) => {
                 let n = outputs.len();
                 self.state.publish(outputs);
@@ -202,11 +212,45 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// The new outputs: only the pages that show a changed entry when the session can tell,
+    /// else the whole site, loaded again.
+    fn build(&self, changed: &[PathBuf], base_url: &str) -> Result<(Outputs, Vec<Diagnostic>), Diagnostics> {
+        let mut guard = self.session.lock().expect("session lock");
+        let dirty = match guard.as_mut() {
+            Some(session) if !changed.is_empty() => session.update(changed),
+            _ => {
+                let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url.to_string()) };
+                Session::load(&self.root, opts).map(|s| {
+                    *guard = Some(s);
+                    Dirty::All
+                })
+            }
+        };
+        // After a failure the files on disk and the session disagree; the next save may fix a
+        // different file than the one that failed, so it starts from a full load.
+        let dirty = dirty.inspect_err(|_| *guard = None)?;
+        let session = guard.as_ref().expect("a loaded session");
+        let sink = MemorySink::default();
+        session.render(&dirty, &sink)?;
+        let fresh = sink.into_inner().into_iter().map(|(k, v)| (k, Arc::new(v)));
+        let outputs = match dirty {
+            Dirty::All => fresh.collect(),
+            Dirty::Pages(_) => {
+                let mut outputs = (*self.state.snapshot().outputs).clone();
+                outputs.extend(fresh);
+                outputs
+            }
+        };
+        Ok((outputs, session.site().warnings.clone()))
+    }
+}
+
 /// Loads and renders the site at `root` into memory, with `base_url` in place of the configured one.
 pub fn build_in_memory(root: &Path, drafts: bool, base_url: &str) -> Result<(Outputs, Vec<Diagnostic>), Diagnostics> {
-    let site = load(root, &LoadOptions { drafts, base_url: Some(base_url.to_string()) })?;
-    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let session = Session::load(root, LoadOptions { drafts, base_url: Some(base_url.to_string()) })?;
     let sink = MemorySink::default();
-    render(&site, &theme, &sink)?;
-    Ok((sink.into_inner(), site.warnings))
+    session.render(&Dirty::All, &sink)?;
+    let outputs = sink.into_inner().into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+    Ok((outputs, session.site().warnings.clone()))
 }
