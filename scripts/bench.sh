@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark of docs/performance.md: full builds of synthetic 120- and 240-issue archives,
-# the sample site, and the incremental rebuild after one entry is saved (what `serve` does).
+# the sample site, the incremental rebuild after one entry is saved (library level), and
+# `digest serve` from saving an entry to the reloaded page (scripts/serve_bench.py).
 #
 #   scripts/bench.sh [RUNS]        RUNS builds of each archive (default 5); medians and spread
 #
@@ -84,3 +85,10 @@ fi
 
 echo "== library stages and the incremental rebuild after saving one entry (120 issues; ms, medians)"
 target/release/examples/bench_site "$WORK/a120" "$RUNS"
+
+echo "== digest serve on the 120-issue archive: one entry saved → page reloaded"
+if command -v python3 >/dev/null; then
+    python3 scripts/serve_bench.py "$WORK/a120" "$((RUNS * 4))"
+else
+    echo "python3 is needed: skipped"
+fi

@@ -99,6 +99,11 @@ impl Page {
             Page::Sitemap | Page::Robots | Page::Static | Page::Assets => None,
         }
     }
+
+    /// Whether the output is a feed, which no open page shows: `serve` renders these last.
+    pub fn is_feed(self) -> bool {
+        matches!(self, Page::Feeds(_) | Page::TopicFeed(..))
+    }
 }
 
 /// The pages of language `l` that show entry `e`'s view: its own page, the pages of its

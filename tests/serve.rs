@@ -340,6 +340,10 @@ fn an_edit_is_served_and_open_pages_are_told_to_reload() {
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("First version"));
     assert_eq!(events.event("reload"), "reload");
+    // The feeds follow without a second reload: no open page shows them.
+    let feed = wait_for_page(port, "/rss.xml", |r| r.body.contains("Second version, edited."));
+    assert!(!feed.body.contains("First version"));
+    assert!(get(port, "/2025-11/news/hello/").body.contains("/__digest/events?generation=2"));
 }
 
 #[test]

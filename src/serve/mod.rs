@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::LoadOptions;
-use crate::render::MemorySink;
+use crate::render::{MemorySink, Page};
 use crate::session::{Dirty, Session};
 use crate::watch::{self, Watcher};
 
@@ -63,14 +63,17 @@ impl State {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Swaps in a good build and tells open pages to reload.
-    fn publish(&self, outputs: Outputs) {
+    /// Swaps in a good build and, with `reload`, tells open pages to reload. Without it the
+    /// generation stays: the outputs that changed (feeds) are not shown by any open page.
+    fn publish(&self, outputs: Outputs, reload: bool) {
         {
             let mut snap = self.snapshot.write().expect("snapshot lock");
-            let generation = snap.generation + 1;
+            let generation = snap.generation + u64::from(reload);
             *snap = Arc::new(Snapshot { outputs: Arc::new(outputs), generation, error: None });
         }
-        self.hub.broadcast(&live::Event::Reload);
+        if reload {
+            self.hub.broadcast(&live::Event::Reload);
+        }
     }
 
     /// Records a failed rebuild, keeping the last good outputs, and shows the report on open pages.
@@ -177,23 +180,30 @@ struct Builder {
 impl Builder {
     fn rebuild(&self, changed: &[PathBuf]) {
         let started = Instant::now();
-        let base_url = format!("http://127.0.0.1:{}", self.state.port);
         let first = self.state.snapshot().generation == 0 && changed.is_empty();
         let what = match changed {
             [] => String::new(),
             [one] => format!("{} changed; ", one.display()),
             many => format!("{} files changed; ", many.len()),
         };
-        match self.build(changed, &base_url) {
-            Ok((outputs, warnings)) => {
-                let n = outputs.len();
-                self.state.publish(outputs);
+        let result = self.build(changed);
+        if result.is_err() {
+            // The files on disk and the session now disagree, and the next save may touch a
+            // different file than the one that failed: it starts again from a full load.
+            *self.session.lock().expect("session lock") = None;
+        }
+        match result {
+            Ok(built) => {
                 if !self.quiet {
-                    for w in &warnings {
+                    for w in &built.warnings {
                         eprintln!("{w}");
                     }
                     let verb = if first { "built" } else { "rebuilt" };
-                    eprintln!("{what}{verb} {n} files in {} ms", started.elapsed().as_millis());
+                    let ms = started.elapsed().as_millis();
+                    match built.rendered == built.total {
+                        true => eprintln!("{what}{verb} {} files in {ms} ms", built.total),
+                        false => eprintln!("{what}{verb} {} of {} files in {ms} ms", built.rendered, built.total),
+                    }
                 }
             }
             Err(diags) => {
@@ -210,47 +220,60 @@ impl Builder {
             }
         }
     }
-}
 
-impl Builder {
-    /// The new outputs: only the pages that show a changed entry when the session can tell,
-    /// else the whole site, loaded again.
-    fn build(&self, changed: &[PathBuf], base_url: &str) -> Result<(Outputs, Vec<Diagnostic>), Diagnostics> {
+    /// Brings the session up to date with `changed` (a full load when there is none yet, or
+    /// nothing changed: the first build) and publishes what it says to render: the whole site,
+    /// or the pages that show a changed entry over the current outputs. Those go out in two
+    /// steps, pages then feeds, so that the open page reloads without waiting for the feeds,
+    /// which carry every issue.
+    fn build(&self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
         let mut guard = self.session.lock().expect("session lock");
         let dirty = match guard.as_mut() {
-            Some(session) if !changed.is_empty() => session.update(changed),
+            Some(session) if !changed.is_empty() => session.update(changed)?,
             _ => {
-                let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url.to_string()) };
-                Session::load(&self.root, opts).map(|s| {
-                    *guard = Some(s);
-                    Dirty::All
-                })
+                let base_url = format!("http://127.0.0.1:{}", self.state.port);
+                let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url) };
+                *guard = Some(Session::load(&self.root, opts)?);
+                Dirty::All
             }
         };
-        // After a failure the files on disk and the session disagree; the next save may fix a
-        // different file than the one that failed, so it starts from a full load.
-        let dirty = dirty.inspect_err(|_| *guard = None)?;
         let session = guard.as_ref().expect("a loaded session");
-        let sink = MemorySink::default();
-        session.render(&dirty, &sink)?;
-        let fresh = sink.into_inner().into_iter().map(|(k, v)| (k, Arc::new(v)));
-        let outputs = match dirty {
-            Dirty::All => fresh.collect(),
-            Dirty::Pages(_) => {
-                let mut outputs = (*self.state.snapshot().outputs).clone();
-                outputs.extend(fresh);
-                outputs
+        let warnings = session.site().warnings.clone();
+        let pages = match dirty {
+            Dirty::All => {
+                let outputs = render_outputs(session, &Dirty::All)?;
+                let total = outputs.len();
+                self.state.publish(outputs, true);
+                return Ok(Built { rendered: total, total, warnings });
             }
+            Dirty::Pages(pages) => pages,
         };
-        Ok((outputs, session.site().warnings.clone()))
+        let (feeds, pages): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| p.is_feed());
+        let mut rendered = 0;
+        for (batch, reload) in [(pages, true), (feeds, false)] {
+            if batch.is_empty() {
+                continue;
+            }
+            let fresh = render_outputs(session, &Dirty::Pages(batch))?;
+            rendered += fresh.len();
+            let mut outputs = (*self.state.snapshot().outputs).clone();
+            outputs.extend(fresh);
+            self.state.publish(outputs, reload);
+        }
+        Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
     }
 }
 
-/// Loads and renders the site at `root` into memory, with `base_url` in place of the configured one.
-pub fn build_in_memory(root: &Path, drafts: bool, base_url: &str) -> Result<(Outputs, Vec<Diagnostic>), Diagnostics> {
-    let session = Session::load(root, LoadOptions { drafts, base_url: Some(base_url.to_string()) })?;
+/// What a good rebuild did, for the console.
+struct Built {
+    rendered: usize,
+    total: usize,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Renders `dirty` of the session into a map of its own.
+fn render_outputs(session: &Session, dirty: &Dirty) -> Result<Outputs, Diagnostics> {
     let sink = MemorySink::default();
-    session.render(&Dirty::All, &sink)?;
-    let outputs = sink.into_inner().into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
-    Ok((outputs, session.site().warnings.clone()))
+    session.render(dirty, &sink)?;
+    Ok(sink.into_inner().into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
 }
