@@ -20,6 +20,9 @@ pub struct Config {
     pub topics: Vec<Topic>,
     pub sources: Vec<Source>,
     pub theme: Option<String>,
+    /// How many items the feeds carry, newest first: issues in the language feeds, entries in
+    /// the topic feeds. `None`: every one.
+    pub feed_limit: Option<usize>,
     /// Pass raw HTML in Markdown through; by default it is shown as text.
     pub allow_html: bool,
     /// Where the configuration was read from (for diagnostics).
@@ -74,6 +77,7 @@ struct RawConfig {
     base_url: String,
     default_language: String,
     theme: Option<String>,
+    feed_limit: Option<usize>,
     languages: BTreeMap<String, RawLanguage>,
     #[serde(default)]
     topics: Vec<RawTopic>,
@@ -161,6 +165,15 @@ impl Config {
             }
         };
 
+        if raw.feed_limit == Some(0) {
+            let (l, c) = at("feed_limit");
+            diags.push(
+                Diagnostic::error(path, l, c, "`feed_limit` is 0: the feeds would be empty").with_hint(
+                    "give the number of newest items each feed carries, e.g. 20, or remove the line for all",
+                ),
+            );
+        }
+
         if !raw.languages.contains_key(&raw.default_language) {
             let (l, c) = at("default_language");
             diags.push(
@@ -234,6 +247,7 @@ impl Config {
             topics,
             sources: raw.sources,
             theme: raw.theme.filter(|t| t != "default"),
+            feed_limit: raw.feed_limit,
             allow_html: raw.markdown.allow_html,
             path: path.to_path_buf(),
         })

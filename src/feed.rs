@@ -249,7 +249,7 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
         newest: site.topic_entries(topic).map(|e| entry_date(site, e)).max(),
     };
     let mut rss = Rss::start(out, &channel)?;
-    for e in site.topic_entries(topic) {
+    for e in site.topic_entries(topic).take(c.feed_limit.unwrap_or(usize::MAX)) {
         let entry = &site.entries[e];
         let (text, _) = entry.text(&lv.lang);
         let content = match &text.editor_note {

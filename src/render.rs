@@ -447,7 +447,8 @@ impl Renderer<'_> {
                 let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
                 // A few issues at a time in parallel: the feeds are the longest jobs of a build,
                 // and holding every issue's content at once is what made them heavy.
-                let issues: Vec<usize> = (0..self.site.issues.len()).collect();
+                let limit = self.site.config.feed_limit.unwrap_or(usize::MAX);
+                let issues: Vec<usize> = (0..self.site.issues.len().min(limit)).collect();
                 for chunk in issues.chunks(8) {
                     let contents: Vec<Result<String, Diagnostic>> =
                         chunk.par_iter().map(|&i| self.feed_issue(l, i)).collect();

@@ -196,6 +196,9 @@ base_url = "https://digest.example.org"
 default_language = "zh"
 # An alternative theme in themes/<name>/ (optional; the built-in one is "default").
 # theme = "default"
+# How many items each feed carries, newest first: issues in /rss.xml and /atom.xml, entries in
+# the topic feeds (optional; without it, every one, which makes the feeds grow every month).
+# feed_limit = 24
 
 # One table per language: the site's title and description in it. Override the theme's
 # interface text with [languages.<lang>.ui] (see docs/templates.md).

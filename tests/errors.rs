@@ -42,6 +42,14 @@ fn unknown_key_suggests_the_one_meant() {
 }
 
 #[test]
+fn a_feed_limit_of_zero() {
+    let f = good_site();
+    f.write("config.toml", &common::CONFIG.replacen("default_language", "feed_limit = 0\ndefault_language", 1));
+    let stderr = expect_error(&f, "config.toml:3:1:", "`feed_limit` is 0");
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
 fn unknown_topic_folder() {
     let f = good_site();
     f.write("content/2025-11/relases/x.md", &entry("x", "", ""));

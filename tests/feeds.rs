@@ -104,6 +104,27 @@ fn topic_feeds_have_one_item_per_entry() {
 }
 
 #[test]
+fn feed_limit_keeps_the_newest_items_of_every_feed() {
+    let base = site();
+    let config = common::CONFIG.replacen("default_language", "feed_limit = 1\ndefault_language", 1);
+    base.write("config.toml", &config);
+    let out = base.build();
+    for file in ["rss.xml", "atom.xml", "en/rss.xml", "en/atom.xml"] {
+        let feed = feed_rs::parser::parse(out.files[file].as_slice()).unwrap();
+        let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+        let newest =
+            if file.starts_with("en/") { "https://example.org/en/2025-11/" } else { "https://example.org/2025-11/" };
+        assert_eq!(ids, [newest], "{file}");
+    }
+    let topic = feed_rs::parser::parse(out.files["topics/releases/rss.xml"].as_slice()).unwrap();
+    let ids: Vec<&str> = topic.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["https://example.org/2025-11/releases/a/"]);
+    // The pages still show every issue.
+    assert!(out.has("2025-10/index.html"));
+    assert_eq!(common::select_text(&out.html("archive/index.html"), "main a[href$=\"/2025-10/\"]").len(), 1);
+}
+
+#[test]
 fn feeds_pass_the_validators_common_checks() {
     let out = site().build();
     let rss_feeds = ["rss.xml", "en/rss.xml", "topics/releases/rss.xml", "en/topics/news/rss.xml"];
