@@ -41,7 +41,7 @@ pub fn build(root: &Path, args: &Args) -> Result<Summary, Diagnostics> {
 /// site takes tens of milliseconds that a process about to exit need not spend.
 fn build_keeping(root: &Path, args: &Args) -> Result<(Summary, (Site, Theme)), Diagnostics> {
     let opts = LoadOptions { drafts: args.drafts, base_url: args.base_url.clone() };
-    let site = load(root, &opts)?;
+    let mut site = load(root, &opts)?;
     let theme = Theme::load(root, site.config.theme.as_deref())?;
     let out = root.join(&args.output);
     publish(root, &out, |sink| render(&site, &theme, sink))?;
@@ -49,7 +49,7 @@ fn build_keeping(root: &Path, args: &Args) -> Result<(Summary, (Site, Theme)), D
         issues: site.issues.len(),
         entries: site.entries.len(),
         languages: site.config.languages.len(),
-        warnings: site.warnings.clone(),
+        warnings: std::mem::take(&mut site.warnings),
     };
     Ok((summary, (site, theme)))
 }

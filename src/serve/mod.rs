@@ -11,7 +11,7 @@ pub mod path;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -153,12 +153,12 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
         stop: AtomicBool::new(false),
     });
 
-    let builder = Builder {
+    let mut builder = Builder {
         root: root.to_path_buf(),
         drafts: opts.drafts,
         quiet: opts.quiet,
         state: state.clone(),
-        session: Mutex::new(None),
+        session: None,
     };
     builder.rebuild(&[]);
     let watcher = watch::watch(root, move |changed| builder.rebuild(&changed))?;
@@ -174,11 +174,11 @@ struct Builder {
     state: Arc<State>,
     /// The loaded site, kept between rebuilds so that saving one entry re-renders only the
     /// pages that show it (see `session`); none until a build succeeds.
-    session: Mutex<Option<Session>>,
+    session: Option<Session>,
 }
 
 impl Builder {
-    fn rebuild(&self, changed: &[PathBuf]) {
+    fn rebuild(&mut self, changed: &[PathBuf]) {
         let started = Instant::now();
         let first = self.state.snapshot().generation == 0 && changed.is_empty();
         let what = match changed {
@@ -190,7 +190,7 @@ impl Builder {
         if result.is_err() {
             // The files on disk and the session now disagree, and the next save may touch a
             // different file than the one that failed: it starts again from a full load.
-            *self.session.lock().expect("session lock") = None;
+            self.session = None;
         }
         match result {
             Ok(built) => {
@@ -226,18 +226,17 @@ impl Builder {
     /// or the pages that show a changed entry over the current outputs. Those go out in two
     /// steps, pages then feeds, so that the open page reloads without waiting for the feeds,
     /// which carry every issue.
-    fn build(&self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
-        let mut guard = self.session.lock().expect("session lock");
-        let dirty = match guard.as_mut() {
+    fn build(&mut self, changed: &[PathBuf]) -> Result<Built, Diagnostics> {
+        let dirty = match self.session.as_mut() {
             Some(session) if !changed.is_empty() => session.update(changed)?,
             _ => {
                 let base_url = format!("http://127.0.0.1:{}", self.state.port);
                 let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url) };
-                *guard = Some(Session::load(&self.root, opts)?);
+                self.session = Some(Session::load(&self.root, opts)?);
                 Dirty::All
             }
         };
-        let session = guard.as_ref().expect("a loaded session");
+        let session = self.session.as_ref().expect("a loaded session");
         let warnings = session.site().warnings.clone();
         let pages = match dirty {
             Dirty::All => {
