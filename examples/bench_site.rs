@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use digest::load::LoadOptions;
-use digest::render::MemorySink;
-use digest::session::{Dirty, Session};
+use digest::render::session::{Dirty, Session};
+use digest::write::MemorySink;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -63,13 +63,13 @@ fn main() {
         let t = Instant::now();
         let site = digest::load::load(&root, &LoadOptions::default()).expect("load");
         load.push(ms(t));
-        let theme = digest::theme::Theme::load(&root, site.config.theme.as_deref()).expect("theme");
+        let theme = digest::load::theme::Theme::load(&root, site.config.theme.as_deref()).expect("theme");
         let t = Instant::now();
-        let v = digest::view::Views::build(&site);
+        let v = digest::render::view::Views::build(&site);
         views.push(ms(t));
         let sink = MemorySink::default();
         let t = Instant::now();
-        digest::render::render_pages(&site, &theme, &v, &digest::render::pages(&site), &sink).expect("render");
+        digest::render::render_pages(&site, &theme, &v, &digest::render::all_pages(&site), &sink).expect("render");
         render.push(ms(t));
     }
     println!("load {:.0}", median(load));

@@ -108,6 +108,11 @@ impl Diagnostics {
         if self.has_errors() { Err(self) } else { Ok(value) }
     }
 
+    /// Shows every path relative to `root` where it lies inside it.
+    pub fn relative_to(self, root: &Path) -> Self {
+        Diagnostics(self.0.into_iter().map(|d| d.relative_to(root)).collect())
+    }
+
     /// Sorts by file, then position, so reports are stable between runs.
     pub fn sorted(mut self) -> Self {
         self.0.sort_by(|a, b| (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message)));

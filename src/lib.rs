@@ -1,30 +1,21 @@
 //! digest: a static-site generator for a bilingual monthly cloud-native newsletter.
 //!
-//! Data flows one way: [`load`] (config + content → [`site::Site`]), [`render`]
-//! (`&Site` → files, in parallel, into a [`render::Sink`]), [`output`] (atomic write).
+//! Data flows one way: [`load`] (config + content → an immutable [`site::Site`]), [`render`]
+//! (`&Site` → output files, in parallel, into a [`write::Sink`], touching no disk) and
+//! [`write`] (the atomic publish). [`fetch`], [`check`] and [`serve`] are built on the same
+//! stages; [`links`] holds the URL and HTTP rules that `fetch` and `check` share, and
+//! [`scaffold`] the files `digest new` and `digest init` create. `docs/architecture.md` says
+//! who may call whom.
 
-pub mod canonical;
+pub mod build;
 pub mod check;
 pub mod cmd;
-pub mod config;
-pub mod draft;
 pub mod error;
-pub mod excerpt;
-pub mod feed;
-pub mod fetcher;
-pub mod frontmatter;
-pub mod i18n;
-pub mod ledger;
+pub mod fetch;
+pub mod links;
 pub mod load;
-pub mod markdown;
-pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
-pub mod session;
 pub mod site;
-pub mod sitemap;
-pub mod slug;
-pub mod theme;
-pub mod view;
-pub mod watch;
+pub mod write;

@@ -143,11 +143,8 @@ fn broken_template_links_point_at_the_page_and_name_the_template() {
     assert_eq!(e.message, "broken link `/missing-page/`: nothing is published at /missing-page/");
     // Locate the link in the page as `build` writes it.
     let out = dir.path().join("public");
-    digest::cmd::build::build(
-        dir.path(),
-        &digest::cmd::build::Args { output: out.clone(), base_url: None, drafts: true },
-    )
-    .unwrap();
+    digest::build::build(dir.path(), &digest::build::Options { output: out.clone(), base_url: None, drafts: true })
+        .unwrap();
     let html = std::fs::read_to_string(out.join("404.html")).unwrap();
     let offset = html.find("href=\"/missing-page/\"").unwrap() + "href=\"".len();
     let (line, column) = digest::error::line_col(&html, offset);
@@ -383,7 +380,11 @@ fn outside_links_are_fetched_politely_and_cached() {
         "{entry}\n[a]({base}/ok)\n[b]({base}/missing)\n[c]({base}/loop)\n[d]({base}/slow)\n[e]({base}/no-head)\n"
     );
     let dir = site(&[("content/2025-11/releases/a.md", Some(&body))]);
-    let opts = Options { external: true, timeout: Duration::from_secs(5), ..Options::default() };
+    let mut opts = Options { external: true, ..Options::default() };
+    // No retries, so each link costs one request (retries are tested with `fetch`, which
+    // shares the policy).
+    opts.http.timeout = Duration::from_secs(5);
+    opts.http.retries = 0;
 
     let report = check(dir.path(), &opts);
     let d = &report.diagnostics;

@@ -30,7 +30,8 @@ fn expect_error(f: &Fixture, location: &str, message: &str) -> String {
 fn broken_toml() {
     let f = good_site();
     f.write("content/2025-11/news/bad.md", "+++\ntitle = \"x\"\ntags = [\"a\"\n+++\nbody\n");
-    expect_error(&f, "content/2025-11/news/bad.md:3:", "");
+    let err = expect_error(&f, "content/2025-11/news/bad.md:3:12:", "unclosed array, expected `]`");
+    assert_eq!(err.lines().filter(|l| l.contains(": error: ")).count(), 1, "{err}");
 }
 
 #[test]
@@ -45,7 +46,7 @@ fn unknown_key_suggests_the_one_meant() {
 fn a_feed_limit_of_zero() {
     let f = good_site();
     f.write("config.toml", &common::CONFIG.replacen("default_language", "feed_limit = 0\ndefault_language", 1));
-    let stderr = expect_error(&f, "config.toml:3:1:", "`feed_limit` is 0");
+    let stderr = expect_error(&f, "config.toml:3:14:", "`feed_limit` is 0");
     assert!(stderr.contains("hint:"), "{stderr}");
 }
 
@@ -83,7 +84,8 @@ fn missing_closing_front_matter_delimiter() {
 fn impossible_date() {
     let f = good_site();
     f.write("content/2025-11/news/bad.md", "+++\ntitle = \"x\"\ndate = 2025-02-30\n+++\n");
-    expect_error(&f, "content/2025-11/news/bad.md:3:", "");
+    let err = expect_error(&f, "content/2025-11/news/bad.md:3:8:", "invalid date, expected day between 01 and 28");
+    assert!(err.contains("hint: check the TOML syntax"), "{err}");
 }
 
 #[test]

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use digest::cmd::fetch::{Args, Counts, Progress, Report, Status, fetch};
-use digest::draft::EXCERPT_MARK;
-use digest::fetcher::HttpOptions;
-use digest::frontmatter::{self, EntryFront};
+use digest::fetch::draft::EXCERPT_MARK;
+use digest::fetch::{Counts, Options as Args, Progress, Report, Status, fetch};
+use digest::links::http::HttpOptions;
+use digest::load::frontmatter::{self, EntryFront};
 
 // ---------------------------------------------------------------- the test server
 
@@ -321,8 +321,8 @@ impl Site {
     }
 
     fn build(&self) {
-        let args = digest::cmd::build::Args { output: "public".into(), base_url: None, drafts: true };
-        if let Err(e) = digest::cmd::build::build(self.root(), &args) {
+        let args = digest::build::Options { output: "public".into(), base_url: None, drafts: true };
+        if let Err(e) = digest::build::build(self.root(), &args) {
             panic!("build failed:\n{e}");
         }
     }
@@ -358,6 +358,8 @@ fn fast() -> HttpOptions {
         timeout: Duration::from_secs(10),
         backoff: Duration::from_millis(20),
         max_retry_after: Duration::from_millis(200),
+        per_host: 4,
+        host_delay: Duration::ZERO,
         ..HttpOptions::default()
     }
 }

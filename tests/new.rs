@@ -4,10 +4,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::NaiveDate;
+use digest::build::{Options as BuildArgs, build};
 use digest::check::{Options, check};
-use digest::cmd::build::{Args as BuildArgs, build};
-use digest::cmd::new::{new_entry, new_issue};
 use digest::load::{LoadOptions, load};
+use digest::scaffold::{new_entry, new_issue};
 
 fn digest(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_digest")).arg("--root").arg(root).args(args).output().unwrap()
@@ -21,7 +21,7 @@ fn stderr(o: &Output) -> String {
 fn new_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    digest::cmd::init::init(&site, NaiveDate::from_ymd_opt(2025, 11, 12).unwrap()).unwrap();
+    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 11, 12).unwrap()).unwrap();
     dir
 }
 

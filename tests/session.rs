@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::{Fixture, entry, issue};
+use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
-use digest::render::{MemorySink, Page, render};
-use digest::session::{Dirty, Session};
-use digest::theme::Theme;
+use digest::render::session::{Dirty, Session};
+use digest::render::{Page, render};
+use digest::write::MemorySink;
 
 type Outputs = BTreeMap<String, Vec<u8>>;
 

@@ -1,23 +1,22 @@
 //! Check stage: outside links, fetched politely and cached.
 //!
-//! Each link is asked for with HEAD, and with GET when the server refuses HEAD (403, 405,
-//! 501) or the HEAD request fails other than by a timeout. At most `concurrency` requests
-//! run at once, at most `per_host` to one host, started at least `host_delay` apart.
-//! 404 and 410, other 4xx but 401/403/429, and redirect loops are errors; timeouts,
-//! connection failures, 401/403/429 and 5xx are warnings, since they are often passing.
+//! Each link is asked for with the HTTP policy `fetch` uses ([`crate::links::http`]): HEAD,
+//! and GET when the server refuses HEAD; retries on transient failures; the shared worker pool,
+//! polite to each host. 404 and 410, other 4xx but 401/403/429, and refused redirects (loops,
+//! too many, to another scheme) are errors; timeouts, connection failures, 401/403/429 and
+//! 5xx are warnings, since they are often passing.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
 
 use super::Options;
 use super::cache::{Cache, Outcome, Verdict};
 use super::links::{Outside, place_hint};
 use crate::error::Diagnostic;
+use crate::links::http::{FetchError, Fetcher, HttpOptions};
+use crate::links::pool::{Pool, host_of};
 
 /// What the outside-link check did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -74,121 +73,44 @@ pub fn check(root: &Path, outside: &Outside, opts: &Options) -> (Vec<Diagnostic>
     (out, stats)
 }
 
-/// The client for all requests: one connection pool, timeouts, loops detected.
-fn client(timeout: Duration) -> Option<Client> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        if attempt.previous().iter().any(|u| u == attempt.url()) {
-            attempt.error("redirect loop")
-        } else if attempt.previous().len() >= 10 {
-            attempt.error("too many redirects")
-        } else {
-            attempt.follow()
-        }
-    });
-    Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .redirect(policy)
-        .user_agent(concat!("digest/", env!("CARGO_PKG_VERSION"), " (link checker)"))
-        .build()
-        .ok()
-}
-
-/// Shared state of the fetching threads.
-struct Queue {
-    pending: VecDeque<String>,
-    /// Requests in flight per host.
-    active: HashMap<String, usize>,
-    /// When the last request to each host started.
-    started: HashMap<String, Instant>,
-    results: Vec<(String, Outcome)>,
-}
-
-fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .map(|u| format!("{}:{}", u.host_str().unwrap_or_default(), u.port_or_known_default().unwrap_or(0)))
-        .unwrap_or_default()
-}
-
-/// Fetches `urls` with bounded concurrency and per-host politeness.
+/// Asks for every link with the shared HTTP policy and worker pool.
 fn fetch_all(urls: Vec<String>, opts: &Options) -> Vec<(String, Outcome)> {
     if urls.is_empty() {
         return Vec::new();
     }
-    let Some(client) = client(opts.timeout) else {
-        let failed = Outcome { verdict: Verdict::Warning, status: None, message: "no HTTP client".into() };
-        return urls.into_iter().map(|u| (u, failed.clone())).collect();
-    };
-    let workers = opts.concurrency.clamp(1, urls.len());
-    let queue = Mutex::new(Queue {
-        pending: urls.into(),
-        active: HashMap::new(),
-        started: HashMap::new(),
-        results: Vec::new(),
-    });
-    let wake = Condvar::new();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                while let Some((url, host)) = next(&queue, &wake, opts) {
-                    let outcome = fetch(&client, &url, opts.timeout);
-                    let mut q = queue.lock().expect("queue lock");
-                    if let Some(n) = q.active.get_mut(&host) {
-                        *n -= 1;
-                    }
-                    q.results.push((url, outcome));
-                    wake.notify_all();
-                }
-            });
+    let user_agent = concat!("digest/", env!("CARGO_PKG_VERSION"), " (link checker)");
+    let client = match Fetcher::new(opts.http.clone(), user_agent) {
+        Ok(c) => c,
+        Err(e) => {
+            let failed = Outcome { verdict: Verdict::Warning, status: None, message: e };
+            return urls.into_iter().map(|u| (u, failed.clone())).collect();
         }
-    });
-    queue.into_inner().expect("queue lock").results
+    };
+    let outcomes =
+        Pool::from(&opts.http).run(&urls, |u| host_of(u), |u| outcome(client.probe(u), &opts.http), |_, _| {});
+    urls.into_iter().zip(outcomes).collect()
 }
 
-/// Takes the next link whose host may be asked now, waiting while none may; `None` when done.
-fn next(queue: &Mutex<Queue>, wake: &Condvar, opts: &Options) -> Option<(String, String)> {
-    let mut q = queue.lock().expect("queue lock");
-    loop {
-        if q.pending.is_empty() {
-            return None;
-        }
-        let now = Instant::now();
-        let mut wait = Duration::from_millis(100);
-        let ready = q.pending.iter().position(|url| {
-            let host = host_of(url);
-            let busy = q.active.get(&host).copied().unwrap_or(0) >= opts.per_host;
-            let since = q.started.get(&host).map(|t| now.duration_since(*t));
-            match since {
-                Some(since) if since < opts.host_delay => {
-                    wait = wait.min(opts.host_delay - since);
-                    false
-                }
-                _ => !busy,
-            }
-        });
-        if let Some(i) = ready {
-            let url = q.pending.remove(i).expect("index in range");
-            let host = host_of(&url);
-            *q.active.entry(host.clone()).or_insert(0) += 1;
-            q.started.insert(host.clone(), now);
-            return Some((url, host));
-        }
-        q = wake.wait_timeout(q, wait.max(Duration::from_millis(5))).expect("queue lock").0;
-    }
-}
-
-/// Asks for one link: HEAD, then GET where HEAD is refused or fails.
-fn fetch(client: &Client, url: &str, timeout: Duration) -> Outcome {
-    let head = client.head(url).send();
-    let retry = match &head {
-        Ok(r) => matches!(r.status().as_u16(), 403 | 405 | 501),
-        Err(e) => !e.is_timeout() && !e.is_redirect(),
-    };
-    let result = if retry { client.get(url).send() } else { head };
+/// The verdict on what asking for a link gave.
+fn outcome(result: Result<StatusCode, FetchError>, http: &HttpOptions) -> Outcome {
     match result {
-        Ok(r) => judge(r.status()),
-        Err(e) => failure(&e, timeout),
+        Ok(status) => judge(status),
+        Err(e) => {
+            let (verdict, message) = match e {
+                FetchError::Redirect(why) if why.starts_with("redirect loop") => {
+                    (Verdict::Error, "redirect loop".into())
+                }
+                FetchError::Redirect(why) => (Verdict::Error, why),
+                FetchError::Timeout { .. } => {
+                    (Verdict::Warning, format!("timed out after {} s", http.timeout.as_secs_f32()))
+                }
+                FetchError::Status { status, attempts } => {
+                    (Verdict::Warning, format!("{status} ({attempts} attempts)"))
+                }
+                other => (Verdict::Warning, format!("cannot fetch: {other}")),
+            };
+            Outcome { verdict, status: None, message }
+        }
     }
 }
 
@@ -207,24 +129,4 @@ pub fn judge(status: StatusCode) -> Outcome {
         None => format!("status {code}"),
     };
     Outcome { verdict, status: Some(code), message }
-}
-
-fn failure(e: &reqwest::Error, timeout: Duration) -> Outcome {
-    let mut chain = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    let (verdict, message) = if e.is_redirect() {
-        let what =
-            if chain.iter().any(|c| c.contains("redirect loop")) { "redirect loop" } else { "too many redirects" };
-        (Verdict::Error, what.to_string())
-    } else if e.is_timeout() {
-        (Verdict::Warning, format!("timed out after {} s", timeout.as_secs_f32()))
-    } else {
-        let cause = chain.last().cloned().unwrap_or_default();
-        (Verdict::Warning, format!("cannot fetch: {cause}"))
-    };
-    Outcome { verdict, status: None, message }
 }

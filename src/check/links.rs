@@ -14,11 +14,12 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::ContentFile;
-use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::render::{MemorySink, render};
+use crate::load::theme::Theme;
+use crate::render::render;
 use crate::site::Site;
-use crate::theme::Theme;
+use crate::site::config::Config;
+use crate::write::MemorySink;
 
 /// One HTML page of the rendered site.
 #[derive(Debug)]
@@ -45,8 +46,15 @@ pub struct Rendered {
     pub outputs: BTreeSet<String>,
     /// The HTML pages, by output path.
     pub pages: BTreeMap<String, Page>,
-    /// Template name → the file it came from.
-    pub templates: BTreeMap<String, PathBuf>,
+    /// Output path of each HTML page → the file of the template that rendered it.
+    pub templates: HashMap<String, PathBuf>,
+}
+
+impl Rendered {
+    /// The template file that rendered the page at `output`.
+    pub fn template_of(&self, output: &str) -> Option<&PathBuf> {
+        self.templates.get(output)
+    }
 }
 
 impl Rendered {
@@ -60,7 +68,14 @@ impl Rendered {
             .filter(|(path, _)| path.ends_with(".html"))
             .map(|(path, bytes)| (path.clone(), parse_page(path, String::from_utf8_lossy(bytes).into_owned())))
             .collect();
-        Ok(Rendered { outputs: outputs.into_keys().collect(), pages, templates: theme.template_paths })
+        let mut templates = HashMap::new();
+        for page in crate::render::all_pages(site) {
+            let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
+            for output in page.outputs(site) {
+                templates.insert(output, file.clone());
+            }
+        }
+        Ok(Rendered { outputs: outputs.into_keys().collect(), pages, templates })
     }
 }
 
@@ -364,7 +379,7 @@ pub fn locate(
         path: PathBuf::from(&page.output),
         line,
         column,
-        template: page_template(config, &page.output).and_then(|t| rendered.templates.get(t).cloned()),
+        template: rendered.template_of(&page.output).cloned(),
         page: address,
         written: link.value.clone(),
     }]
@@ -386,24 +401,4 @@ fn source_needles(value: &str, base_path: &str) -> Vec<String> {
 
 fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// The template that renders a page, from its output path.
-pub fn page_template(config: &Config, output: &str) -> Option<&'static str> {
-    let mut parts: Vec<&str> = output.split('/').collect();
-    if parts.len() > 1 && config.language(parts[0]).is_some() && parts[0] != config.default_language() {
-        parts.remove(0);
-    }
-    let template = match parts.as_slice() {
-        ["index.html"] => "index.html",
-        ["404.html"] => "404.html",
-        ["archive", "index.html"] => "archive.html",
-        ["tags", "index.html"] => "tags.html",
-        ["tags", _, "index.html"] => "tag.html",
-        ["topics", _, "index.html"] => "topic.html",
-        [issue, "index.html"] if crate::load::parse_issue_key(issue).is_some() => "issue.html",
-        [issue, _, _, "index.html"] if crate::load::parse_issue_key(issue).is_some() => "entry.html",
-        _ => return None,
-    };
-    Some(template)
 }

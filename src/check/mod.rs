@@ -15,34 +15,26 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::Config;
-use crate::error::{Diagnostic, Diagnostics, line_col};
+use crate::error::{Diagnostic, Diagnostics, Severity, line_col};
+use crate::links::http::HttpOptions;
 use crate::load::{LoadOptions, load};
+use crate::site::config::Config;
+use crate::site::naming::language_of;
 
 /// What to check and how.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Fetch every outside link.
     pub external: bool,
-    /// Per request, for outside links.
-    pub timeout: Duration,
-    /// Requests in flight at once, in all.
-    pub concurrency: usize,
-    /// Requests in flight at once to one host.
-    pub per_host: usize,
-    /// The least time between two requests to one host.
-    pub host_delay: Duration,
+    /// How outside links are asked for: the policy `fetch` uses, with more requests at once.
+    pub http: HttpOptions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            external: false,
-            timeout: Duration::from_secs(20),
-            concurrency: 8,
-            per_host: 2,
-            host_delay: Duration::from_millis(200),
-        }
+        let timeout = Duration::from_secs(20);
+        let http = HttpOptions { timeout, connect_timeout: timeout, concurrency: 8, ..HttpOptions::default() };
+        Options { external: false, http }
     }
 }
 
@@ -59,7 +51,7 @@ pub struct Report {
 
 impl Report {
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == crate::error::Severity::Error).count()
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -130,7 +122,7 @@ pub struct ContentFile {
 
 impl ContentFile {
     pub fn new(path: PathBuf, text: String, lang: String) -> ContentFile {
-        let (front, body) = match crate::frontmatter::split(&path, &text) {
+        let (front, body) = match crate::load::frontmatter::split(&path, &text) {
             Ok(s) => {
                 let body = text.len() - s.body.len();
                 (Some(s.front_offset..s.front_offset + s.front.len()), body)
@@ -180,24 +172,10 @@ pub fn read_files(root: &Path, config: &Config) -> BTreeMap<PathBuf, ContentFile
         }
         let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
-        let stem = name.trim_end_matches(".md");
-        let lang = match stem.rsplit_once('.') {
-            Some((_, l)) if config.language(l).is_some() => l.to_string(),
-            _ => config.default_language().to_string(),
-        };
+        let lang = language_of(config, &name).to_string();
         files.insert(rel.clone(), ContentFile::new(rel, text, lang));
     }
     files
-}
-
-/// The Markdown extensions the renderer enables, so checks parse bodies as it does.
-pub fn markdown_options() -> pulldown_cmark::Options {
-    use pulldown_cmark::Options as O;
-    O::ENABLE_TABLES
-        | O::ENABLE_FOOTNOTES
-        | O::ENABLE_STRIKETHROUGH
-        | O::ENABLE_TASKLISTS
-        | O::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Moves the loader's "date outside the month" warning from 1:1 to the `date =` line.

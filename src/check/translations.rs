@@ -26,7 +26,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         for lang in langs.iter().filter(|l| !issue.texts.contains_key(**l)) {
             out.push(
                 Diagnostic::warning(main, 1, 1, format!("missing translation: the issue has no `{lang}` version"))
-                    .with_hint(format!("add {}", sibling(main, "_index", lang, site).display())),
+                    .with_hint(format!("add {}", sibling(main, crate::site::naming::INDEX, lang, site).display())),
             );
         }
         out.extend(outdated(
@@ -59,8 +59,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
 
 /// The file of `stem` in `lang` beside `main`.
 fn sibling(main: &Path, stem: &str, lang: &str, site: &Site) -> PathBuf {
-    let name = if lang == site.config.default_language() { format!("{stem}.md") } else { format!("{stem}.{lang}.md") };
-    main.with_file_name(name)
+    main.with_file_name(crate::site::naming::file_name(&site.config, stem, lang))
 }
 
 fn outdated<'a>(times: &Times, main: &Path, translations: impl Iterator<Item = &'a PathBuf>) -> Vec<Diagnostic> {

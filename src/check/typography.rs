@@ -10,6 +10,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::ContentFile;
 use crate::error::Diagnostic;
+use crate::site::i18n::is_chinese;
 
 /// Half-width punctuation and the full-width form Chinese text uses.
 const PUNCTUATION: &[(char, char)] =
@@ -17,11 +18,6 @@ const PUNCTUATION: &[(char, char)] =
 
 /// Front matter keys whose values are not checked.
 const SKIPPED_KEYS: &[&str] = &["original_title", "source", "url", "via", "date"];
-
-/// Whether `lang` is written in Chinese.
-pub fn is_chinese(lang: &str) -> bool {
-    lang == "zh" || lang.starts_with("zh-")
-}
 
 /// A Chinese character (CJK ideographs; punctuation is not one).
 pub fn is_han(c: char) -> bool {
@@ -177,7 +173,7 @@ fn body_text(file: &ContentFile) -> Vec<(usize, usize)> {
     let body = &file.text[file.body..];
     let mut out = Vec::new();
     let mut in_code = false;
-    for (event, range) in Parser::new_ext(body, super::markdown_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, crate::load::markdown::parser_options()).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,

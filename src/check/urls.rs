@@ -9,39 +9,8 @@ use url::Url;
 
 use super::ContentFile;
 use crate::error::Diagnostic;
+use crate::links::canonical;
 use crate::site::Site;
-
-/// Query parameters that only track readers: `utm_*` and these.
-const TRACKING: &[&str] = &[
-    "fbclid",
-    "gclid",
-    "gclsrc",
-    "dclid",
-    "gbraid",
-    "wbraid",
-    "msclkid",
-    "twclid",
-    "li_fat_id",
-    "mc_cid",
-    "mc_eid",
-    "yclid",
-    "_hsenc",
-    "_hsmi",
-    "igshid",
-    "mkt_tok",
-    "vero_id",
-    "oly_enc_id",
-    "oly_anon_id",
-    "wickedid",
-    "rb_clickid",
-    "s_cid",
-];
-
-/// Whether a query parameter name tracks readers.
-pub fn is_tracking(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name.starts_with("utm_") || TRACKING.contains(&name.as_str())
-}
 
 /// Warnings for links with tracking parameters or plain `http:`, in front matter and Markdown.
 pub fn check_links_in_file(file: &ContentFile) -> Vec<Diagnostic> {
@@ -50,7 +19,7 @@ pub fn check_links_in_file(file: &ContentFile) -> Vec<Diagnostic> {
         let Ok(parsed) = Url::parse(&url) else { continue };
         let (line, column) = file.line_col(offset);
         let tracking: Vec<String> =
-            parsed.query_pairs().map(|(k, _)| k.into_owned()).filter(|k| is_tracking(k)).collect();
+            parsed.query_pairs().map(|(k, _)| k.into_owned()).filter(|k| canonical::is_tracking(k)).collect();
         if !tracking.is_empty() {
             let names: Vec<String> = tracking.iter().map(|t| format!("`{t}`")).collect();
             out.push(
@@ -60,7 +29,7 @@ pub fn check_links_in_file(file: &ContentFile) -> Vec<Diagnostic> {
                     column,
                     format!("tracking parameter {} in `{url}`", names.join(", ")),
                 )
-                .with_hint(format!("link without it: {}", without_tracking(&parsed))),
+                .with_hint(format!("link without it: {}", canonical::without_tracking(&parsed))),
             );
         }
         if parsed.scheme() == "http" && !is_loopback(&parsed) {
@@ -80,19 +49,6 @@ fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-/// The URL with its tracking parameters removed.
-pub fn without_tracking(url: &Url) -> String {
-    let kept: Vec<(String, String)> =
-        url.query_pairs().filter(|(k, _)| !is_tracking(k)).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let mut clean = url.clone();
-    if kept.is_empty() {
-        clean.set_query(None);
-    } else {
-        clean.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    clean.to_string()
 }
 
 /// Every http(s) link of a file with its byte offset: URLs in front matter values (comments
@@ -117,7 +73,7 @@ fn links_in(file: &ContentFile) -> Vec<(usize, String)> {
         }
     }
     let body = &file.text[file.body..];
-    for (event, range) in Parser::new_ext(body, super::markdown_options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, crate::load::markdown::parser_options()).into_offset_iter() {
         let dest = match event {
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
             _ => continue,
@@ -156,24 +112,11 @@ fn in_comment(prefix: &str) -> bool {
     false
 }
 
-/// The form of a link two entries share when they point at the same page: scheme and host
-/// case, `http`/`https`, a trailing slash, the fragment and tracking parameters do not count.
-pub fn canonical(url: &str) -> Option<String> {
-    let u = Url::parse(url.trim()).ok()?;
-    let host = u.host_str()?.to_ascii_lowercase();
-    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let path = u.path().trim_end_matches('/');
-    let query: Vec<String> =
-        u.query_pairs().filter(|(k, _)| !is_tracking(k)).map(|(k, v)| format!("{k}={v}")).collect();
-    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
-    Some(format!("{host}{port}{path}{query}"))
-}
-
 /// An error for each entry whose `source` another entry used first (by issue, then path).
 pub fn duplicate_sources(site: &Site, files: &BTreeMap<PathBuf, ContentFile>) -> Vec<Diagnostic> {
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (id, e) in site.entries.iter().enumerate() {
-        if let Some(key) = e.source.as_deref().and_then(canonical) {
+        if let Some(key) = e.source.as_deref().and_then(canonical::key) {
             groups.entry(key).or_default().push(id);
         }
     }
@@ -211,22 +154,6 @@ pub fn duplicate_sources(site: &Site, files: &BTreeMap<PathBuf, ContentFile>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_ignores_case_scheme_slash_fragment_and_tracking() {
-        let a = canonical("HTTPS://Example.ORG/blog/post/#intro").unwrap();
-        assert_eq!(a, canonical("http://example.org/blog/post?utm_source=x").unwrap());
-        assert_ne!(a, canonical("https://example.org/blog/post?id=2").unwrap());
-        assert_ne!(a, canonical("https://example.org/Blog/post").unwrap());
-    }
-
-    #[test]
-    fn tracking_is_removed() {
-        let u = Url::parse("https://x.org/a?utm_source=rss&id=3&fbclid=abc").unwrap();
-        assert_eq!(without_tracking(&u), "https://x.org/a?id=3");
-        let u = Url::parse("https://x.org/a?utm_medium=feed").unwrap();
-        assert_eq!(without_tracking(&u), "https://x.org/a");
-    }
 
     #[test]
     fn comments_are_recognised() {

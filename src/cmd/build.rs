@@ -3,12 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::build::{Options, build_keeping};
 use crate::error::Diagnostics;
-use crate::load::{LoadOptions, load};
-use crate::output::publish;
-use crate::render::render;
-use crate::site::Site;
-use crate::theme::Theme;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,40 +19,10 @@ pub struct Args {
     pub drafts: bool,
 }
 
-/// What a build produced.
-#[derive(Debug)]
-pub struct Summary {
-    pub issues: usize,
-    pub entries: usize,
-    pub languages: usize,
-    pub warnings: Vec<crate::error::Diagnostic>,
-}
-
-/// Builds the site at `root` into `args.output` (relative paths are taken from `root`).
-pub fn build(root: &Path, args: &Args) -> Result<Summary, Diagnostics> {
-    build_keeping(root, args).map(|(summary, _loaded)| summary)
-}
-
-/// The build, handing back the loaded site and theme instead of freeing them: freeing a large
-/// site takes tens of milliseconds that a process about to exit need not spend.
-fn build_keeping(root: &Path, args: &Args) -> Result<(Summary, (Site, Theme)), Diagnostics> {
-    let opts = LoadOptions { drafts: args.drafts, base_url: args.base_url.clone() };
-    let mut site = load(root, &opts)?;
-    let theme = Theme::load(root, site.config.theme.as_deref())?;
-    let out = root.join(&args.output);
-    publish(root, &out, |sink| render(&site, &theme, sink))?;
-    let summary = Summary {
-        issues: site.issues.len(),
-        entries: site.entries.len(),
-        languages: site.config.languages.len(),
-        warnings: std::mem::take(&mut site.warnings),
-    };
-    Ok((summary, (site, theme)))
-}
-
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let start = Instant::now();
-    let (summary, loaded) = build_keeping(root, args)?;
+    let opts = Options { output: args.output.clone(), base_url: args.base_url.clone(), drafts: args.drafts };
+    let (summary, loaded) = build_keeping(root, &opts)?;
     for w in &summary.warnings {
         eprintln!("{w}");
     }

@@ -29,8 +29,9 @@ pub struct Args {
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let start = Instant::now();
-    let opts =
-        Options { external: args.external, timeout: Duration::from_secs(args.timeout.max(1)), ..Options::default() };
+    let mut opts = Options { external: args.external, ..Options::default() };
+    opts.http.timeout = Duration::from_secs(args.timeout.max(1));
+    opts.http.connect_timeout = opts.http.timeout;
     let report = check(root, &opts);
     let (errors, warnings) = (report.errors(), report.warnings());
     match args.format {

@@ -7,6 +7,7 @@
 pub mod http;
 pub mod live;
 pub mod path;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,9 +18,10 @@ use std::time::Instant;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::LoadOptions;
-use crate::render::{MemorySink, Page};
-use crate::session::{Dirty, Session};
-use crate::watch::{self, Watcher};
+use crate::render::Page;
+use crate::render::session::{Dirty, Session};
+use crate::write::MemorySink;
+use watch::Watcher;
 
 /// How to serve.
 #[derive(Debug, Clone, Default)]

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
-use crate::i18n;
-use crate::markdown::Heading;
+use crate::site::Heading;
+use crate::site::i18n;
 use crate::site::{Entry, Issue, Site};
 
 /// A link to one language's version of a page.
@@ -224,7 +224,7 @@ impl LangViews {
             .map(|t| TagRef {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
-                url: c.href(lang, &format!("/tags/{}/", crate::slug::encode_segment(&t.slug))),
+                url: c.href(lang, &format!("/tags/{}/", crate::site::slug::encode_segment(&t.slug))),
                 count: t.entries.len(),
             })
             .collect();
@@ -288,7 +288,7 @@ fn topic_ref(site: &Site, lang: &str, t: usize) -> TopicRef {
 
 pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
     let (text, text_lang) = issue.text(lang);
-    let (y, m) = crate::load::parse_issue_key(&issue.key).unwrap_or((1970, 1));
+    let (y, m) = crate::site::month::parse_issue_key(&issue.key).unwrap_or((1970, 1));
     IssueSummary {
         key: issue.key.clone(),
         title: text.title.clone(),
@@ -344,10 +344,4 @@ pub fn entry_view<'a>(
         draft: e.draft,
         via: e.via.as_deref(),
     }
-}
-
-/// Builds a template map from named values.
-pub fn map<const N: usize>(pairs: [(&'static str, Value); N]) -> Value {
-    let m: std::collections::BTreeMap<&'static str, Value> = pairs.into_iter().collect();
-    Value::from(m)
 }

@@ -48,7 +48,7 @@ impl SourceState {
 pub struct Ledger {
     #[serde(default)]
     pub sources: BTreeMap<String, SourceState>,
-    /// Link key (see [`crate::canonical::key`]) → name of the source it came from.
+    /// Link key (see [`crate::links::canonical::key`]) → name of the source it came from.
     #[serde(default)]
     pub seen: BTreeMap<String, String>,
 }
@@ -67,7 +67,7 @@ impl Ledger {
             Err(e) => return Err(Diagnostic::io(Path::new(FILE), &e)),
         };
         toml::from_str(&text).map_err(|e| {
-            crate::frontmatter::toml_error(Path::new(FILE), &text, 0, &e)
+            crate::load::frontmatter::toml_error(Path::new(FILE), &text, 0, &e)
                 .with_hint("fix the line, or delete fetch-ledger.toml to start afresh (fetched links may then return)")
         })
     }

@@ -1,15 +1,49 @@
-//! Write stage: publishes rendered files into a fresh sibling folder, then swaps it into place.
+//! Write stage: every [`Sink`] rendered files go to, and the atomic publish of a build: a
+//! fresh sibling folder swapped into place. Also the one way new source files are created.
 //!
 //! A failed build never touches the previous output (Zola cleans `public/` first and
 //! #1378 wiped a project; we never delete anything we did not write).
 
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::render::{Sink, Writing};
-use std::collections::HashSet;
-use std::io::Write;
-use std::sync::Mutex;
+
+/// Where rendered files go: a folder for `build`, memory for `serve`, `check` and tests.
+pub trait Sink: Sync {
+    /// Stores one output file; `path` is relative to the output root, with `/` separators.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic>;
+
+    /// Stores one output file that `write` produces piece by piece. Sinks that can stream (to
+    /// disk) override this, so that a large feed never sits in memory whole.
+    fn put_with(&self, path: &str, write: &mut Writing) -> Result<(), Diagnostic> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.put(path, bytes)
+    }
+}
+
+/// Produces the contents of one output file into a writer (see [`Sink::put_with`]).
+pub type Writing<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), Diagnostic> + 'a;
+
+/// A sink keeping every output in memory, sorted by path.
+#[derive(Default)]
+pub struct MemorySink(pub Mutex<BTreeMap<String, Vec<u8>>>);
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        self.0.lock().expect("sink lock").insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+impl MemorySink {
+    pub fn into_inner(self) -> BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().expect("sink lock")
+    }
+}
 
 /// A sink writing files below a folder.
 pub struct DirSink {
@@ -162,4 +196,14 @@ fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
         }
     }
     Ok(())
+}
+
+/// Writes a file that must not exist yet, creating its folder: an editor's file is never
+/// overwritten, even by a race (the check is the creation itself).
+pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(text.as_bytes())
 }

@@ -1,15 +1,14 @@
 //! Fetch stage: turning a feed item into a draft entry file of an issue.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::config::{Config, Source};
 use crate::error::Diagnostic;
-use crate::frontmatter::clean_text;
+use crate::site::config::{Config, Source};
+use crate::site::text::clean_text;
 
 /// The first line of every fetched body: the text is the source's, not the editor's.
 pub const EXCERPT_MARK: &str = "> Excerpt from the source; rewrite it in your own words.";
@@ -22,7 +21,7 @@ const MAX_SLUG_CHARS: usize = 60;
 pub struct Item {
     /// Plain text on one line; may be empty.
     pub title: String,
-    /// The canonical link (see [`crate::canonical::canonical`]), when the entry has an http(s) one.
+    /// The canonical link (see [`crate::links::canonical::canonical`]), when the entry has an http(s) one.
     pub link: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub categories: Vec<String>,
@@ -37,18 +36,18 @@ impl Item {
         let xml = *format != feed_rs::model::FeedType::JSON;
         let body = |text: &str, media: &dyn std::fmt::Display, base: Option<&str>| {
             if is_html(media) || (xml && ammonia::is_html(text)) {
-                crate::excerpt::from_html(text, base)
+                crate::fetch::excerpt::from_html(text, base)
             } else {
-                crate::excerpt::from_text(text, base)
+                crate::fetch::excerpt::from_text(text, base)
             }
         };
         let raw_link = entry
             .links
             .iter()
             .filter(|l| l.target.is_none() && l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .find_map(|l| crate::canonical::canonical(&l.href))
+            .find_map(|l| crate::links::canonical::canonical(&l.href))
             // RSS items sometimes carry their address only as a permalink <guid>.
-            .or_else(|| crate::canonical::canonical(&entry.id));
+            .or_else(|| crate::links::canonical::canonical(&entry.id));
         let title = entry.title.as_ref().map(|t| plain_title(&t.content, is_html(&t.content_type))).unwrap_or_default();
         let base = raw_link.as_deref();
         let excerpt = match (&entry.summary, &entry.content) {
@@ -60,7 +59,7 @@ impl Item {
             .categories
             .iter()
             .map(|c| one_line(c.label.as_deref().unwrap_or(&c.term)))
-            .filter(|c| !crate::slug::slugify(c).is_empty())
+            .filter(|c| !crate::site::slug::slugify(c).is_empty())
             .collect();
         Item { title, link: raw_link, published: entry.published.or(entry.updated), categories, excerpt }
     }
@@ -114,7 +113,7 @@ pub fn render(item: &Item, source: &Source) -> Result<String, String> {
     let mut tags: Vec<String> = Vec::new();
     let mut slugs = HashSet::new();
     for tag in source.tags.iter().map(|t| one_line(t)).chain(item.categories.iter().cloned()) {
-        let slug = crate::slug::slugify(&tag);
+        let slug = crate::site::slug::slugify(&tag);
         if !slug.is_empty() && slugs.insert(slug) {
             tags.push(tag);
         }
@@ -137,8 +136,9 @@ pub fn render(item: &Item, source: &Source) -> Result<String, String> {
     }
     // Whatever the feed held, the file must load; check before it reaches the site.
     let path = Path::new("draft.md");
-    let split = crate::frontmatter::split(path, &text).map_err(|d| d.message)?;
-    crate::frontmatter::parse::<crate::frontmatter::EntryFront>(path, &text, &split).map_err(|d| d.message)?;
+    let split = crate::load::frontmatter::split(path, &text).map_err(|d| d.message)?;
+    crate::load::frontmatter::parse::<crate::load::frontmatter::EntryFront>(path, &text, &split)
+        .map_err(|d| d.message)?;
     Ok(text)
 }
 
@@ -155,9 +155,9 @@ pub fn slug(item: &Item, taken: &HashSet<String>) -> String {
     let from_link = || {
         let link = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
         let segment = link.as_ref().and_then(|u| u.path_segments()?.rev().find(|s| !s.is_empty()).map(str::to_string));
-        crate::slug::slugify(&segment.unwrap_or_default())
+        crate::site::slug::slugify(&segment.unwrap_or_default())
     };
-    let mut base = shorten(&crate::slug::slugify(&item.title));
+    let mut base = shorten(&crate::site::slug::slugify(&item.title));
     if base.is_empty() {
         base = shorten(&from_link());
     }
@@ -203,7 +203,7 @@ pub fn taken_slugs(issue_dir: &Path) -> HashSet<String> {
     taken
 }
 
-/// Link keys (see [`crate::canonical::key`]) of every `source` in `content/`: all issues,
+/// Link keys (see [`crate::links::canonical::key`]) of every `source` in `content/`: all issues,
 /// drafts and languages. Files that do not parse are skipped here; `build` reports them.
 pub fn known_sources(root: &Path) -> HashSet<String> {
     #[derive(serde::Deserialize)]
@@ -216,9 +216,9 @@ pub fn known_sources(root: &Path) -> HashSet<String> {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(file.path()) else { continue };
-        let Ok(split) = crate::frontmatter::split(file.path(), &text) else { continue };
+        let Ok(split) = crate::load::frontmatter::split(file.path(), &text) else { continue };
         let Ok(front) = toml::from_str::<SourceOnly>(split.front) else { continue };
-        if let Some(key) = front.source.as_ref().and_then(toml::Value::as_str).and_then(crate::canonical::key) {
+        if let Some(key) = front.source.as_ref().and_then(toml::Value::as_str).and_then(crate::links::canonical::key) {
             known.insert(key);
         }
     }
@@ -245,30 +245,20 @@ pub fn ensure_issue(root: &Path, config: &Config, month: &str) -> Result<bool, D
     if has_index {
         return Ok(false);
     }
-    let (y, m) = crate::load::parse_issue_key(month)
+    let (y, m) = crate::site::month::parse_issue_key(month)
         .ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is not a month (YYYY-MM)")))?;
-    let last_day = NaiveDate::from_ymd_opt(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }, 1)
-        .and_then(|d| d.pred_opt())
+    let last_day = crate::site::month::last_day_of_month(y, m)
         .ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?;
     let lang = &config.languages[0];
     let front = IssueFront {
-        title: format!("{} {}", lang.title, crate::i18n::month(&lang.code, y, m)),
+        title: format!("{} {}", lang.title, crate::site::i18n::month(&lang.code, y, m)),
         date: toml_date(last_day),
         draft: true,
     };
     let toml = toml::to_string(&front).map_err(|e| Diagnostic::file(&rel, format!("cannot write: {e}")))?;
     std::fs::create_dir_all(&dir).map_err(|e| Diagnostic::io(&rel, &e))?;
-    write_new(&root.join(&rel), &format!("+++\n{toml}+++\n")).map_err(|e| Diagnostic::io(&rel, &e))?;
+    crate::write::write_new(&root.join(&rel), &format!("+++\n{toml}+++\n")).map_err(|e| Diagnostic::io(&rel, &e))?;
     Ok(true)
-}
-
-/// Writes a file that must not exist yet, so an editor's file is never overwritten.
-pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
-    file.write_all(text.as_bytes())
 }
 
 /// `content/<month>/<topic>/<slug>.md`, relative to the site root.
@@ -285,10 +275,10 @@ mod tests {
             name: "k8s \"blog\"".into(),
             url: "https://k8s.io/feed.xml".into(),
             topic: "news".into(),
-            lang: None,
             tags: vec!["kubernetes".into(), "Kubernetes".into()],
             include: vec![],
             exclude: vec![],
+            line: 1,
         }
     }
 
@@ -308,9 +298,9 @@ mod tests {
             ["a \"quoted\" title", "\"\"\" triple", "]]> cdata", "+++", "back\\slash", "<script>x</script>", "'''"]
         {
             let text = render(&item(title), &source()).unwrap();
-            let split = crate::frontmatter::split(Path::new("a.md"), &text).unwrap();
-            let front: crate::frontmatter::EntryFront =
-                crate::frontmatter::parse(Path::new("a.md"), &text, &split).unwrap();
+            let split = crate::load::frontmatter::split(Path::new("a.md"), &text).unwrap();
+            let front: crate::load::frontmatter::EntryFront =
+                crate::load::frontmatter::parse(Path::new("a.md"), &text, &split).unwrap();
             assert_eq!(front.title, title);
             assert_eq!(front.original_title.as_deref(), Some(title));
             assert!(front.draft);
@@ -340,7 +330,7 @@ mod tests {
         assert_eq!(slug(&item("!!!"), &taken), "x");
         assert_eq!(slug(&item("_index"), &taken), "index");
         let long = slug(&item(&"word ".repeat(40)), &taken);
-        assert!(long.chars().count() <= MAX_SLUG_CHARS && crate::slug::is_safe_segment(&long), "{long}");
+        assert!(long.chars().count() <= MAX_SLUG_CHARS && crate::site::slug::is_safe_segment(&long), "{long}");
         let mut no_link = item("");
         no_link.link = None;
         assert_eq!(slug(&no_link, &taken), "item");

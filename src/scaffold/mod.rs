@@ -1,12 +1,17 @@
-//! Scaffolding: the text of new issue, entry and site files, with every field documented in place.
+//! Scaffolding: the text of new issue, entry and site files, with every field documented in
+//! place, and ([`create`]) the commands that write them.
 //!
 //! Used by `digest new` and `digest init`. Comments are TOML comments, so an editor reads what
 //! each field does where they fill it in; optional fields are written commented out.
 
+mod create;
+
 use chrono::NaiveDate;
 
-use crate::config::Config;
-use crate::i18n;
+use crate::site::config::Config;
+use crate::site::i18n::{self, is_chinese};
+use crate::site::month::parse_issue_key;
+pub use create::{init, new_entry, new_issue};
 
 /// A TOML string literal holding `s` (quoted and escaped).
 pub fn toml_string(s: &str) -> String {
@@ -22,21 +27,17 @@ fn one_line(s: &str) -> String {
 pub fn issue_title(config: &Config, lang: &str, year: i32, month: u32) -> String {
     let site = config.language(lang).map_or("", |l| l.title.as_str());
     let month = i18n::month(lang, year, month);
-    if is_zh(lang) { format!("{site} {month}") } else { format!("{site}, {month}") }
-}
-
-fn is_zh(lang: &str) -> bool {
-    lang == "zh" || lang.starts_with("zh-")
+    if is_chinese(lang) { format!("{site} {month}") } else { format!("{site}, {month}") }
 }
 
 /// Placeholder text in the file's own language, so a forgotten placeholder is at least readable.
 fn placeholder(lang: &str, zh: &str, en: &str) -> String {
-    if is_zh(lang) { zh.to_string() } else { en.to_string() }
+    if is_chinese(lang) { zh.to_string() } else { en.to_string() }
 }
 
 /// The main file of an issue, `_index.md`. New issues are drafts until the editors publish them.
 pub fn issue_main(config: &Config, key: &str, lang: &str, date: NaiveDate, next_number: Option<u32>) -> String {
-    let (y, m) = crate::load::parse_issue_key(key).unwrap_or((1970, 1));
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let number = match next_number {
         Some(n) => format!("# number = {n}\n"),
         None => "# number = 1\n".to_string(),
@@ -68,7 +69,7 @@ draft = true\n\
 
 /// A translation of an issue, `_index.<lang>.md`: only the language-specific fields.
 pub fn issue_translation(config: &Config, key: &str, lang: &str) -> String {
-    let (y, m) = crate::load::parse_issue_key(key).unwrap_or((1970, 1));
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "本期导语的译文。",
@@ -254,7 +255,7 @@ name = { zh = "有意思的事与 Meme", en = "Fun and memes" }
 
 /// The example issue of a new site, in its default language (published: `draft = false`).
 pub fn example_issue(config: &Config, key: &str, lang: &str, date: NaiveDate) -> String {
-    let (y, m) = crate::load::parse_issue_key(key).unwrap_or((1970, 1));
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "这是新站点的第一期。每期是 content/ 下一个以年月命名的文件夹，导语写在 _index.md 里，每条动态一个 Markdown 文件，按专题放在子文件夹中。",
@@ -282,7 +283,7 @@ draft = false\n\
 
 /// The example issue's translation.
 pub fn example_issue_translation(config: &Config, key: &str, lang: &str) -> String {
-    let (y, m) = crate::load::parse_issue_key(key).unwrap_or((1970, 1));
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "这是新站点的第一期。",
@@ -300,7 +301,7 @@ title = {title}\n\
 
 /// The example entry of a new site, in the default language.
 pub fn example_entry(lang: &str, date: NaiveDate) -> String {
-    let (title, note, body) = if is_zh(lang) {
+    let (title, note, body) = if is_chinese(lang) {
         (
             "digest 站点已经建好",
             "把这条示例换成本月的第一条动态吧。",
@@ -336,7 +337,7 @@ editor_note = {note}\n\
 
 /// The example entry's translation.
 pub fn example_entry_translation(lang: &str) -> String {
-    let (title, note, body) = if is_zh(lang) {
+    let (title, note, body) = if is_chinese(lang) {
         ("digest 站点已经建好", "把这条示例换成本月的第一条动态吧。", "这是一条示例条目的译文。")
     } else {
         (

@@ -12,9 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use crate::frontmatter::clean;
+use crate::render::view::LangViews;
 use crate::site::Site;
-use crate::view::LangViews;
+use crate::site::text::clean;
 
 const GENERATOR: &str = concat!("digest ", env!("CARGO_PKG_VERSION"));
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -256,7 +256,7 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
             Some(note) => Cow::Owned(format!("{}<blockquote>{note}</blockquote>", text.body.html)),
             None => Cow::Borrowed(text.body.html.as_str()),
         };
-        let content = crate::markdown::absolutize(&content, c.origin());
+        let content = super::absolute::absolutize(&content, c.origin());
         let permalink = c.permalink(&lv.lang, &entry.path(site));
         let categories = entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect();
         rss.item(&Item::new(&text.title, &permalink, entry_date(site, e), &content, categories))?;
@@ -275,7 +275,7 @@ mod tests {
     //! The writers above against the `rss` and `atom_syndication` crates they replace.
 
     use super::*;
-    use crate::frontmatter::clean_text;
+    use crate::site::text::clean_text;
 
     fn reference_rss(ch: &Channel, items: &[Item]) -> Vec<u8> {
         let items: Vec<rss::Item> = items

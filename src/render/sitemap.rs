@@ -11,7 +11,7 @@ fn page_paths(site: &Site) -> Vec<String> {
     paths.extend(site.issues.iter().map(|i| i.path()));
     paths.extend(site.entries.iter().map(|e| e.path(site)));
     paths.extend(site.config.topics.iter().map(|t| format!("/topics/{}/", t.key)));
-    paths.extend(site.tags.iter().map(|t| format!("/tags/{}/", crate::slug::encode_segment(&t.slug))));
+    paths.extend(site.tags.iter().map(|t| format!("/tags/{}/", crate::site::slug::encode_segment(&t.slug))));
     paths
 }
 

@@ -1,10 +1,11 @@
-//! Render stage helper: Markdown to HTML with heading ids, safe links, footnotes and a summary.
+//! Load stage: Markdown to HTML with heading ids, safe links, footnotes and a summary.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options as CmarkOptions, Parser, Tag, TagEnd, html};
 use pulldown_cmark_escape::{escape_href, escape_html};
 use std::collections::HashMap;
 
-use crate::slug::slugify;
+use crate::site::slug::slugify;
+use crate::site::{Heading, Rendered};
 
 /// How to render one Markdown document.
 #[derive(Debug, Clone, Default)]
@@ -20,37 +21,20 @@ pub struct Options<'a> {
     pub allow_html: bool,
 }
 
-/// A heading, for tables of contents.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Heading {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
-}
-
-/// The rendered document.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Rendered {
-    pub html: String,
-    /// The part up to a `<!-- more -->` line, or else the first paragraph.
-    pub summary_html: String,
-    /// The summary as plain text on one line.
-    pub summary_text: String,
-    pub toc: Vec<Heading>,
-}
-
 const MORE: &str = "<!-- more -->";
+
+/// The Markdown extensions of the content format, for every stage that parses a body.
+pub fn parser_options() -> CmarkOptions {
+    CmarkOptions::ENABLE_TABLES
+        | CmarkOptions::ENABLE_FOOTNOTES
+        | CmarkOptions::ENABLE_STRIKETHROUGH
+        | CmarkOptions::ENABLE_TASKLISTS
+        | CmarkOptions::ENABLE_HEADING_ATTRIBUTES
+}
 
 /// Renders Markdown to HTML.
 pub fn render(markdown: &str, opts: &Options) -> Rendered {
-    let mut cmark = CmarkOptions::empty();
-    cmark.insert(CmarkOptions::ENABLE_TABLES);
-    cmark.insert(CmarkOptions::ENABLE_FOOTNOTES);
-    cmark.insert(CmarkOptions::ENABLE_STRIKETHROUGH);
-    cmark.insert(CmarkOptions::ENABLE_TASKLISTS);
-    cmark.insert(CmarkOptions::ENABLE_HEADING_ATTRIBUTES);
-
-    let events: Vec<Event> = Parser::new_ext(markdown, cmark).collect();
+    let events: Vec<Event> = Parser::new_ext(markdown, parser_options()).collect();
     let local_ids = local_ids(&events);
     let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new(), local_ids };
     let (events, summary_end) = state.transform(events);
@@ -95,118 +79,133 @@ fn local_ids(events: &[Event]) -> std::collections::HashSet<String> {
     ids
 }
 
+/// Where the summary ends, found while the events are rewritten.
+#[derive(Default)]
+struct SummaryMarks {
+    /// Position in the output of a top-level `<!-- more -->` line.
+    more_at: Option<usize>,
+    first_paragraph: Option<std::ops::Range<usize>>,
+    paragraph_start: Option<usize>,
+    /// Nesting depth of the current event.
+    depth: usize,
+}
+
+impl SummaryMarks {
+    fn range(&self) -> std::ops::Range<usize> {
+        match self.more_at {
+            Some(end) => 0..end,
+            None => self.first_paragraph.clone().unwrap_or(0..0),
+        }
+    }
+
+    /// Follows the nesting of a passing event to find the first top-level paragraph.
+    fn track(&mut self, event: &Event, out_len: usize) {
+        match event {
+            Event::Start(tag) => {
+                if self.depth == 0 && matches!(tag, Tag::Paragraph) && self.first_paragraph.is_none() {
+                    self.paragraph_start = Some(out_len);
+                }
+                self.depth += 1;
+            }
+            Event::End(tag) => {
+                self.depth = self.depth.saturating_sub(1);
+                if self.depth == 0 && matches!(tag, TagEnd::Paragraph) && self.first_paragraph.is_none() {
+                    if let Some(start) = self.paragraph_start.take() {
+                        self.first_paragraph = Some(start..out_len + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 impl<'a> State<'_, '_> {
     /// Rewrites headings, links, footnotes and raw HTML; returns the events and the summary's range.
     fn transform(&mut self, events: Vec<Event<'a>>) -> (Vec<Event<'a>>, std::ops::Range<usize>) {
         let mut out: Vec<Event<'a>> = Vec::with_capacity(events.len());
-        let mut more_at = None;
-        let mut first_paragraph: Option<std::ops::Range<usize>> = None;
-        let mut paragraph_start = None;
-        let mut depth = 0usize;
+        let mut marks = SummaryMarks::default();
         let mut iter = events.into_iter().peekable();
         while let Some(event) = iter.next() {
-            match event {
+            let event = match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
-                    let mut inner = Vec::new();
-                    for e in iter.by_ref() {
-                        if matches!(e, Event::End(TagEnd::Heading(_))) {
-                            break;
-                        }
-                        inner.push(e);
-                    }
-                    let title = plain_text(&inner);
-                    let id = self.unique_id(id.map_or_else(|| slugify(&title), |i| i.to_string()));
-                    let n = heading_number(level);
-                    if (2..=3).contains(&n) {
-                        self.toc.push(Heading { level: n, id: id.clone(), title });
-                    }
-                    let mut open = format!("<h{n} id=\"");
-                    escape_html(&mut open, &id).ok();
-                    open.push_str("\">");
-                    out.push(Event::Html(open.into()));
-                    let inner = self.transform(inner).0;
-                    out.extend(inner);
-                    out.push(Event::Html(format!("</h{n}>\n").into()));
+                    let inner: Vec<Event<'a>> =
+                        iter.by_ref().take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+                    self.heading(level, id, inner, &mut out);
                     continue;
                 }
                 Event::Start(Tag::Link { dest_url, title, .. }) => {
-                    out.push(Event::InlineHtml(self.link_open(&dest_url, &title).into()));
-                    continue;
+                    Event::InlineHtml(self.link_open(&dest_url, &title).into())
                 }
-                Event::End(TagEnd::Link) => {
-                    out.push(Event::InlineHtml("</a>".into()));
-                    continue;
-                }
+                Event::End(TagEnd::Link) => Event::InlineHtml("</a>".into()),
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    let dest_url = self.rewrite_url(dest_url);
-                    out.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
-                    continue;
+                    Event::Start(Tag::Image { link_type, dest_url: self.rewrite_url(dest_url), title, id })
                 }
-                Event::FootnoteReference(label) => {
-                    let n = self.footnote_number(&label);
-                    let key = slugify(&label);
-                    let p = self.opts.id_prefix;
-                    out.push(Event::InlineHtml(
-                        format!(
-                            "<sup class=\"footnote-ref\"><a href=\"#{p}fn-{key}\" id=\"{p}fnref-{key}\">{n}</a></sup>"
-                        )
-                        .into(),
-                    ));
-                    continue;
-                }
+                Event::FootnoteReference(label) => Event::InlineHtml(self.footnote_reference(&label).into()),
                 Event::Start(Tag::FootnoteDefinition(label)) => {
-                    let n = self.footnote_number(&label);
-                    let key = slugify(&label);
-                    let p = self.opts.id_prefix;
-                    out.push(Event::Html(
-                        format!(
-                            "<div class=\"footnote\" id=\"{p}fn-{key}\"><a class=\"footnote-back\" href=\"#{p}fnref-{key}\">{n}</a>"
-                        )
-                        .into(),
-                    ));
-                    depth += 1;
-                    continue;
+                    marks.depth += 1;
+                    Event::Html(self.footnote_definition(&label).into())
                 }
                 Event::End(TagEnd::FootnoteDefinition) => {
-                    out.push(Event::Html("</div>\n".into()));
-                    depth -= 1;
-                    continue;
+                    marks.depth -= 1;
+                    Event::Html("</div>\n".into())
                 }
                 Event::Start(Tag::HtmlBlock)
-                    if depth == 0 && matches!(iter.peek(), Some(Event::Html(raw)) if raw.trim() == MORE) =>
+                    if marks.depth == 0 && matches!(iter.peek(), Some(Event::Html(raw)) if raw.trim() == MORE) =>
                 {
                     iter.next();
                     iter.next(); // End(HtmlBlock)
-                    more_at.get_or_insert(out.len());
+                    marks.more_at.get_or_insert(out.len());
                     continue;
                 }
-                Event::Html(raw) | Event::InlineHtml(raw) if !self.opts.allow_html => {
-                    out.push(Event::Text(raw));
-                    continue;
+                Event::Html(raw) | Event::InlineHtml(raw) if !self.opts.allow_html => Event::Text(raw),
+                event => {
+                    marks.track(&event, out.len());
+                    event
                 }
-                Event::Start(ref tag) => {
-                    if depth == 0 && matches!(tag, Tag::Paragraph) && first_paragraph.is_none() {
-                        paragraph_start = Some(out.len());
-                    }
-                    depth += 1;
-                }
-                Event::End(ref tag) => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 && matches!(tag, TagEnd::Paragraph) && first_paragraph.is_none() {
-                        if let Some(start) = paragraph_start.take() {
-                            first_paragraph = Some(start..out.len() + 1);
-                        }
-                    }
-                }
-                _ => {}
-            }
+            };
             out.push(event);
         }
-        let summary = match more_at {
-            Some(end) => 0..end,
-            None => first_paragraph.unwrap_or(0..0),
-        };
-        (out, summary)
+        (out, marks.range())
+    }
+
+    /// A heading with its unique id, recorded in the table of contents when it is an h2 or h3.
+    fn heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<CowStr<'a>>,
+        inner: Vec<Event<'a>>,
+        out: &mut Vec<Event<'a>>,
+    ) {
+        let title = plain_text(&inner);
+        let id = self.unique_id(id.map_or_else(|| slugify(&title), |i| i.to_string()));
+        let n = heading_number(level);
+        if (2..=3).contains(&n) {
+            self.toc.push(Heading { level: n, id: id.clone(), title });
+        }
+        let mut open = format!("<h{n} id=\"");
+        escape_html(&mut open, &id).ok();
+        open.push_str("\">");
+        out.push(Event::Html(open.into()));
+        let inner = self.transform(inner).0;
+        out.extend(inner);
+        out.push(Event::Html(format!("</h{n}>\n").into()));
+    }
+
+    fn footnote_reference(&mut self, label: &str) -> String {
+        let n = self.footnote_number(label);
+        let key = slugify(label);
+        let p = self.opts.id_prefix;
+        format!("<sup class=\"footnote-ref\"><a href=\"#{p}fn-{key}\" id=\"{p}fnref-{key}\">{n}</a></sup>")
+    }
+
+    fn footnote_definition(&mut self, label: &str) -> String {
+        let n = self.footnote_number(label);
+        let key = slugify(label);
+        let p = self.opts.id_prefix;
+        format!(
+            "<div class=\"footnote\" id=\"{p}fn-{key}\"><a class=\"footnote-back\" href=\"#{p}fnref-{key}\">{n}</a>"
+        )
     }
 
     fn unique_id(&mut self, base: String) -> String {
@@ -306,34 +305,6 @@ fn plain_text(events: &[Event]) -> String {
     out
 }
 
-/// Renders a short inline Markdown text (such as an editor's note) the same way.
-pub fn render_inline(markdown: &str, opts: &Options) -> String {
-    render(markdown, opts).html
-}
-
-/// Makes root-relative `href` and `src` attributes absolute, for feeds and e-mail.
-///
-/// One pass over the text: finds each `="/` and looks back for the attribute name (searching for
-/// both attribute patterns separately rescanned the rest of the text at every match: quadratic).
-pub fn absolutize(html: &str, origin: &str) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 16);
-    let mut copied = 0;
-    let mut from = 0;
-    let finder = memchr::memmem::Finder::new("=\"/");
-    while let Some(i) = finder.find(&html.as_bytes()[from..]).map(|i| from + i) {
-        let slash = i + 2;
-        from = slash + 1;
-        let attribute = html[..i].ends_with("href") || html[..i].ends_with("src");
-        if attribute && !html[from..].starts_with('/') {
-            out.push_str(&html[copied..slash]);
-            out.push_str(origin);
-            copied = slash;
-        }
-    }
-    out.push_str(&html[copied..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,19 +381,11 @@ mod tests {
 
     #[test]
     fn extensions() {
-        let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n");
-        assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("<del>x</del>"));
-        assert!(r.html.contains("checkbox"));
-    }
-
-    #[test]
-    fn absolutize_links() {
-        let h = absolutize("<a href=\"/a/\">x</a><img src=\"/b.png\"><a href=\"//c\">", "https://e.org");
-        assert_eq!(h, "<a href=\"https://e.org/a/\">x</a><img src=\"https://e.org/b.png\"><a href=\"//c\">");
-        let h = absolutize("<p data=\"/x\">src=\"/\"</p><a href=\"/\"><a href=\"//x\">", "https://e.org");
-        assert_eq!(h, "<p data=\"/x\">src=\"https://e.org/\"</p><a href=\"https://e.org/\"><a href=\"//x\">");
-        assert_eq!(absolutize("", "https://e.org"), "");
-        assert_eq!(absolutize("href=\"/", "o"), "href=\"o/");
+        let r = md("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n- [ ] todo\n");
+        let expected = "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n\
+            <p><del>x</del></p>\n\
+            <ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n\
+            <li><input disabled=\"\" type=\"checkbox\"/>\ntodo</li>\n</ul>\n";
+        assert_eq!(r.html, expected);
     }
 }

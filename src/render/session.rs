@@ -1,4 +1,4 @@
-//! Incremental rebuilds: a loaded site kept in memory and updated file by file, for `serve`.
+//! Render stage: incremental rebuilds, a loaded site kept in memory and updated file by file, for `serve`.
 //!
 //! A change to entry files re-reads just those files, updates the [`Site`] and the entries'
 //! template values, and names the pages to render again: those whose values changed, by the
@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # use std::path::PathBuf;
-//! # use digest::{render::MemorySink, session::{Dirty, Session}, load::LoadOptions};
+//! # use digest::{write::MemorySink, render::session::{Dirty, Session}, load::LoadOptions};
 //! # fn f(root: PathBuf, changed: Vec<PathBuf>) -> Result<(), digest::error::Diagnostics> {
 //! let mut session = Session::load(&root, LoadOptions::default())?;
 //! let outputs = MemorySink::default();
@@ -25,11 +25,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::Diagnostics;
-use crate::load::{self, FoundFile, LoadOptions, Parsed};
-use crate::render::{self, Page, Sink};
+use crate::load::assemble::{build_entry, date_warning, empty_tag, sort_topic, tag_name};
+use crate::load::parse::{Parsed, parse_file};
+use crate::load::theme::Theme;
+use crate::load::walk::FoundFile;
+use crate::load::{self, LoadOptions};
+use crate::render::view::Views;
+use crate::render::{self, Page};
+use crate::site::naming::{file_name, split_file_name};
 use crate::site::{Entry, EntryId, Site};
-use crate::theme::Theme;
-use crate::view::Views;
+use crate::write::Sink;
 
 /// What an update leaves to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +73,7 @@ impl Session {
         let all;
         let pages = match dirty {
             Dirty::All => {
-                all = render::pages(&self.site);
+                all = render::all_pages(&self.site);
                 &all
             }
             Dirty::Pages(pages) => pages,
@@ -120,12 +125,8 @@ impl Session {
             })
             .collect::<Option<_>>()?;
         let ["content", issue, topic, file] = parts[..] else { return None };
-        let stem = file.strip_suffix(".md")?;
-        let slug = match stem.rsplit_once('.') {
-            Some((slug, lang)) if self.site.config.language(lang).is_some() => slug,
-            Some(_) => return None,
-            None => stem,
-        };
+        let (slug, lang) = split_file_name(&self.site.config, file)?;
+        self.site.config.language(lang)?;
         let topic = self.site.config.topic_index(topic)?;
         let issue = self.site.issues.iter().position(|i| i.key == issue)?;
         self.site.issues[issue].topics[topic].iter().copied().find(|&e| self.site.entries[e].slug == slug)
@@ -139,7 +140,7 @@ impl Session {
         let old_path = entries[id].texts[&entries[id].primary].path.clone();
         entries[id] = entry;
         let before = issues[i].topics[t].clone();
-        load::sort_topic(&mut issues[i].topics[t], entries);
+        sort_topic(&mut issues[i].topics[t], entries);
         let reordered = before != issues[i].topics[t];
         if reordered {
             // Tag pages list entries in reading order.
@@ -154,7 +155,7 @@ impl Session {
             }
         }
         warnings.retain(|w| w.path != old_path);
-        warnings.extend(load::date_warning(&entries[id], &issues[i]));
+        warnings.extend(date_warning(&entries[id], &issues[i]));
 
         let site = &self.site;
         let list = &site.issues[i].topics[t];
@@ -189,18 +190,13 @@ fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Entry>,
     let mut files = BTreeMap::new();
     let mut diags = Diagnostics::new();
     for lang in &c.languages {
-        let name = if lang.code == c.default_language() {
-            format!("{}.md", old.slug)
-        } else {
-            format!("{}.{}.md", old.slug, lang.code)
-        };
-        let path = dir.join(name);
+        let path = dir.join(file_name(c, &old.slug, &lang.code));
         if !site.root.join(&path).is_file() {
             continue;
         }
         let slug = old.slug.clone();
         let found = FoundFile { path, issue: issue.key.clone(), topic: Some(old.topic), slug, lang: lang.code.clone() };
-        match load::parse_file(&site.root, c, &found) {
+        match parse_file(&site.root, c, &found) {
             Ok(Parsed::Entry(p)) => {
                 files.insert(lang.code.clone(), *p);
             }
@@ -214,7 +210,7 @@ fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Entry>,
     if !files.keys().eq(old.texts.keys()) {
         return Ok(None);
     }
-    let Some((mut entry, written)) = load::build_entry(files, old.issue, old.topic, old.slug.clone(), opts) else {
+    let Some((mut entry, written)) = build_entry(files, old.issue, old.topic, old.slug.clone(), opts) else {
         return Ok(None);
     };
     if entry.draft != old.draft || entry.primary != old.primary {
@@ -222,7 +218,7 @@ fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Entry>,
     }
     let mut ids = Vec::new();
     for w in &written {
-        let Some((name, slug)) = load::tag_name(w) else { return Err(load::empty_tag(&entry, w).into()) };
+        let Some((name, slug)) = tag_name(w) else { return Err(empty_tag(&entry, w).into()) };
         let Ok(t) = site.tags.binary_search_by(|t| t.slug.as_str().cmp(&slug)) else { return Ok(None) };
         if site.tags[t].name != name {
             return Ok(None);

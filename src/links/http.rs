@@ -1,5 +1,6 @@
-//! Fetch stage: polite HTTP for feeds — one client, timeouts, bounded redirects and bodies,
-//! conditional GET, and retries on transient failures only.
+//! Links: the one HTTP policy of `fetch` and `check --external`: one client, timeouts, http(s)
+//! only, bounded redirects (never from https to http), bodies capped after decompression,
+//! conditional GET, and retries on transient failures only (408, 429, 5xx, timeouts).
 
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -8,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use reqwest::header::{ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
 
-/// Limits and pacing of feed requests. Tests shorten the timeouts and the backoff.
+/// Limits and pacing of requests. Tests shorten the timeouts and the backoff.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
     pub connect_timeout: Duration,
@@ -23,8 +24,12 @@ pub struct HttpOptions {
     pub backoff: Duration,
     /// The longest `Retry-After` honoured; longer ones are cut to this.
     pub max_retry_after: Duration,
-    /// How many sources are fetched at the same time.
+    /// How many requests are in flight at once, in all.
     pub concurrency: usize,
+    /// How many requests are in flight at once to one host.
+    pub per_host: usize,
+    /// The least time between the starts of two requests to one host.
+    pub host_delay: Duration,
 }
 
 impl Default for HttpOptions {
@@ -38,6 +43,8 @@ impl Default for HttpOptions {
             backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(10),
             concurrency: 4,
+            per_host: 2,
+            host_delay: Duration::from_millis(200),
         }
     }
 }
@@ -62,7 +69,7 @@ pub enum Fetched {
     },
 }
 
-/// Why a feed could not be read.
+/// Why a URL could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FetchError {
     #[error("{0:?} is not an http(s) URL")]
@@ -95,7 +102,7 @@ impl std::fmt::Display for RedirectRefused {
 
 impl std::error::Error for RedirectRefused {}
 
-/// One HTTP client, shared by every source of a run.
+/// One HTTP client, shared by every request of a run.
 pub struct Fetcher {
     client: Client,
     opts: HttpOptions,
@@ -112,8 +119,12 @@ impl Fetcher {
         let max = opts.max_redirects;
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             let refuse = |why: String| Box::new(RedirectRefused(why));
+            let from_https = attempt.previous().last().is_some_and(|u| u.scheme() == "https");
             if !matches!(attempt.url().scheme(), "http" | "https") {
                 let why = format!("redirected to {}, which is not http(s)", attempt.url());
+                attempt.error(refuse(why))
+            } else if from_https && attempt.url().scheme() == "http" {
+                let why = format!("redirected from https to plain http ({})", attempt.url());
                 attempt.error(refuse(why))
             } else if attempt.previous().contains(attempt.url()) {
                 let why = format!("redirect loop at {}", attempt.url());
@@ -140,13 +151,40 @@ impl Fetcher {
 
     /// Gets `url`, conditionally when validators are given, retrying transient failures.
     pub fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.retrying(url, || self.attempt(url, validators))
+    }
+
+    /// Asks whether `url` answers, for link checking: HEAD, then GET where a server refuses
+    /// HEAD (403, 405, 501) or the HEAD request fails other than by a timeout or a refused
+    /// redirect. The body is never read. A final status that is not transient is `Ok`.
+    pub fn probe(&self, url: &str) -> Result<StatusCode, FetchError> {
+        self.retrying(url, || {
+            let head = self.client.head(url).send();
+            let again = match &head {
+                Ok(r) => matches!(r.status().as_u16(), 403 | 405 | 501),
+                Err(e) => !e.is_timeout() && !e.is_redirect(),
+            };
+            let response = if again { self.client.get(url).send() } else { head };
+            let response = response.map_err(|e| self.classify(&e))?;
+            let status = response.status();
+            if is_transient(status) {
+                let error = FetchError::Status { status: status.to_string(), attempts: 1 };
+                return Err(Failure::Transient { error, retry_after: retry_after(response.headers()) });
+            }
+            Ok(status)
+        })
+    }
+
+    /// Runs `attempt` on an http(s) `url` until it succeeds, fails for good, or has used up
+    /// the retries, waiting between attempts as the server or the backoff says.
+    fn retrying<T>(&self, url: &str, mut once: impl FnMut() -> Result<T, Failure>) -> Result<T, FetchError> {
         match url::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
             _ => return Err(FetchError::BadUrl(url.to_string())),
         }
         let mut attempt = 1;
         loop {
-            match self.attempt(url, validators) {
+            match once() {
                 Ok(fetched) => return Ok(fetched),
                 Err(Failure::Final(e)) => return Err(e),
                 Err(Failure::Transient { error, retry_after }) => {
@@ -181,10 +219,7 @@ impl Fetcher {
         }
         if !status.is_success() {
             let error = FetchError::Status { status: status.to_string(), attempts: 1 };
-            let transient = status.is_server_error()
-                || status == StatusCode::TOO_MANY_REQUESTS
-                || status == StatusCode::REQUEST_TIMEOUT;
-            return Err(if transient {
+            return Err(if is_transient(status) {
                 Failure::Transient { error, retry_after: retry_after(response.headers()) }
             } else {
                 Failure::Final(error)
@@ -236,11 +271,26 @@ impl Fetcher {
         if let Some(refused) = find_source::<RedirectRefused>(e) {
             return Failure::Final(FetchError::Redirect(refused.0.clone()));
         }
+        if e.is_redirect() {
+            // reqwest keeps the policy's reason as the innermost cause, behind a type of its own.
+            let mut why = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                why = s.to_string();
+                source = s.source();
+            }
+            return Failure::Final(FetchError::Redirect(why));
+        }
         if e.is_timeout() {
             return self.timeout();
         }
         Failure::Final(FetchError::Connection(error_chain(e)))
     }
+}
+
+/// The statuses worth asking again: the server is busy or failing, not refusing.
+fn is_transient(status: StatusCode) -> bool {
+    status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT
 }
 
 fn with_attempts(error: FetchError, attempts: u32) -> FetchError {

@@ -1,13 +1,21 @@
-//! The loaded site: issues and entries stored once, with every index built at load.
+//! The data model every stage shares: the loaded [`Site`] (issues and entries stored once,
+//! every index built at load) and the rules about it: configuration, names, months, slugs,
+//! text and interface strings.
+
+pub mod config;
+pub mod i18n;
+pub mod month;
+pub mod naming;
+pub mod slug;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::markdown::Rendered;
+use config::Config;
 
 /// Index of an entry in [`Site::entries`].
 pub type EntryId = usize;
@@ -98,6 +106,25 @@ pub struct Tag {
     pub entries: Vec<EntryId>,
 }
 
+/// A Markdown text rendered to HTML.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// The part up to a `<!-- more -->` line, or else the first paragraph.
+    pub summary_html: String,
+    /// The summary as plain text on one line.
+    pub summary_text: String,
+    pub toc: Vec<Heading>,
+}
+
+/// A heading, for tables of contents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
 /// A file copied to the output unchanged, such as an image beside an entry.
 #[derive(Debug)]
 pub struct Asset {
@@ -122,7 +149,7 @@ impl Entry {
             "/{}/{}/{}/",
             site.issues[self.issue].key,
             site.config.topics[self.topic].key,
-            crate::slug::encode_segment(&self.slug)
+            slug::encode_segment(&self.slug)
         )
     }
 

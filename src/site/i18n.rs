@@ -1,4 +1,4 @@
-//! The theme's interface text in Chinese and English; a site overrides it in `[languages.X.ui]`.
+//! The data model's interface text in Chinese and English; a site overrides it in `[languages.X.ui]`.
 
 use std::collections::BTreeMap;
 
@@ -77,7 +77,7 @@ const EN: &[(&str, &str)] = &[
 /// The interface strings for `lang`: built-in Chinese or English (English for other
 /// languages), then the site's overrides.
 pub fn strings(lang: &str, overrides: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let base = if lang == "zh" || lang.starts_with("zh-") { ZH } else { EN };
+    let base = if is_chinese(lang) { ZH } else { EN };
     let mut map: BTreeMap<String, String> = base.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     if lang != "zh" && lang != "en" && !overrides.contains_key("language_name") {
         map.insert("language_name".into(), lang.to_string());
@@ -88,7 +88,9 @@ pub fn strings(lang: &str, overrides: &BTreeMap<String, String>) -> BTreeMap<Str
     map
 }
 
-fn is_zh(lang: &str) -> bool {
+/// Whether `lang` is written in Chinese (`zh`, `zh-hans`, `zh-tw`, …): the one test for the
+/// interface text, dates, scaffolds and the typography checks.
+pub fn is_chinese(lang: &str) -> bool {
     lang == "zh" || lang.starts_with("zh-")
 }
 
@@ -109,7 +111,7 @@ const MONTHS: [&str; 12] = [
 
 /// A date as readers of `lang` write it: `2025 年 11 月 6 日`, `6 November 2025`.
 pub fn long_date(lang: &str, d: NaiveDate) -> String {
-    if is_zh(lang) {
+    if is_chinese(lang) {
         format!("{} 年 {} 月 {} 日", d.year(), d.month(), d.day())
     } else {
         format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
@@ -118,7 +120,7 @@ pub fn long_date(lang: &str, d: NaiveDate) -> String {
 
 /// A month: `2025 年 11 月`, `November 2025`.
 pub fn month(lang: &str, year: i32, month: u32) -> String {
-    if is_zh(lang) {
+    if is_chinese(lang) {
         format!("{year} 年 {month} 月")
     } else {
         format!("{} {year}", MONTHS[(month as usize).clamp(1, 12) - 1])
@@ -127,7 +129,7 @@ pub fn month(lang: &str, year: i32, month: u32) -> String {
 
 /// An issue number: `第 12 期`, `Issue 12`.
 pub fn issue_number(lang: &str, n: u32) -> String {
-    if is_zh(lang) { format!("第 {n} 期") } else { format!("Issue {n}") }
+    if is_chinese(lang) { format!("第 {n} 期") } else { format!("Issue {n}") }
 }
 
 #[cfg(test)]

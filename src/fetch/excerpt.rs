@@ -37,7 +37,7 @@ pub fn from_html(html: &str, base: Option<&str>) -> String {
     };
     let clean = builder.clean(html).to_string();
     let markdown = htmd::convert(&clean).unwrap_or_default();
-    let markdown = crate::frontmatter::clean_text(&markdown);
+    let markdown = crate::site::text::clean_text(&markdown);
     let safe = escape_raw_html(markdown.trim());
     shorten(&safe).trim().to_string()
 }
@@ -134,7 +134,7 @@ mod tests {
     fn escaped_markup_in_text_stays_text() {
         let md = from_html("<p>Use &lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;</p>", None);
         assert!(!has_raw_html(&md), "{md}");
-        let html = crate::markdown::render(&md, &crate::markdown::Options::default()).html;
+        let html = crate::load::markdown::render(&md, &crate::load::markdown::Options::default()).html;
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
     }

@@ -1,0 +1,58 @@
+//! The build pipeline of `digest build`: load → render → write, one way.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::theme::Theme;
+use crate::load::{LoadOptions, load};
+use crate::render::render;
+use crate::site::Site;
+use crate::write::publish;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Output folder; a relative one is taken from the site root.
+    pub output: PathBuf,
+    /// Publish at this address instead of `base_url`.
+    pub base_url: Option<String>,
+    /// Include draft issues and entries.
+    pub drafts: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { output: PathBuf::from("public"), base_url: None, drafts: false }
+    }
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct Summary {
+    pub issues: usize,
+    pub entries: usize,
+    pub languages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the site at `root` into `opts.output`.
+pub fn build(root: &Path, opts: &Options) -> Result<Summary, Diagnostics> {
+    build_keeping(root, opts).map(|(summary, _loaded)| summary)
+}
+
+/// The build, handing back the loaded site and theme instead of freeing them: freeing a large
+/// site takes tens of milliseconds that a process about to exit need not spend.
+pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, Theme)), Diagnostics> {
+    let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
+    let mut site = load(root, &load_opts)?;
+    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let out = root.join(&opts.output);
+    publish(root, &out, |sink| render(&site, &theme, sink))?;
+    let summary = Summary {
+        issues: site.issues.len(),
+        entries: site.entries.len(),
+        languages: site.config.languages.len(),
+        warnings: std::mem::take(&mut site.warnings),
+    };
+    Ok((summary, (site, theme)))
+}

@@ -1,0 +1,187 @@
+//! Load stage: the walk of `content/`, listing issue folders, topic folders and their files,
+//! and reporting misplaced ones.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::site::Asset;
+use crate::site::config::{Config, topic_hint, unknown_topic_hint};
+use crate::site::month::parse_issue_key;
+use crate::site::naming::{INDEX, split_file_name};
+
+/// A content file found by the walk.
+#[derive(Debug)]
+pub(crate) struct FoundFile {
+    pub(crate) path: PathBuf,
+    pub(crate) issue: String,
+    /// `None` for the issue's `_index` files.
+    pub(crate) topic: Option<usize>,
+    pub(crate) slug: String,
+    pub(crate) lang: String,
+}
+
+/// What the walk found: Markdown files to parse, and files to publish as they are.
+#[derive(Default)]
+pub(crate) struct Found {
+    pub(crate) entries: Vec<FoundFile>,
+    pub(crate) assets: Vec<Asset>,
+}
+
+impl Found {
+    fn append(&mut self, other: Found) {
+        self.entries.extend(other.entries);
+        self.assets.extend(other.assets);
+    }
+}
+
+/// Lists every issue folder's files, issue by issue on every core: a large archive has ten
+/// thousand files to look at.
+pub(crate) fn walk(root: &Path, config: &Config, diags: &mut Diagnostics) -> Found {
+    let mut found = Found::default();
+    let Ok(issues) = sorted_dir(&root.join("content")) else {
+        diags.push(
+            Diagnostic::file("content", "the site has no content/ folder")
+                .with_hint("create one issue with `digest new issue YYYY-MM`"),
+        );
+        return found;
+    };
+    let parts: Vec<(Found, Diagnostics)> = issues
+        .par_iter()
+        .map(|issue_dir| {
+            let mut walker = IssueWalk { root, config, found: Found::default(), diags: Diagnostics::new() };
+            walker.issue(issue_dir);
+            (walker.found, walker.diags)
+        })
+        .collect();
+    for (part, d) in parts {
+        found.append(part);
+        diags.extend(d);
+    }
+    found
+}
+
+/// The walk of one issue folder.
+struct IssueWalk<'a> {
+    root: &'a Path,
+    config: &'a Config,
+    found: Found,
+    diags: Diagnostics,
+}
+
+impl IssueWalk<'_> {
+    fn issue(&mut self, issue_dir: &Path) {
+        let name = file_name(issue_dir);
+        let rel = Path::new("content").join(&name);
+        if name.starts_with('.') {
+            return;
+        }
+        if !issue_dir.is_dir() {
+            self.diags.push(
+                Diagnostic::file(&rel, "unexpected file in content/")
+                    .with_hint("content/ holds one folder per issue, named YYYY-MM"),
+            );
+            return;
+        }
+        if parse_issue_key(&name).is_none() {
+            self.diags.push(
+                Diagnostic::file(&rel, format!("issue folder {name:?} is not named YYYY-MM"))
+                    .with_hint("name issue folders by year and month, e.g. content/2025-11"),
+            );
+            return;
+        }
+        for item in sorted_dir(issue_dir).unwrap_or_default() {
+            let item_name = file_name(&item);
+            if item_name.starts_with('.') {
+                continue;
+            }
+            if item.is_dir() {
+                self.topic_folder(&name, &item, &item_name);
+            } else if item_name.ends_with(".md") {
+                self.index_file(&name, &rel, &item_name);
+            } else {
+                let item_rel = rel.join(&item_name);
+                self.found.assets.push(Asset { output: asset_output(&item_rel), path: item_rel });
+            }
+        }
+    }
+
+    /// A Markdown file directly in the issue folder: one of its `_index` files.
+    fn index_file(&mut self, issue: &str, rel: &Path, item_name: &str) {
+        let item_rel = rel.join(item_name);
+        let Some((slug, lang)) = self.split_name(item_name, &item_rel) else { return };
+        if slug != INDEX {
+            let config = self.config;
+            self.diags.push(Diagnostic::file(&item_rel, "entries belong in a topic folder").with_hint(format!(
+                "move it to {}/<topic>/; {}",
+                rel.display(),
+                topic_hint(&config.topics)
+            )));
+            return;
+        }
+        self.found.entries.push(FoundFile { path: item_rel, issue: issue.to_string(), topic: None, slug, lang });
+    }
+
+    /// A topic folder: its entries, and everything else in it as assets.
+    fn topic_folder(&mut self, issue: &str, dir: &Path, name: &str) {
+        let Some(topic) = self.config.topic_index(name) else {
+            let rel = Path::new("content").join(issue).join(name);
+            let hint = unknown_topic_hint(&self.config.topics, name);
+            self.diags.push(Diagnostic::file(rel, format!("unknown topic folder {name:?}")).with_hint(hint));
+            return;
+        };
+        for file in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name().into_iter().flatten() {
+            let file_rel = file.path().strip_prefix(self.root).unwrap_or(file.path()).to_path_buf();
+            let fname = file.file_name().to_string_lossy().to_string();
+            if fname.starts_with('.') || file.file_type().is_dir() {
+                continue;
+            }
+            if file.depth() > 1 || !fname.ends_with(".md") {
+                self.found.assets.push(Asset { output: asset_output(&file_rel), path: file_rel });
+                continue;
+            }
+            if let Some((slug, lang)) = self.split_name(&fname, &file_rel) {
+                let issue = issue.to_string();
+                self.found.entries.push(FoundFile { path: file_rel, issue, topic: Some(topic), slug, lang });
+            }
+        }
+    }
+
+    /// The slug and language of a content file's name, reporting an unknown language or a slug
+    /// that cannot be a URL segment.
+    fn split_name(&mut self, fname: &str, rel: &Path) -> Option<(String, String)> {
+        let config = self.config;
+        let (slug, lang) = split_file_name(config, fname)?;
+        if config.language(lang).is_none() {
+            let langs: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+            self.diags.push(Diagnostic::file(rel, format!("unknown language {lang:?} in the file name")).with_hint(
+                format!("name translations <slug>.<lang>.md with a language of config.toml: {}", langs.join(", ")),
+            ));
+            return None;
+        }
+        if slug != INDEX && !crate::site::slug::is_safe_segment(slug) {
+            self.diags.push(
+                Diagnostic::file(rel, format!("{slug:?} cannot be used in a URL"))
+                    .with_hint("name entries with letters, digits and hyphens, e.g. gateway-api-1-4.md"),
+            );
+            return None;
+        }
+        Some((slug.to_string(), lang.to_string()))
+    }
+}
+
+fn asset_output(rel: &Path) -> String {
+    let inside = rel.strip_prefix("content").unwrap_or(rel);
+    inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+}

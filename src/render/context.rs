@@ -1,0 +1,132 @@
+//! Render stage: the typed context of every template, one struct per page kind.
+//!
+//! Fields holding a [`Value`] are the views shared by every page of a language ([`super::view`]):
+//! Tera serialises them by reference count, not by copying. `docs/templates.md` documents
+//! every field.
+
+use serde::Serialize;
+use tera::{Context, Value};
+
+use super::view::{PageMeta, TagRef, TopicRef};
+use crate::error::Diagnostic;
+
+/// What every template receives.
+#[derive(Serialize)]
+pub struct Base<'a> {
+    /// The page's language code.
+    pub lang: &'a str,
+    /// The [`super::view::SiteView`] of the language.
+    pub site: &'a Value,
+    /// The interface text of the language, by key.
+    pub t: &'a Value,
+    pub page: PageMeta,
+}
+
+/// One topic of an issue, with its entries in order (empty topics are left out).
+#[derive(Serialize)]
+pub struct TopicGroup<'a> {
+    /// A [`TopicRef`].
+    pub topic: &'a Value,
+    /// [`super::view::EntryView`]s.
+    pub entries: Vec<&'a Value>,
+}
+
+/// One issue with its entries of a topic, on topic pages.
+#[derive(Serialize)]
+pub struct IssueGroup<'a> {
+    /// An [`super::view::IssueSummary`].
+    pub issue: &'a Value,
+    pub entries: Vec<&'a Value>,
+}
+
+/// One year of the archive.
+#[derive(Serialize)]
+pub struct Year<'a> {
+    pub year: &'a str,
+    pub issues: Vec<&'a Value>,
+}
+
+/// `issue.html` and `feed_issue.html`: an issue with every entry.
+#[derive(Serialize)]
+pub struct IssuePage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    /// The issue's [`super::view::IssueSummary`]; absent on a home page without issues.
+    pub issue: Option<&'a Value>,
+    /// The introduction, HTML.
+    pub intro: &'a str,
+    pub groups: Vec<TopicGroup<'a>>,
+    /// The next newer and older issues' summaries.
+    pub newer: Option<&'a Value>,
+    pub older: Option<&'a Value>,
+}
+
+/// `index.html`: the latest issue, as on its own page, and every issue.
+#[derive(Serialize)]
+pub struct HomePage<'a> {
+    #[serde(flatten)]
+    pub latest: IssuePage<'a>,
+    pub issues: &'a [Value],
+}
+
+/// `entry.html`.
+#[derive(Serialize)]
+pub struct EntryPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    /// The [`super::view::EntryView`].
+    pub entry: &'a Value,
+    /// The neighbours in the issue's reading order.
+    pub previous: Option<&'a Value>,
+    pub next: Option<&'a Value>,
+}
+
+/// `archive.html`.
+#[derive(Serialize)]
+pub struct ArchivePage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    /// Newest first.
+    pub years: Vec<Year<'a>>,
+}
+
+/// `topic.html`.
+#[derive(Serialize)]
+pub struct TopicPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    pub topic: &'a TopicRef,
+    /// The issues with entries in the topic, newest first.
+    pub groups: Vec<IssueGroup<'a>>,
+}
+
+/// `tag.html`.
+#[derive(Serialize)]
+pub struct TagPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    pub tag: &'a TagRef,
+    /// Newest issue first, in reading order within an issue.
+    pub entries: Vec<&'a Value>,
+}
+
+/// `tags.html`.
+#[derive(Serialize)]
+pub struct TagsPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    pub tags: &'a [TagRef],
+}
+
+/// `404.html`.
+#[derive(Serialize)]
+pub struct NotFoundPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+}
+
+/// A typed context as Tera's [`Context`].
+pub fn to_context(ctx: &impl Serialize) -> Result<Context, Diagnostic> {
+    Context::from_serialize(ctx)
+        .map_err(|e| Diagnostic::file("templates", format!("cannot build a template context: {e}")))
+}

@@ -1,0 +1,189 @@
+//! Render stage: `&Site` → every output file, rendered in parallel into a [`Sink`]; no disk
+//! access but the assets it copies.
+//!
+//! [`Page`] names each output and where it goes; [`pages`] renders the HTML pages through the
+//! theme with typed contexts ([`context`]) built from shared views ([`view`]); [`feed`] and
+//! [`sitemap`] write XML; [`deps`] says which pages show an entry, for the incremental
+//! rebuilds of [`session`].
+
+pub mod absolute;
+pub mod context;
+pub mod deps;
+pub mod feed;
+mod pages;
+pub mod session;
+pub mod sitemap;
+pub mod view;
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::theme::Theme;
+use crate::site::Site;
+use crate::write::Sink;
+pub use deps::pages_showing_entry;
+use view::Views;
+
+/// One output of the site (a page, a feed, or a group of files), the unit of rendering work.
+/// Languages, issues, entries, topics and tags are indexes into the configuration and the [`Site`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Page {
+    /// `rss.xml` and `atom.xml` of a language.
+    Feeds(usize),
+    TopicFeed(usize, usize),
+    Tag(usize, usize),
+    Topic(usize, usize),
+    Home(usize),
+    Archive(usize),
+    Tags(usize),
+    NotFound(usize),
+    Issue(usize, usize),
+    Entry(usize, usize),
+    Sitemap,
+    Robots,
+    /// The theme's static files.
+    Static,
+    /// Files found beside entries.
+    Assets,
+}
+
+/// Every output of the site, the larger first so that the parallel render ends evenly.
+pub fn all_pages(site: &Site) -> Vec<Page> {
+    let langs = 0..site.config.languages.len();
+    let (topics, tags) = (site.config.topics.len(), site.tags.len());
+    let mut pages: Vec<Page> = langs.clone().map(Page::Feeds).collect();
+    // One long job on one thread, so early.
+    pages.push(Page::Sitemap);
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::TopicFeed(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
+    for l in langs {
+        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l)]);
+        pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
+        pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
+    }
+    pages.extend([Page::Robots, Page::Static, Page::Assets]);
+    pages
+}
+
+impl Page {
+    /// The language of the page; `None` for files shared by all languages.
+    pub fn lang(self) -> Option<usize> {
+        match self {
+            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) => Some(l),
+            Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
+                Some(l)
+            }
+            Page::Sitemap | Page::Robots | Page::Static | Page::Assets => None,
+        }
+    }
+
+    /// Whether the output is a feed, which no open page shows: `serve` renders these last.
+    pub fn is_feed(self) -> bool {
+        matches!(self, Page::Feeds(_) | Page::TopicFeed(..))
+    }
+
+    /// The template an HTML page is rendered with; `None` for the other outputs.
+    pub fn template(self) -> Option<&'static str> {
+        Some(match self {
+            Page::Home(_) => "index.html",
+            Page::Archive(_) => "archive.html",
+            Page::Tags(_) => "tags.html",
+            Page::NotFound(_) => "404.html",
+            Page::Issue(..) => "issue.html",
+            Page::Entry(..) => "entry.html",
+            Page::Topic(..) => "topic.html",
+            Page::Tag(..) => "tag.html",
+            _ => return None,
+        })
+    }
+
+    /// The output files of the page, relative to the output folder with `/` separators: the
+    /// one home of the published layout (`DESIGN.md`'s URL table). Static files and assets are
+    /// listed by the theme and the site.
+    pub fn outputs(self, site: &Site) -> Vec<String> {
+        let c = &site.config;
+        let at = |l: usize, path: &str| vec![format!("{}{path}", lang_dir(site, l))];
+        match self {
+            Page::Home(l) => at(l, "index.html"),
+            Page::Archive(l) => at(l, "archive/index.html"),
+            Page::Tags(l) => at(l, "tags/index.html"),
+            Page::NotFound(l) => at(l, "404.html"),
+            Page::Issue(l, i) => at(l, &format!("{}/index.html", site.issues[i].key)),
+            Page::Entry(l, e) => {
+                let entry = &site.entries[e];
+                at(
+                    l,
+                    &format!(
+                        "{}/{}/{}/index.html",
+                        site.issues[entry.issue].key, c.topics[entry.topic].key, entry.slug
+                    ),
+                )
+            }
+            Page::Topic(l, t) => at(l, &format!("topics/{}/index.html", c.topics[t].key)),
+            Page::Tag(l, t) => at(l, &format!("tags/{}/index.html", site.tags[t].slug)),
+            Page::Feeds(l) => [at(l, "rss.xml"), at(l, "atom.xml")].concat(),
+            Page::TopicFeed(l, t) => at(l, &format!("topics/{}/rss.xml", c.topics[t].key)),
+            Page::Sitemap => vec!["sitemap.xml".into()],
+            Page::Robots => vec!["robots.txt".into()],
+            Page::Static | Page::Assets => Vec::new(),
+        }
+    }
+}
+
+/// Renders the whole site into `sink`. All problems are reported together.
+///
+/// One language at a time, each with only its own entries' views: the pages of a language are
+/// plenty to keep every core busy, and a build never holds all languages' views at once.
+pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    let all = all_pages(site);
+    let mut diags = Diagnostics::new();
+    for l in 0..site.config.languages.len() {
+        // The first pass also renders the files shared by all languages.
+        let these: Vec<Page> = all
+            .iter()
+            .copied()
+            .filter(|p| p.lang().is_none_or(|pl| pl == l) && (l == 0 || p.lang().is_some()))
+            .collect();
+        let views = Views::build_for(site, Some(l));
+        if let Err(d) = render_pages(site, theme, &views, &these, sink) {
+            diags.extend(d);
+        }
+        views.drop_in_parallel();
+    }
+    diags.0.dedup();
+    diags.into_result(())
+}
+
+/// Renders `pages` of the site, in parallel, with views already built by [`Views::build`].
+pub fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    views: &Views,
+    pages: &[Page],
+    sink: &dyn Sink,
+) -> Result<(), Diagnostics> {
+    let r = pages::Renderer { site, theme, views };
+    let errors: Vec<Diagnostic> = pages.par_iter().filter_map(|page| r.run(*page, sink).err()).collect();
+    let mut diags = Diagnostics(errors);
+    diags.0.dedup();
+    diags.into_result(())
+}
+
+/// The output folder of a language: empty for the default, `en/` for others.
+pub fn lang_dir(site: &Site, l: usize) -> String {
+    if l == 0 { String::new() } else { format!("{}/", site.config.languages[l].code) }
+}
+
+/// Shortens text to at most `max` characters, at a word boundary when there is one.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > cut.len() / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}

@@ -1,0 +1,278 @@
+//! Render stage: each output of [`Page`] rendered, the HTML pages through the theme with the
+//! typed contexts of [`super::context`].
+
+use rayon::prelude::*;
+
+use super::context::{
+    ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, NotFoundPage, TagPage, TagsPage, TopicGroup,
+    TopicPage, Year, to_context,
+};
+use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
+use super::{Page, feed, sitemap, truncate};
+use crate::error::Diagnostic;
+use crate::load::theme::Theme;
+use crate::site::Site;
+use crate::write::Sink;
+
+pub(super) struct Renderer<'a> {
+    pub(super) site: &'a Site,
+    pub(super) theme: &'a Theme,
+    pub(super) views: &'a Views,
+}
+
+impl Renderer<'_> {
+    pub(super) fn run(&self, page: Page, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        let html = match page {
+            Page::Home(l) => self.home(l)?,
+            Page::Archive(l) => self.archive(l)?,
+            Page::Tags(l) => self.tags(l)?,
+            Page::NotFound(l) => self.not_found(l)?,
+            Page::Issue(l, i) => self.issue(l, i)?,
+            Page::Entry(l, e) => self.entry(l, e)?,
+            Page::Topic(l, t) => self.topic(l, t)?,
+            Page::Tag(l, t) => self.tag(l, t)?,
+            Page::Feeds(l) => {
+                let paths = page.outputs(self.site);
+                return self.issue_feeds(l, &paths[0], &paths[1], sink);
+            }
+            Page::TopicFeed(l, t) => {
+                let path = &page.outputs(self.site)[0];
+                return sink.put_with(path, &mut |w| {
+                    feed::topic_rss(self.site, self.views.lang(l), t, w).map(drop).map_err(|e| io_error(path, &e))
+                });
+            }
+            Page::Sitemap => return sink.put("sitemap.xml", sitemap::sitemap(self.site)),
+            Page::Robots => return sink.put("robots.txt", sitemap::robots(self.site)),
+            Page::Static => {
+                for (path, bytes) in &self.theme.static_files {
+                    sink.put(path, bytes.clone())?;
+                }
+                return Ok(());
+            }
+            Page::Assets => {
+                for a in &self.site.assets {
+                    let bytes = std::fs::read(self.site.root.join(&a.path)).map_err(|e| Diagnostic::io(&a.path, &e))?;
+                    sink.put(&a.output, bytes)?;
+                }
+                return Ok(());
+            }
+        };
+        sink.put(&page.outputs(self.site)[0], html)
+    }
+
+    /// What every page gets: `lang`, `site`, `t` and `page`.
+    fn base(&self, l: usize, page: PageMeta) -> Base<'_> {
+        let lv = self.views.lang(l);
+        Base { lang: &lv.lang, site: &lv.site, t: &lv.t, page }
+    }
+
+    /// Page metadata for a site path that exists in every language.
+    fn meta(&self, l: usize, kind: &'static str, path: &str, title: String, description: String) -> PageMeta {
+        let c = &self.site.config;
+        let lv = self.views.lang(l);
+        let alternates = c
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, lang)| Alternate {
+                lang: lang.code.clone(),
+                name: self.views.lang(i).strings["language_name"].clone(),
+                url: c.href(&lang.code, path),
+                permalink: c.permalink(&lang.code, path),
+                current: i == l,
+            })
+            .collect();
+        let site_title = &c.languages[l].title;
+        let feed = |kind: &str, mime: &str, url: String, title: String| FeedLink {
+            kind: kind.into(),
+            mime: mime.into(),
+            url,
+            title,
+        };
+        let mut feeds = vec![
+            feed("rss", "application/rss+xml", c.href(&lv.lang, "/rss.xml"), format!("{site_title} (RSS)")),
+            feed("atom", "application/atom+xml", c.href(&lv.lang, "/atom.xml"), format!("{site_title} (Atom)")),
+        ];
+        if kind == "topic" {
+            let key = path.trim_matches('/').rsplit('/').next().unwrap_or_default();
+            if let Some(t) = c.topic_index(key) {
+                let title = format!("{} · {site_title}", lv.topics[t].name);
+                feeds.push(feed("rss", "application/rss+xml", lv.topics[t].feed_url.clone(), title));
+            }
+        }
+        let full_title = if kind == "home" { title } else { format!("{title} · {site_title}") };
+        PageMeta {
+            kind,
+            title: full_title,
+            description,
+            url: c.href(&lv.lang, path),
+            permalink: c.permalink(&lv.lang, path),
+            alternates,
+            feeds,
+            og_type: if kind == "entry" || kind == "issue" { "article" } else { "website" },
+        }
+    }
+
+    fn page(&self, template: &str, ctx: &impl serde::Serialize) -> Result<Vec<u8>, Diagnostic> {
+        self.theme.render_bytes(template, &to_context(ctx)?)
+    }
+
+    /// The entries of an issue grouped by topic, empty topics left out.
+    fn groups<'v>(&self, lv: &'v LangViews, issue: usize) -> Vec<TopicGroup<'v>> {
+        let topics = self.site.issues[issue].topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty());
+        topics
+            .map(|(t, ids)| TopicGroup {
+                topic: &lv.topic_values[t],
+                entries: ids.iter().map(|&e| &lv.entry_values[e]).collect(),
+            })
+            .collect()
+    }
+
+    fn issue_page(&self, l: usize, i: usize, page: PageMeta) -> IssuePage<'_> {
+        let lv = self.views.lang(l);
+        let (text, _) = self.site.issues[i].text(&lv.lang);
+        IssuePage {
+            base: self.base(l, page),
+            issue: Some(&lv.issue_summary_values[i]),
+            intro: &text.intro.html,
+            groups: self.groups(lv, i),
+            newer: i.checked_sub(1).map(|n| &lv.issue_summary_values[n]),
+            older: lv.issue_summary_values.get(i + 1),
+        }
+    }
+
+    fn home(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let language = &self.site.config.languages[l];
+        let page = self.meta(l, "home", "/", language.title.clone(), language.description.clone());
+        let latest = if self.site.issues.is_empty() {
+            let base = self.base(l, page);
+            IssuePage { base, issue: None, intro: "", groups: Vec::new(), newer: None, older: None }
+        } else {
+            self.issue_page(l, 0, page)
+        };
+        self.page("index.html", &HomePage { latest, issues: &lv.issue_summary_values })
+    }
+
+    fn issue(&self, l: usize, i: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let s = &lv.issue_summaries[i];
+        let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
+        let page = self.meta(l, "issue", &self.site.issues[i].path(), s.title.clone(), description);
+        self.page("issue.html", &self.issue_page(l, i, page))
+    }
+
+    fn entry(&self, l: usize, e: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let entry = &self.site.entries[e];
+        let (text, _) = entry.text(&lv.lang);
+        let description = truncate(&text.body.summary_text, 160);
+        let page = self.meta(l, "entry", &entry.path(self.site), text.title.clone(), description);
+        // Neighbours within the issue, in reading order.
+        let order: Vec<usize> = self.site.issues[entry.issue].topics.iter().flatten().copied().collect();
+        let pos = order.iter().position(|&x| x == e).unwrap_or(0);
+        let ctx = EntryPage {
+            base: self.base(l, page),
+            entry: &lv.entry_values[e],
+            previous: pos.checked_sub(1).map(|p| &lv.entry_values[order[p]]),
+            next: order.get(pos + 1).map(|&n| &lv.entry_values[n]),
+        };
+        self.page("entry.html", &ctx)
+    }
+
+    fn archive(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let mut years: Vec<Year> = Vec::new();
+        for (i, issue) in self.site.issues.iter().enumerate() {
+            let year = &issue.key[..4];
+            match years.last_mut() {
+                Some(y) if y.year == year => y.issues.push(&lv.issue_summary_values[i]),
+                _ => years.push(Year { year, issues: vec![&lv.issue_summary_values[i]] }),
+            }
+        }
+        let page =
+            self.meta(l, "archive", "/archive/", lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
+        self.page("archive.html", &ArchivePage { base: self.base(l, page), years })
+    }
+
+    fn topic(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let topic = &lv.topics[t];
+        let groups = (self.site.issues.iter().enumerate())
+            .filter(|(_, issue)| !issue.topics[t].is_empty())
+            .map(|(i, issue)| IssueGroup {
+                issue: &lv.issue_summary_values[i],
+                entries: issue.topics[t].iter().map(|&e| &lv.entry_values[e]).collect(),
+            })
+            .collect();
+        let path = format!("/topics/{}/", topic.key);
+        let page = self.meta(l, "topic", &path, format!("{} {}", topic.emoji, topic.name), topic.name.clone());
+        self.page("topic.html", &TopicPage { base: self.base(l, page), topic, groups })
+    }
+
+    fn tag(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let tag = &lv.tags[t];
+        let entries = self.site.tags[t].entries.iter().map(|&e| &lv.entry_values[e]).collect();
+        let path = format!("/tags/{}/", crate::site::slug::encode_segment(&tag.slug));
+        let page = self.meta(l, "tag", &path, format!("#{}", tag.name), format!("#{}", tag.name));
+        self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })
+    }
+
+    fn tags(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let page = self.meta(l, "tags", "/tags/", lv.strings["tags"].clone(), lv.strings["tags"].clone());
+        self.page("tags.html", &TagsPage { base: self.base(l, page), tags: &lv.tags })
+    }
+
+    fn not_found(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let mut page = self.meta(l, "not_found", "/", lv.strings["not_found_title"].clone(), String::new());
+        page.url = self.site.config.href(&lv.lang, "/404.html");
+        page.permalink = self.site.config.permalink(&lv.lang, "/404.html");
+        self.page("404.html", &NotFoundPage { base: self.base(l, page) })
+    }
+
+    /// The language feeds, RSS and Atom, written together: one item per issue, newest first,
+    /// each issue's full content rendered once (with absolute links) and passed on to both.
+    fn issue_feeds(&self, l: usize, rss_path: &str, atom_path: &str, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        let lv = self.views.lang(l);
+        let rss_channel = feed::issues_channel(self.site, lv, "rss.xml");
+        let atom_channel = feed::issues_channel(self.site, lv, "atom.xml");
+        sink.put_with(rss_path, &mut |rss_out| {
+            sink.put_with(atom_path, &mut |atom_out| {
+                let mut rss = feed::Rss::start(&mut *rss_out, &rss_channel).map_err(|e| io_error(rss_path, &e))?;
+                let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
+                // A few issues at a time in parallel: the feeds are the longest jobs of a build,
+                // and holding every issue's content at once is what made them heavy.
+                let limit = self.site.config.feed_limit.unwrap_or(usize::MAX);
+                let issues: Vec<usize> = (0..self.site.issues.len().min(limit)).collect();
+                for chunk in issues.chunks(8) {
+                    let contents: Vec<Result<String, Diagnostic>> =
+                        chunk.par_iter().map(|&i| self.feed_issue(l, i)).collect();
+                    for (&i, content) in chunk.iter().zip(contents) {
+                        let content = content?;
+                        let item = feed::issue_item(lv, i, &content);
+                        rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
+                        atom.entry(&item).map_err(|e| io_error(atom_path, &e))?;
+                    }
+                }
+                rss.finish().map_err(|e| io_error(rss_path, &e))?;
+                atom.finish().map_err(|e| io_error(atom_path, &e))?;
+                Ok(())
+            })
+        })
+    }
+
+    /// An issue's full content as HTML for the feeds, with absolute links.
+    fn feed_issue(&self, l: usize, i: usize) -> Result<String, Diagnostic> {
+        let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
+        let ctx = to_context(&self.issue_page(l, i, page))?;
+        let html = self.theme.render("feed_issue.html", &ctx)?;
+        Ok(super::absolute::absolutize(&html, self.site.config.origin()))
+    }
+}
+
+fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::io(std::path::Path::new(path), e)
+}

@@ -1,0 +1,448 @@
+//! The data model's configuration: `config.toml`, validated, with defaults for topics.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use toml::Spanned;
+
+use crate::error::{Diagnostic, Diagnostics, line_col};
+use crate::load::frontmatter::toml_error;
+
+/// The site's configuration, validated and with defaults applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Absolute URL of the site, without a trailing slash (`https://example.org/sub`).
+    pub base_url: String,
+    /// The path part of `base_url`, without a trailing slash (`/sub`, or empty).
+    pub base_path: String,
+    /// Languages, the default first, then the others in alphabetical order.
+    pub languages: Vec<Language>,
+    pub topics: Vec<Topic>,
+    pub sources: Vec<Source>,
+    pub theme: Option<String>,
+    /// How many items the feeds carry, newest first: issues in the language feeds, entries in
+    /// the topic feeds. `None`: every one.
+    pub feed_limit: Option<usize>,
+    /// Pass raw HTML in Markdown through; by default it is shown as text.
+    pub allow_html: bool,
+    /// Where the configuration was read from (for diagnostics).
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    /// Overrides of the theme's interface text, by key.
+    pub ui: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Topic {
+    pub key: String,
+    pub emoji: String,
+    /// The topic's name in each language; languages without one use the key.
+    pub names: BTreeMap<String, String>,
+}
+
+impl Topic {
+    pub fn name(&self, lang: &str) -> &str {
+        self.names.get(lang).map_or(self.key.as_str(), String::as_str)
+    }
+}
+
+/// An upstream feed for `digest fetch`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub url: String,
+    pub topic: String,
+    pub tags: Vec<String>,
+    /// Keep only items whose title contains one of these words (case-insensitive).
+    pub include: Vec<String>,
+    /// Drop items whose title contains one of these words (case-insensitive).
+    pub exclude: Vec<String>,
+    /// The line of `config.toml` that names it, for diagnostics.
+    pub line: usize,
+}
+
+// The file as written: every value whose mistakes are reported keeps its span.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    base_url: Spanned<String>,
+    default_language: Spanned<String>,
+    theme: Option<String>,
+    feed_limit: Option<Spanned<usize>>,
+    languages: BTreeMap<Spanned<String>, RawLanguage>,
+    #[serde(default)]
+    topics: Vec<RawTopic>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+    #[serde(default)]
+    markdown: RawMarkdown,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    #[serde(default)]
+    allow_html: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    ui: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    key: Spanned<String>,
+    #[serde(default)]
+    emoji: String,
+    #[serde(default)]
+    name: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Spanned<String>,
+    url: String,
+    topic: Spanned<String>,
+    /// The language of the feed's items: accepted for the editor's reference (docs/fetch.md);
+    /// drafts are main files in any case.
+    #[allow(dead_code)]
+    lang: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// The six topics of the newsletter, used when `config.toml` has no `[[topics]]`.
+pub fn default_topics() -> Vec<Topic> {
+    let t = |key: &str, emoji: &str, zh: &str, en: &str| Topic {
+        key: key.into(),
+        emoji: emoji.into(),
+        names: BTreeMap::from([("zh".into(), zh.into()), ("en".into(), en.into())]),
+    };
+    vec![
+        t("releases", "🆕", "产品新功能/新版本", "Releases"),
+        t("news", "📰", "新闻与访谈", "News and interviews"),
+        t("discussions", "💬", "讨论与分享", "Discussions"),
+        t("reports", "📄", "报告查看与分析", "Reports"),
+        t("products", "💁", "产品/方案介绍", "Products and solutions"),
+        t("memes", "🤔", "有意思的事与 Meme", "Fun and memes"),
+    ]
+}
+
+/// Parsing state: the text (to turn spans into lines) and the problems found so far.
+struct Parsing<'a> {
+    path: &'a Path,
+    text: &'a str,
+    diags: Diagnostics,
+}
+
+impl Parsing<'_> {
+    fn error(&mut self, span: std::ops::Range<usize>, message: String, hint: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.diags.push(Diagnostic::error(self.path, line, column, message).with_hint(hint));
+    }
+
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        line_col(self.text, span.start).0
+    }
+
+    /// `base_url` and its path part, both without a trailing slash.
+    fn base_url(&mut self, raw: &Spanned<String>) -> (String, String) {
+        match base_url_parts(raw.get_ref()) {
+            Ok(parts) => parts,
+            Err(message) => {
+                self.error(
+                    raw.span(),
+                    format!("`base_url` {message}: {:?}", raw.get_ref()),
+                    "write the absolute address of the site, e.g. \"https://digest.example.org\"",
+                );
+                (String::new(), String::new())
+            }
+        }
+    }
+
+    /// The languages, the default first, then the others in alphabetical order.
+    fn languages(&mut self, raw: BTreeMap<Spanned<String>, RawLanguage>, default: &Spanned<String>) -> Vec<Language> {
+        if !raw.keys().any(|k| k.get_ref() == default.get_ref()) {
+            let d = default.get_ref();
+            self.error(
+                default.span(),
+                format!("default_language {d:?} has no [languages.{d}] table"),
+                format!("add [languages.{d}] with a title"),
+            );
+        }
+        let mut languages = Vec::new();
+        for (code, l) in raw {
+            if !is_language_code(code.get_ref()) {
+                let message = format!("{:?} is not a language code", code.get_ref());
+                self.error(code.span(), message, "use a lowercase code such as \"zh\", \"en\" or \"pt-br\"");
+            }
+            let code = code.into_inner();
+            languages.push(Language { code, title: l.title, description: l.description, ui: l.ui });
+        }
+        languages.sort_by_key(|l| (&l.code != default.get_ref(), l.code.clone()));
+        languages
+    }
+
+    fn topics(&mut self, raw: Vec<RawTopic>) -> Vec<Topic> {
+        if raw.is_empty() {
+            return default_topics();
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &raw {
+            let key = t.key.get_ref();
+            if !crate::site::slug::is_safe_segment(key) || !seen.insert(key.clone()) {
+                let message = format!("topic key {key:?} is invalid or repeated");
+                self.error(t.key.span(), message, "topic keys are unique folder names such as \"releases\"");
+            }
+        }
+        raw.into_iter().map(|t| Topic { key: t.key.into_inner(), emoji: t.emoji, names: t.name }).collect()
+    }
+
+    fn sources(&mut self, raw: Vec<RawSource>, topics: &[Topic]) -> Vec<Source> {
+        let mut names = std::collections::BTreeSet::new();
+        let mut sources = Vec::new();
+        for s in raw {
+            let line = self.line(s.name.span());
+            if !names.insert(s.name.get_ref().clone()) {
+                let message = format!("two sources are named {:?}", s.name.get_ref());
+                self.error(s.name.span(), message, "source names must be unique: fetch remembers what it saw per name");
+            }
+            if !topics.iter().any(|t| &t.key == s.topic.get_ref()) {
+                let message = format!("source {:?} names unknown topic {:?}", s.name.get_ref(), s.topic.get_ref());
+                self.error(s.topic.span(), message, unknown_topic_hint(topics, s.topic.get_ref()));
+            }
+            sources.push(Source {
+                name: s.name.into_inner(),
+                url: s.url,
+                topic: s.topic.into_inner(),
+                tags: s.tags,
+                include: s.include,
+                exclude: s.exclude,
+                line,
+            });
+        }
+        sources
+    }
+}
+
+/// Splits a site address into itself and its path part, both without a trailing slash.
+fn base_url_parts(base_url: &str) -> Result<(String, String), &'static str> {
+    match url::Url::parse(base_url) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+            Ok((base_url.trim_end_matches('/').to_string(), u.path().trim_end_matches('/').to_string()))
+        }
+        _ => Err("is not an http(s) URL"),
+    }
+}
+
+impl Config {
+    /// Reads `config.toml` from the site root.
+    pub fn load(root: &Path) -> Result<Config, Diagnostics> {
+        let path = root.join("config.toml");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::io(&path, &e)
+                .with_hint("a site is a folder with a config.toml; create one with `digest init DIR`")
+        })?;
+        Self::parse(&path, &text)
+    }
+
+    /// Parses configuration text; `path` is used in diagnostics only.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
+        let mut p = Parsing { path, text, diags: Diagnostics::new() };
+        let (base_url, base_path) = p.base_url(&raw.base_url);
+        if let Some(limit) = raw.feed_limit.as_ref().filter(|l| *l.get_ref() == 0) {
+            p.error(
+                limit.span(),
+                "`feed_limit` is 0: the feeds would be empty".into(),
+                "give the number of newest items each feed carries, e.g. 20, or remove the line for all",
+            );
+        }
+        let languages = p.languages(raw.languages, &raw.default_language);
+        let topics = p.topics(raw.topics);
+        let sources = p.sources(raw.sources, &topics);
+        p.diags.into_result(Config {
+            base_url,
+            base_path,
+            languages,
+            topics,
+            sources,
+            theme: raw.theme.filter(|t| t != "default"),
+            feed_limit: raw.feed_limit.map(Spanned::into_inner),
+            allow_html: raw.markdown.allow_html,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Replaces the site address (for `--base-url` and `serve`).
+    pub fn set_base_url(&mut self, base_url: &str) -> Result<(), String> {
+        let (full, path) = base_url_parts(base_url).map_err(|m| format!("--base-url {m}: {base_url:?}"))?;
+        self.base_url = full;
+        self.base_path = path;
+        Ok(())
+    }
+
+    pub fn default_language(&self) -> &str {
+        &self.languages[0].code
+    }
+
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    pub fn topic_index(&self, key: &str) -> Option<usize> {
+        self.topics.iter().position(|t| t.key == key)
+    }
+
+    /// Root-relative link to a site path (`path` starts with `/`), including the base path.
+    pub fn href(&self, lang: &str, path: &str) -> String {
+        self.join(&self.base_path, lang, path)
+    }
+
+    /// Absolute URL of a site path (`path` starts with `/`).
+    pub fn permalink(&self, lang: &str, path: &str) -> String {
+        self.join(&self.base_url, lang, path)
+    }
+
+    /// `start` + language prefix + `path`, without `format!`: every page asks for dozens.
+    fn join(&self, start: &str, lang: &str, path: &str) -> String {
+        let mut s = String::with_capacity(start.len() + lang.len() + 1 + path.len());
+        s.push_str(start);
+        if lang != self.default_language() {
+            s.push('/');
+            s.push_str(lang);
+        }
+        s.push_str(path);
+        s
+    }
+
+    /// The scheme, host and port of `base_url`, for making root-relative links absolute.
+    pub fn origin(&self) -> &str {
+        &self.base_url[..self.base_url.len() - self.base_path.len()]
+    }
+}
+
+/// Lists the configured topic keys, for hints.
+pub fn topic_hint(topics: &[Topic]) -> String {
+    let keys: Vec<&str> = topics.iter().map(|t| t.key.as_str()).collect();
+    format!("topics are: {}", keys.join(", "))
+}
+
+/// The hint for an unknown topic: the key probably meant, if one is close, and every key.
+pub fn unknown_topic_hint(topics: &[Topic], written: &str) -> String {
+    let close = topics
+        .iter()
+        .map(|t| (strsim::jaro_winkler(written, &t.key), &t.key))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8);
+    match close {
+        Some((_, key)) => format!("did you mean `{key}`? {}", topic_hint(topics)),
+        None => topic_hint(topics),
+    }
+}
+
+fn is_language_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 12
+        && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        && !code.starts_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Diagnostics> {
+        Config::parse(Path::new("config.toml"), text)
+    }
+
+    const MINIMAL: &str = r#"
+base_url = "https://example.org/sub/digest/"
+default_language = "zh"
+[languages.zh]
+title = "月报"
+[languages.en]
+title = "Monthly"
+"#;
+
+    #[test]
+    fn defaults_and_base_path() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.base_url, "https://example.org/sub/digest");
+        assert_eq!(c.base_path, "/sub/digest");
+        assert_eq!(c.origin(), "https://example.org");
+        assert_eq!(c.topics.len(), 6);
+        assert_eq!(c.topics[0].name("en"), "Releases");
+        assert_eq!(c.languages[0].code, "zh");
+        assert_eq!(c.href("en", "/2025-11/"), "/sub/digest/en/2025-11/");
+        assert_eq!(c.permalink("zh", "/"), "https://example.org/sub/digest/");
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let err = parse(&format!("{MINIMAL}\ntitel = \"x\"\n")).unwrap_err();
+        let d = &err.0[0];
+        assert_eq!(d.line, 9, "{d}");
+        assert!(d.message.contains("titel"), "{d}");
+    }
+
+    #[test]
+    fn source_names_are_unique_and_located() {
+        let src = "[[sources]]\nname = \"a\"\nurl = \"https://x.org/feed\"\ntopic = \"news\"\n";
+        let c = parse(&format!("{MINIMAL}{src}")).unwrap();
+        assert_eq!(c.sources[0].line, 9);
+        let err = parse(&format!("{MINIMAL}{src}{src}")).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert_eq!(err.0[0].message, "two sources are named \"a\"");
+        assert_eq!((err.0[0].line, err.0[0].column), (13, 8), "{err}");
+    }
+
+    #[test]
+    fn unknown_source_topic_suggests_the_near_one() {
+        let src = "[[sources]]\nname = \"a\"\nurl = \"https://x.org/feed\"\ntopic = \"new\"\n";
+        let err = parse(&format!("{MINIMAL}{src}")).unwrap_err();
+        assert_eq!(err.0[0].message, "source \"a\" names unknown topic \"new\"");
+        assert_eq!((err.0[0].line, err.0[0].column), (11, 9));
+        assert!(err.0[0].hint.as_deref().unwrap().starts_with("did you mean `news`? topics are: releases, news"));
+    }
+
+    #[test]
+    fn missing_default_language() {
+        let err = parse(&MINIMAL.replace("default_language = \"zh\"", "default_language = \"fr\"")).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        let d = &err.0[0];
+        assert_eq!(d.message, "default_language \"fr\" has no [languages.fr] table");
+        assert_eq!((d.line, d.column), (3, 20));
+        assert_eq!(d.hint.as_deref(), Some("add [languages.fr] with a title"));
+    }
+
+    #[test]
+    fn bad_values_are_located_by_their_spans() {
+        let err = parse(&MINIMAL.replace("https://example.org/sub/digest/", "ftp://x")).unwrap_err();
+        assert_eq!((err.0[0].line, err.0[0].column), (2, 12), "{err}");
+        assert_eq!(err.0[0].message, "`base_url` is not an http(s) URL: \"ftp://x\"");
+        let err = parse(&format!("{}\n[languages.EN]\ntitle = \"x\"\n", MINIMAL)).unwrap_err();
+        assert_eq!(err.0[0].message, "\"EN\" is not a language code");
+        assert_eq!(err.0[0].line, 9, "{err}");
+    }
+}
