@@ -903,3 +903,51 @@ fn at_most_four_sources_are_fetched_at_once() {
     let most = in_flight.lock().unwrap().1;
     assert!((1..=4).contains(&most), "{most} requests at once");
 }
+
+/// `fetch` (is this item new?) and `check` (do two entries share a source?) use one rule for
+/// what one link is: every spelling here is the existing entry's source to both.
+#[test]
+fn fetch_and_check_agree_on_what_one_link_is() {
+    let spellings = [
+        "https://example.org/blog/existing",
+        "HTTPS://Example.ORG/blog/existing/#comments",
+        "http://example.org/blog/existing/",
+        "https://example.org:443/blog/existing?utm_source=rss&fbclid=abc",
+        "https://example.org/blog/existing/?ref=hn&si=x",
+    ];
+    let date = days_ago(1).to_rfc2822();
+    let items: String = (spellings.iter().enumerate())
+        .map(|(i, link)| {
+            let link = link.replace('&', "&amp;");
+            format!("<item><title>Spelling {i}</title><link>{link}</link><pubDate>{date}</pubDate></item>")
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>https://x.org/</link><description>d</description>{items}</channel></rss>"
+    );
+    let server = Server::start(vec![("/feed.xml", xml(feed))]);
+    let site = Site::new(&[("blog", server.url("/feed.xml"), "news", "")]);
+    let report = site.fetch(&month("2025-11"));
+    assert_eq!(report.new_drafts().count(), 0, "{}", report.table());
+    assert_eq!(counts(&report, "blog").duplicates, spellings.len());
+
+    for spelling in spellings {
+        let toml_link = toml::Value::String(spelling.to_string());
+        site.write(
+            "content/2025-11/news/again.md",
+            &format!("+++\ntitle = \"又一条\"\nsource = {toml_link}\n+++\nText.\n"),
+        );
+        let found = digest::check::check(site.root(), &digest::check::Options::default());
+        let shared: Vec<String> = (found.diagnostics.iter())
+            .filter(|d| d.message.contains("is also the source of"))
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shared.len(), 1, "{spelling}: {shared:#?}");
+        assert!(
+            shared[0].starts_with(
+                "content/2025-11/news/existing.md:3:1: error: source `https://example.org/blog/existing/`"
+            ),
+            "{spelling}: {shared:#?}"
+        );
+    }
+}

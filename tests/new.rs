@@ -66,8 +66,13 @@ fn init_refuses_a_folder_that_is_not_empty() {
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
     let out = digest(dir.path(), &["init", "."]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("the folder is not empty"), "{}", stderr(&out));
-    assert!(!dir.path().join("config.toml").exists());
+    let err = stderr(&out);
+    assert!(err.contains(": error: the folder is not empty; digest init only fills an empty folder"), "{err}");
+    assert!(err.contains("hint: choose a new folder name, or empty the folder first"), "{err}");
+    // Nothing was written, and the folder's file is untouched.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["notes.txt"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(), "mine");
 
     // An empty folder, and a folder that does not exist yet, are fine.
     let empty = dir.path().join("empty");

@@ -172,7 +172,8 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
                 .into());
         }
     }
-    let config = Config::parse(Path::new("config.toml"), super::CONFIG)?;
+    let config_text = super::config_text();
+    let config = Config::parse(Path::new("config.toml"), &config_text)?;
     let key = format!("{:04}-{:02}", today.year(), today.month());
     let issue = Path::new("content").join(&key);
     let entry = issue.join("news");
@@ -180,7 +181,7 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
     let date = last_day_of_month(today.year(), today.month()).unwrap_or(today);
 
     let mut files: Vec<(PathBuf, String)> = vec![
-        ("config.toml".into(), super::CONFIG.to_string()),
+        ("config.toml".into(), config_text.clone()),
         (".gitignore".into(), super::GITIGNORE.to_string()),
         (issue.join("_index.md"), super::example_issue(&config, &key, &default, date)),
         (entry.join("hello-digest.md"), super::example_entry(&default, today)),

@@ -37,16 +37,28 @@ fn placeholder(lang: &str, zh: &str, en: &str) -> String {
 
 /// The main file of an issue, `_index.md`. New issues are drafts until the editors publish them.
 pub fn issue_main(config: &Config, key: &str, lang: &str, date: NaiveDate, next_number: Option<u32>) -> String {
-    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
-    let number = match next_number {
-        Some(n) => format!("# number = {n}\n"),
-        None => "# number = 1\n".to_string(),
-    };
     let intro = placeholder(
         lang,
         "本期导语：用一两段话概括本月最值得关注的动态。",
         "The introduction: one or two paragraphs on the month's most important news.",
     );
+    let number = format!("# number = {}", next_number.unwrap_or(1));
+    let publish = "# A draft is published only with `digest build --drafts`. Set it to false to publish the issue.\n\
+        draft = true";
+    issue_file(config, key, lang, date, &number, publish, &intro)
+}
+
+/// An issue's `_index.md`: the fields documented in place, `number` and `draft` as given.
+fn issue_file(
+    config: &Config,
+    key: &str,
+    lang: &str,
+    date: NaiveDate,
+    number: &str,
+    draft: &str,
+    intro: &str,
+) -> String {
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     format!(
         "+++\n\
 # The issue's headline, in this file's language (required).\n\
@@ -54,13 +66,12 @@ title = {title}\n\
 # The publication date, YYYY-MM-DD; issues are listed newest first by it.\n\
 date = {date}\n\
 # The issue's number, shown as \"第 N 期\" / \"Issue N\" (optional).\n\
-{number}\
+{number}\n\
 # One plain-text line shown under the title, in lists and in feeds (optional).\n\
 # summary = \"\"\n\
 # Who edited the issue (optional).\n\
 # editors = [\"\"]\n\
-# A draft is published only with `digest build --drafts`. Set it to false to publish the issue.\n\
-draft = true\n\
+{draft}\n\
 +++\n\
 {intro}\n",
         title = toml_string(&issue_title(config, lang, y, m)),
@@ -69,21 +80,23 @@ draft = true\n\
 
 /// A translation of an issue, `_index.<lang>.md`: only the language-specific fields.
 pub fn issue_translation(config: &Config, key: &str, lang: &str) -> String {
-    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "本期导语的译文。",
         "The introduction, translated: one or two paragraphs on the month's most important news.",
     );
+    let fields = "# The issue's headline in this language (required).\n";
+    let summary = "# One plain-text line shown under the title, in lists and in feeds (optional).\n# summary = \"\"\n";
+    issue_translation_file(config, key, lang, fields, summary, &intro)
+}
+
+/// An issue's `_index.<lang>.md`: `before` and `after` the title as given.
+fn issue_translation_file(config: &Config, key: &str, lang: &str, before: &str, after: &str, intro: &str) -> String {
+    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     format!(
         "+++\n\
 # A translation of _index.md. The date, number, editors and draft flag are set there, not here.\n\
-# The issue's headline in this language (required).\n\
-title = {title}\n\
-# One plain-text line shown under the title, in lists and in feeds (optional).\n\
-# summary = \"\"\n\
-+++\n\
-{intro}\n",
+{before}title = {title}\n{after}+++\n{intro}\n",
         title = toml_string(&issue_title(config, lang, y, m)),
     )
 }
@@ -187,7 +200,27 @@ pub fn entry_translation(main: &MainContext, lang: &str) -> String {
 }
 
 /// `config.toml` of a new site: both languages and the six topics, written out with comments.
-pub const CONFIG: &str = r#"# The site's configuration. See docs/content.md and docs/templates.md of digest.
+/// `config.toml` of a new site: both languages and the six default topics, written out with
+/// comments.
+pub fn config_text() -> String {
+    let mut s = String::from(CONFIG_HEAD);
+    for t in crate::site::config::default_topics() {
+        // The default language, zh, first.
+        let mut names: Vec<(&String, &String)> = t.names.iter().collect();
+        names.sort_by_key(|(l, _)| *l != "zh");
+        let names: Vec<String> = names.iter().map(|(l, n)| format!("{l} = {}", toml_string(n))).collect();
+        s.push_str(&format!(
+            "[[topics]]\nkey = {}\nemoji = {}\nname = {{ {} }}\n\n",
+            toml_string(&t.key),
+            toml_string(&t.emoji),
+            names.join(", ")
+        ));
+    }
+    s.push_str(CONFIG_TAIL);
+    s
+}
+
+const CONFIG_HEAD: &str = r#"# The site's configuration. See docs/content.md and docs/templates.md of digest.
 
 # The address the site is published at; links and feeds are made from it. A path is allowed
 # (https://example.github.io/digest), and every link then starts with it.
@@ -214,37 +247,9 @@ description = "Cloud native news, every month: releases, news, discussions, repo
 # The topics of every issue, in the order issues show them. `key` is the folder name inside
 # an issue (content/YYYY-MM/<key>/) and the URL segment (/topics/<key>/); `name` is shown
 # in each language. Without any [[topics]], these six apply.
-[[topics]]
-key = "releases"
-emoji = "🆕"
-name = { zh = "产品新功能/新版本", en = "Releases" }
+"#;
 
-[[topics]]
-key = "news"
-emoji = "📰"
-name = { zh = "新闻与访谈", en = "News and interviews" }
-
-[[topics]]
-key = "discussions"
-emoji = "💬"
-name = { zh = "讨论与分享", en = "Discussions" }
-
-[[topics]]
-key = "reports"
-emoji = "📄"
-name = { zh = "报告查看与分析", en = "Reports" }
-
-[[topics]]
-key = "products"
-emoji = "💁"
-name = { zh = "产品/方案介绍", en = "Products and solutions" }
-
-[[topics]]
-key = "memes"
-emoji = "🤔"
-name = { zh = "有意思的事与 Meme", en = "Fun and memes" }
-
-# Upstream feeds that `digest fetch` pulls into draft entries (optional, repeatable).
+const CONFIG_TAIL: &str = r#"# Upstream feeds that `digest fetch` pulls into draft entries (optional, repeatable).
 # [[sources]]
 # name = "kubernetes-blog"                 # a short name, for --source
 # url = "https://kubernetes.io/feed.xml"   # the RSS or Atom feed
@@ -255,48 +260,23 @@ name = { zh = "有意思的事与 Meme", en = "Fun and memes" }
 
 /// The example issue of a new site, in its default language (published: `draft = false`).
 pub fn example_issue(config: &Config, key: &str, lang: &str, date: NaiveDate) -> String {
-    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "这是新站点的第一期。每期是 content/ 下一个以年月命名的文件夹，导语写在 _index.md 里，每条动态一个 Markdown 文件，按专题放在子文件夹中。",
         "This is the new site's first issue. Each issue is a folder of content/ named by year and month; its introduction is _index.md, and each news item is one Markdown file in a topic folder.",
     );
-    format!(
-        "+++\n\
-# The issue's headline, in this file's language (required).\n\
-title = {title}\n\
-# The publication date, YYYY-MM-DD; issues are listed newest first by it.\n\
-date = {date}\n\
-# The issue's number, shown as \"第 N 期\" / \"Issue N\" (optional).\n\
-number = 1\n\
-# One plain-text line shown under the title, in lists and in feeds (optional).\n\
-# summary = \"\"\n\
-# Who edited the issue (optional).\n\
-# editors = [\"\"]\n\
-# A draft is published only with `digest build --drafts`.\n\
-draft = false\n\
-+++\n\
-{intro}\n",
-        title = toml_string(&issue_title(config, lang, y, m)),
-    )
+    let publish = "# A draft is published only with `digest build --drafts`.\ndraft = false";
+    issue_file(config, key, lang, date, "number = 1", publish, &intro)
 }
 
 /// The example issue's translation.
 pub fn example_issue_translation(config: &Config, key: &str, lang: &str) -> String {
-    let (y, m) = parse_issue_key(key).unwrap_or((1970, 1));
     let intro = placeholder(
         lang,
         "这是新站点的第一期。",
         "This is the new site's first issue. Each issue is a folder of content/ named by year and month; its introduction is _index.md, and each news item is one Markdown file in a topic folder.",
     );
-    format!(
-        "+++\n\
-# A translation of _index.md. The date, number, editors and draft flag are set there, not here.\n\
-title = {title}\n\
-+++\n\
-{intro}\n",
-        title = toml_string(&issue_title(config, lang, y, m)),
-    )
+    issue_translation_file(config, key, lang, "", "", &intro)
 }
 
 /// The example entry of a new site, in the default language.
