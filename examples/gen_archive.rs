@@ -5,7 +5,13 @@
 //! ```
 //!
 //! Options: `--issues N` (default 120), `--entries N` per issue (default 42, spread over the six
-//! topics), `--seed N` (default 1), `--out DIR` (required; must be absent or empty).
+//! topics), `--seed N` (default 1), `--out DIR` (required; must be absent or empty), and
+//! `--shape links` for the shape of a links newsletter: short English entries (the default
+//! language) with a Chinese edition that has no translations (defaults then 150 issues × 370).
+//!
+//! ```text
+//! cargo run --release --example gen_archive -- --shape links --out /dev/shm/links
+//! ```
 //! The output is a function of the options alone: the same options give the same bytes.
 //! Entries hold 2 to 4 KB of mixed Chinese and English prose with lists, tables, code blocks and
 //! links, three tags out of twenty, an editor's note and further reading, in both languages.
@@ -301,16 +307,23 @@ struct Opts {
     entries: usize,
     seed: u64,
     out: PathBuf,
+    links: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
-    let mut o = Opts { issues: 120, entries: 42, seed: 1, out: PathBuf::new() };
+    let mut o = Opts { issues: 120, entries: 42, seed: 1, out: PathBuf::new(), links: false };
+    let (mut issues, mut entries) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{a} needs a value"));
         match a.as_str() {
-            "--issues" => o.issues = value()?.parse().map_err(|e| format!("--issues: {e}"))?,
-            "--entries" => o.entries = value()?.parse().map_err(|e| format!("--entries: {e}"))?,
+            "--issues" => issues = Some(value()?.parse().map_err(|e| format!("--issues: {e}"))?),
+            "--entries" => entries = Some(value()?.parse().map_err(|e| format!("--entries: {e}"))?),
+            "--shape" => match value()?.as_str() {
+                "links" => o.links = true,
+                "monthly" => o.links = false,
+                other => return Err(format!("--shape: {other:?} is neither monthly nor links")),
+            },
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
             _ => return Err(format!("unknown argument {a}")),
@@ -319,6 +332,9 @@ fn parse_args() -> Result<Opts, String> {
     if o.out.as_os_str().is_empty() {
         return Err("--out DIR is required".into());
     }
+    let defaults = if o.links { (150, 370) } else { (120, 42) };
+    o.issues = issues.unwrap_or(defaults.0);
+    o.entries = entries.unwrap_or(defaults.1);
     Ok(o)
 }
 
@@ -347,7 +363,66 @@ fn issue_key(n: usize) -> (String, i32, u32) {
     (format!("{y:04}-{m:02}"), y, m)
 }
 
+const LINKS_CONFIG: &str = r#"# A synthetic links newsletter written by `cargo run --example gen_archive -- --shape links`.
+base_url = "https://links.example.org"
+default_language = "en"
+
+[languages.en]
+title = "Cloud Native Links"
+description = "Every link worth reading, every month"
+
+[languages.zh]
+title = "云原生链接"
+description = "每月值得一读的链接"
+"#;
+
+/// A links newsletter: every entry a short English item, the Chinese edition all fallbacks.
+fn generate_links(o: &Opts) -> std::io::Result<(usize, u64)> {
+    let mut rng = Rng(o.seed);
+    let (mut files, mut bytes) = (0, 0u64);
+    let mut put = |path: PathBuf, text: String| -> std::io::Result<()> {
+        files += 1;
+        bytes += text.len() as u64;
+        write(&path, &text)
+    };
+    put(o.out.join("config.toml"), LINKS_CONFIG.to_string())?;
+    for n in 0..o.issues {
+        let (key, y, m) = issue_key(n);
+        let dir = o.out.join("content").join(&key);
+        let intro = paragraph(&mut rng, &EN);
+        put(
+            dir.join("_index.md"),
+            format!("+++\ntitle = \"Links of {y}-{m:02}\"\ndate = {key}-28\nnumber = {}\n+++\n{intro}", n + 1),
+        )?;
+        for e in 0..o.entries {
+            let topic = TOPICS[e % TOPICS.len()];
+            let project = *rng.pick(&PROJECTS);
+            let slug = format!("{}-{e}", project.to_lowercase().replace(' ', "-"));
+            let source = format!("https://{}.example.com/{key}/{e}", project.to_lowercase().replace(' ', "-"));
+            let note = if rng.chance(30) {
+                format!("editor_note = {}\n", toml_str(&sentence(&mut rng, &EN)))
+            } else {
+                String::new()
+            };
+            let tag = *rng.pick(&TAGS);
+            let text = sentence(&mut rng, &EN) + " " + &sentence(&mut rng, &EN);
+            put(
+                dir.join(topic).join(format!("{slug}.md")),
+                format!(
+                    "+++\ntitle = \"{project}: {}\"\nsource = \"{source}\"\ndate = {key}-{:02}\ntags = [\"{tag}\"]\n{note}+++\n{text}\n",
+                    rng.pick(&EN_OBJECTS),
+                    1 + rng.below(28),
+                ),
+            )?;
+        }
+    }
+    Ok((files, bytes))
+}
+
 fn generate(o: &Opts) -> std::io::Result<(usize, u64)> {
+    if o.links {
+        return generate_links(o);
+    }
     let mut rng = Rng(o.seed);
     let mut files = 0;
     let mut bytes = 0u64;

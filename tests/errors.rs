@@ -43,10 +43,10 @@ fn unknown_key_suggests_the_one_meant() {
 }
 
 #[test]
-fn a_feed_limit_of_zero() {
+fn a_negative_feed_limit() {
     let f = good_site();
-    f.write("config.toml", &common::CONFIG.replacen("default_language", "feed_limit = 0\ndefault_language", 1));
-    let stderr = expect_error(&f, "config.toml:3:14:", "`feed_limit` is 0");
+    f.write("config.toml", &common::CONFIG.replacen("default_language", "feed_limit = -1\ndefault_language", 1));
+    let stderr = expect_error(&f, "config.toml:3:14:", "invalid value: integer `-1`");
     assert!(stderr.contains("hint:"), "{stderr}");
 }
 

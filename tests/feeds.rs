@@ -200,3 +200,83 @@ fn sitemap_lists_every_page_with_hreflang_alternates() {
     let alternates = els.iter().filter(|(n, _, _)| n == "xhtml:link").count();
     assert_eq!(alternates, locs.len() * 3);
 }
+
+/// A site of `n` small monthly issues, the newest first in `2025-12`.
+fn issues(n: usize, config: &str) -> Fixture {
+    let f = Fixture::with_config(config, &[]);
+    for i in 0..n {
+        let key = format!("{:04}-{:02}", 2025 - i / 12, 12 - i % 12);
+        f.write(&format!("content/{key}/_index.md"), &issue(&key, &format!("{key}-28")));
+        f.write(&format!("content/{key}/news/x.md"), &entry("条目", "", "Text."));
+    }
+    f
+}
+
+fn ids(out: &common::Output, file: &str) -> Vec<String> {
+    feed_rs::parser::parse(out.files[file].as_slice()).unwrap().entries.into_iter().map(|e| e.id).collect()
+}
+
+#[test]
+fn feeds_carry_a_year_by_default_and_everything_with_zero() {
+    let out = issues(14, common::CONFIG).build();
+    let rss = ids(&out, "rss.xml");
+    assert_eq!(rss.len(), 12);
+    assert_eq!((rss[0].as_str(), rss[11].as_str()), ("https://example.org/2025-12/", "https://example.org/2025-01/"));
+    assert_eq!(ids(&out, "topics/news/rss.xml").len(), 12, "the entries of those issues");
+    assert!(out.has("2024-11/index.html"), "pages still show every issue");
+
+    let all = common::CONFIG.replacen("default_language", "feed_limit = 0\ndefault_language", 1);
+    let out = issues(14, &all).build();
+    for file in ["rss.xml", "atom.xml", "en/rss.xml", "en/atom.xml", "topics/news/rss.xml"] {
+        assert_eq!(ids(&out, file).len(), 14, "{file}");
+    }
+}
+
+#[test]
+fn every_atom_entry_has_an_author() {
+    let config = common::CONFIG
+        .replace("description = \"Monthly news\"", "description = \"Monthly news\"\nauthor = \"The editors\"");
+    let f = Fixture::with_config(
+        &config,
+        &[
+            ("content/2025-10/_index.md", &issue("十月", "2025-10-31")),
+            (
+                "content/2025-11/_index.md",
+                "+++\ntitle = \"十一月\"\ndate = 2025-11-30\neditors = [\"张三\", \"Li Si\"]\n+++\n",
+            ),
+        ],
+    );
+    let out = f.build();
+    let authors = |file: &str| -> Vec<Vec<String>> {
+        let feed = feed_rs::parser::parse(out.files[file].as_slice()).unwrap();
+        feed.entries.iter().map(|e| e.authors.iter().map(|a| a.name.clone().unwrap_or_default()).collect()).collect()
+    };
+    // The issue's editors; else the language's `author`; else the site's title.
+    assert_eq!(authors("en/atom.xml"), [vec!["张三", "Li Si"], vec!["The editors"]]);
+    assert_eq!(authors("atom.xml"), [vec!["张三", "Li Si"], vec!["云原生月报"]]);
+}
+
+#[test]
+fn links_in_feed_content_are_absolute_anchors_included() {
+    let out = site().build();
+    for file in ["rss.xml", "atom.xml", "en/rss.xml", "en/atom.xml", "topics/releases/rss.xml"] {
+        let feed = feed_rs::parser::parse(out.files[file].as_slice()).unwrap();
+        for e in &feed.entries {
+            let html = e
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .or_else(|| e.summary.as_ref().map(|s| s.content.clone()));
+            let doc = scraper::Html::parse_fragment(&html.unwrap_or_default());
+            let links = common::select_attr(&doc, "[href]", "href")
+                .into_iter()
+                .chain(common::select_attr(&doc, "[src]", "src"));
+            for link in links {
+                assert!(link.starts_with("https://"), "{file}: {link}");
+            }
+        }
+    }
+    let en = feed_rs::parser::parse(out.files["en/rss.xml"].as_slice()).unwrap();
+    let html = en.entries[0].summary.as_ref().unwrap().content.clone();
+    assert!(html.contains("href=\"https://example.org/archive/\""), "{html}");
+}

@@ -47,6 +47,8 @@ pub struct Item<'a> {
     /// HTML with absolute links, cleaned of characters XML cannot hold (see [`Item::new`]).
     content: Cow<'a, str>,
     pub categories: Vec<&'a str>,
+    /// Atom requires an author on every entry (RFC 4287 §4.1.2); RSS items carry none.
+    pub authors: Vec<&'a str>,
 }
 
 impl<'a> Item<'a> {
@@ -57,14 +59,35 @@ impl<'a> Item<'a> {
         date: NaiveDate,
         content: &'a str,
         categories: Vec<&'a str>,
+        authors: Vec<&'a str>,
     ) -> Self {
-        Item { title, permalink, date, content: clean(content), categories }
+        Item { title, permalink, date, content: clean(content), categories, authors }
     }
 }
 
 fn text_element<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
     w.write_event(Event::Start(BytesStart::new(name)))?;
     w.write_event(Event::Text(BytesText::new(text)))?;
+    w.write_event(Event::End(BytesEnd::new(name)))
+}
+
+/// RSS plain text (titles, descriptions, categories): readers differ on whether it may hold
+/// HTML, so `&` and `<` are written as the hexadecimal references the W3C validator asks for
+/// (`&#x26;`, `&#x3C;`), which read the same either way.
+fn rss_text<W: Write>(w: &mut Writer<W>, name: &str, text: &str) -> io::Result<()> {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&#x26;"),
+            '<' => escaped.push_str("&#x3C;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            c => escaped.push(c),
+        }
+    }
+    w.write_event(Event::Start(BytesStart::new(name)))?;
+    w.write_event(Event::Text(BytesText::from_escaped(escaped)))?;
     w.write_event(Event::End(BytesEnd::new(name)))
 }
 
@@ -85,24 +108,69 @@ fn escape_into(s: &str, out: &mut Vec<u8>) {
     }
 }
 
+/// The most a feed file grows to with a limited `feed_limit`: what feed readers fetch without
+/// trouble. The newest item is always written.
+pub const BUDGET: usize = 2_000_000;
+
+/// A writer that counts the bytes through it, so a feed knows its size while it streams.
+pub struct Counting<W> {
+    inner: W,
+    written: usize,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// An upper estimate of what an item adds to a feed beyond its escaped content: the elements
+/// around it, its title, link and categories.
+fn item_overhead(item: &Item) -> usize {
+    512 + 2 * (item.title.len() + item.permalink.len()) + item.categories.iter().map(|c| c.len() + 32).sum::<usize>()
+}
+
+/// Whether `item` keeps a feed of `written` bytes within `budget`.
+fn fits(written: usize, content: usize, item: &Item, budget: Option<usize>) -> bool {
+    budget.is_none_or(|b| written + content + item_overhead(item) <= b)
+}
+
+/// The length of `s` once `escape_into` has escaped it.
+fn escaped_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'<' | b'>' => 4,
+            b'&' => 5,
+            b'\'' | b'"' => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
 /// An RSS 2.0 document being written.
 pub struct Rss<W: Write> {
-    w: Writer<W>,
+    w: Writer<Counting<W>>,
 }
 
 impl<W: Write> Rss<W> {
     /// Writes everything up to the first item.
     pub fn start(out: W, ch: &Channel) -> io::Result<Self> {
-        let mut w = Writer::new_with_indent(out, b' ', 2);
+        let mut w = Writer::new_with_indent(Counting { inner: out, written: 0 }, b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
         let mut rss = BytesStart::new("rss");
         rss.push_attribute(("version", "2.0"));
         rss.push_attribute(("xmlns:atom", ATOM_NS));
         w.write_event(Event::Start(rss))?;
         w.write_event(Event::Start(BytesStart::new("channel")))?;
-        text_element(&mut w, "title", &clean(&ch.title))?;
+        rss_text(&mut w, "title", &clean(&ch.title))?;
         text_element(&mut w, "link", &ch.link)?;
-        text_element(&mut w, "description", &clean(&ch.description))?;
+        rss_text(&mut w, "description", &clean(&ch.description))?;
         text_element(&mut w, "language", ch.lang)?;
         if let Some(d) = ch.newest {
             text_element(&mut w, "lastBuildDate", &timestamp(d).to_rfc2822())?;
@@ -116,10 +184,15 @@ impl<W: Write> Rss<W> {
         Ok(Rss { w })
     }
 
+    /// Whether `item` keeps the document within `budget` bytes.
+    pub fn fits(&self, item: &Item, budget: Option<usize>) -> bool {
+        fits(self.w.get_ref().written, item.content.len(), item, budget)
+    }
+
     pub fn item(&mut self, item: &Item) -> io::Result<()> {
         let w = &mut self.w;
         w.write_event(Event::Start(BytesStart::new("item")))?;
-        text_element(w, "title", &clean(item.title))?;
+        rss_text(w, "title", &clean(item.title))?;
         text_element(w, "link", item.permalink)?;
         w.write_event(Event::Start(BytesStart::new("description")))?;
         for part in BytesCData::escaped(&item.content) {
@@ -127,7 +200,7 @@ impl<W: Write> Rss<W> {
         }
         w.write_event(Event::End(BytesEnd::new("description")))?;
         for c in &item.categories {
-            text_element(w, "category", &clean(c))?;
+            rss_text(w, "category", &clean(c))?;
         }
         text_element(w, "guid", item.permalink)?;
         text_element(w, "pubDate", &timestamp(item.date).to_rfc2822())?;
@@ -138,7 +211,7 @@ impl<W: Write> Rss<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.w.write_event(Event::End(BytesEnd::new("channel")))?;
         self.w.write_event(Event::End(BytesEnd::new("rss")))?;
-        let mut out = self.w.into_inner();
+        let mut out = self.w.into_inner().inner;
         out.write_all(b"\n")?;
         Ok(out)
     }
@@ -146,7 +219,7 @@ impl<W: Write> Rss<W> {
 
 /// An Atom document being written.
 pub struct Atom<W: Write> {
-    w: Writer<W>,
+    w: Writer<Counting<W>>,
 }
 
 fn atom_link<W: Write>(w: &mut Writer<W>, href: &str, rel: &str, mime: &str) -> io::Result<()> {
@@ -160,7 +233,7 @@ fn atom_link<W: Write>(w: &mut Writer<W>, href: &str, rel: &str, mime: &str) -> 
 impl<W: Write> Atom<W> {
     /// Writes everything up to the first entry. `ch.link` is the feed's id and alternate link.
     pub fn start(out: W, ch: &Channel) -> io::Result<Self> {
-        let mut w = Writer::new_with_indent(out, b' ', 2);
+        let mut w = Writer::new_with_indent(Counting { inner: out, written: 0 }, b' ', 2);
         w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
         w.write_event(Event::Text(BytesText::from_escaped("\n")))?;
         let mut feed = BytesStart::new("feed");
@@ -182,6 +255,11 @@ impl<W: Write> Atom<W> {
         Ok(Atom { w })
     }
 
+    /// Whether `item` keeps the document within `budget` bytes.
+    pub fn fits(&self, item: &Item, budget: Option<usize>) -> bool {
+        fits(self.w.get_ref().written, escaped_len(&item.content), item, budget)
+    }
+
     pub fn entry(&mut self, item: &Item) -> io::Result<()> {
         let w = &mut self.w;
         let date = timestamp(item.date).fixed_offset().to_rfc3339();
@@ -189,6 +267,11 @@ impl<W: Write> Atom<W> {
         text_element(w, "title", &clean(item.title))?;
         text_element(w, "id", item.permalink)?;
         text_element(w, "updated", &date)?;
+        for author in &item.authors {
+            w.write_event(Event::Start(BytesStart::new("author")))?;
+            text_element(w, "name", &clean(author))?;
+            w.write_event(Event::End(BytesEnd::new("author")))?;
+        }
         atom_link(w, item.permalink, "alternate", "text/html")?;
         text_element(w, "published", &date)?;
         let mut content = BytesStart::new("content");
@@ -207,7 +290,7 @@ impl<W: Write> Atom<W> {
     /// Closes the document; returns the output.
     pub fn finish(mut self) -> io::Result<W> {
         self.w.write_event(Event::End(BytesEnd::new("feed")))?;
-        let mut out = self.w.into_inner();
+        let mut out = self.w.into_inner().inner;
         out.write_all(b"\n")?;
         Ok(out)
     }
@@ -227,11 +310,24 @@ pub fn issues_channel<'a>(site: &'a Site, lv: &'a LangViews, file: &str) -> Chan
     }
 }
 
-/// The item of issue `i` in the language feeds, with `content` its full HTML.
-pub fn issue_item<'a>(lv: &'a LangViews, i: usize, content: &'a str) -> Item<'a> {
+/// The item of issue `i` in the language feeds, with `content` its full HTML. Its authors are
+/// the issue's editors, else the language's `author`, else the site's title.
+pub fn issue_item<'a>(site: &'a Site, lv: &'a LangViews, i: usize, content: &'a str) -> Item<'a> {
     let s = &lv.issue_summaries[i];
     let date = NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").unwrap_or_default();
-    Item::new(&s.title, &s.permalink, date, content, Vec::new())
+    let editors: Vec<&str> = s.editors.iter().map(String::as_str).filter(|e| !e.trim().is_empty()).collect();
+    let authors = if editors.is_empty() { vec![site.config.author(&lv.lang)] } else { editors };
+    Item::new(&s.title, &s.permalink, date, content, Vec::new(), authors)
+}
+
+/// The issues the feeds carry: the newest `feed_limit`.
+pub fn feed_issues(site: &Site) -> std::ops::Range<usize> {
+    0..site.issues.len().min(site.config.feed_limit.unwrap_or(usize::MAX))
+}
+
+/// The size a feed stops at: [`BUDGET`], unless `feed_limit = 0` asks for everything.
+pub fn budget(site: &Site) -> Option<usize> {
+    site.config.feed_limit.map(|_| BUDGET)
 }
 
 /// Writes a topic's feed in RSS 2.0: one item per entry, newest issue first.
@@ -249,17 +345,22 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
         newest: site.topic_entries(topic).map(|e| entry_date(site, e)).max(),
     };
     let mut rss = Rss::start(out, &channel)?;
-    for e in site.topic_entries(topic).take(c.feed_limit.unwrap_or(usize::MAX)) {
+    let entries = feed_issues(site).flat_map(|i| site.issues[i].topics[topic].iter().copied());
+    for (n, e) in entries.enumerate() {
         let entry = &site.entries[e];
         let (text, _) = entry.text(&lv.lang);
         let content = match &text.editor_note {
             Some(note) => Cow::Owned(format!("{}<blockquote>{note}</blockquote>", text.body.html)),
             None => Cow::Borrowed(text.body.html.as_str()),
         };
-        let content = super::absolute::absolutize(&content, c.origin());
         let permalink = c.permalink(&lv.lang, &entry.path(site));
+        let content = super::absolute::absolutize(&content, c.origin(), &permalink);
         let categories = entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect();
-        rss.item(&Item::new(&text.title, &permalink, entry_date(site, e), &content, categories))?;
+        let item = Item::new(&text.title, &permalink, entry_date(site, e), &content, categories, Vec::new());
+        if n > 0 && !rss.fits(&item, budget(site)) {
+            break;
+        }
+        rss.item(&item)?;
     }
     rss.finish()
 }
@@ -339,6 +440,12 @@ mod tests {
                 let mut e = Entry::default();
                 e.set_title(Text::plain(clean_text(i.title)));
                 e.set_id(i.permalink);
+                e.set_authors(
+                    i.authors
+                        .iter()
+                        .map(|a| atom_syndication::Person { name: clean_text(a), ..Default::default() })
+                        .collect::<Vec<_>>(),
+                );
                 e.set_links(vec![link(i.permalink, "alternate", "text/html")]);
                 e.set_updated(timestamp(i.date).fixed_offset());
                 e.set_published(Some(timestamp(i.date).fixed_offset()));
@@ -383,9 +490,32 @@ mod tests {
         (text(rss.finish().unwrap()), text(atom.finish().unwrap()))
     }
 
+    /// The reference RSS with `&` and `<` of plain-text elements as hexadecimal references.
+    fn rss_hex_text(xml: &str) -> String {
+        let mut out = String::new();
+        let mut rest = xml;
+        while let Some(i) = ["<title>", "<description>", "<category>"].iter().filter_map(|t| rest.find(t)).min() {
+            let close = rest[i..].find("</").map_or(rest.len(), |j| i + j);
+            let cdata = rest[i..close].contains("<![CDATA[");
+            out.push_str(&rest[..i]);
+            let text = &rest[i..close];
+            let open = text.find('>').unwrap() + 1;
+            out.push_str(&text[..open]);
+            let body = &text[open..];
+            out.push_str(&if cdata {
+                body.to_string()
+            } else {
+                body.replace("&amp;", "&#x26;").replace("&lt;", "&#x3C;")
+            });
+            rest = &rest[close..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     fn check(ch: &Channel, items: &[Item]) {
         let (rss, atom) = streamed(ch, items);
-        assert_eq!(rss, String::from_utf8(reference_rss(ch, items)).unwrap());
+        assert_eq!(rss, rss_hex_text(&String::from_utf8(reference_rss(ch, items)).unwrap()));
         assert_eq!(atom, String::from_utf8(reference_atom(ch, items)).unwrap());
     }
 
@@ -424,9 +554,10 @@ mod tests {
                 d(11),
                 "<p>a ]]> b ]]]]>> c</p>\n<a href=\"https://e.org/\">'x'</a>\u{1}\u{85}",
                 vec!["gateway-api", "<net>&"],
+                vec!["编辑部 <&>", "A. N. Editor"],
             ),
-            Item::new("", "https://e.org/", d(5), "", vec![]),
-            Item::new("]]>", "https://e.org/b/", d(1), "]]>]]>", vec!["\u{fffe}"]),
+            Item::new("", "https://e.org/", d(5), "", vec![], vec!["x"]),
+            Item::new("]]>", "https://e.org/b/", d(1), "]]>]]>", vec!["\u{fffe}"], vec![]),
         ];
         check(&channel(Some(d(11))), &items);
     }

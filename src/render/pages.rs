@@ -41,7 +41,7 @@ impl Renderer<'_> {
                     feed::topic_rss(self.site, self.views.lang(l), t, w).map(drop).map_err(|e| io_error(path, &e))
                 });
             }
-            Page::Sitemap => return sink.put("sitemap.xml", sitemap::sitemap(self.site)),
+            Page::Sitemap => return sitemap::write(self.site, sitemap::PROTOCOL, sink),
             Page::Robots => return sink.put("robots.txt", sitemap::robots(self.site)),
             Page::Static => {
                 for (path, bytes) in &self.theme.static_files {
@@ -245,14 +245,18 @@ impl Renderer<'_> {
                 let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
                 // A few issues at a time in parallel: the feeds are the longest jobs of a build,
                 // and holding every issue's content at once is what made them heavy.
-                let limit = self.site.config.feed_limit.unwrap_or(usize::MAX);
-                let issues: Vec<usize> = (0..self.site.issues.len().min(limit)).collect();
-                for chunk in issues.chunks(8) {
+                // Both feeds carry the same issues: the newest, then as many as fit the budget.
+                let issues: Vec<usize> = feed::feed_issues(self.site).collect();
+                let budget = feed::budget(self.site);
+                'chunks: for chunk in issues.chunks(8) {
                     let contents: Vec<Result<String, Diagnostic>> =
                         chunk.par_iter().map(|&i| self.feed_issue(l, i)).collect();
                     for (&i, content) in chunk.iter().zip(contents) {
                         let content = content?;
-                        let item = feed::issue_item(lv, i, &content);
+                        let item = feed::issue_item(self.site, lv, i, &content);
+                        if i > 0 && !(rss.fits(&item, budget) && atom.fits(&item, budget)) {
+                            break 'chunks;
+                        }
                         rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
                         atom.entry(&item).map_err(|e| io_error(atom_path, &e))?;
                     }
@@ -267,9 +271,10 @@ impl Renderer<'_> {
     /// An issue's full content as HTML for the feeds, with absolute links.
     fn feed_issue(&self, l: usize, i: usize) -> Result<String, Diagnostic> {
         let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
+        let permalink = page.permalink.clone();
         let ctx = to_context(&self.issue_page(l, i, page))?;
         let html = self.theme.render("feed_issue.html", &ctx)?;
-        Ok(super::absolute::absolutize(&html, self.site.config.origin()))
+        Ok(super::absolute::absolutize(&html, self.site.config.origin(), &permalink))
     }
 }
 

@@ -1,53 +1,150 @@
-//! Render stage: `sitemap.xml` with hreflang alternates, and `robots.txt`.
+//! Render stage: `sitemap.xml` with hreflang alternates and content dates, within the sitemap
+//! protocol's limits (50,000 URLs and 50 MB a file: past them, `sitemap.xml` becomes an index
+//! of numbered children), and `robots.txt`.
 
+use chrono::NaiveDate;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+use crate::error::Diagnostic;
 use crate::site::Site;
+use crate::write::Sink;
 
-/// Every page path that exists in every language (without the language prefix).
-fn page_paths(site: &Site) -> Vec<String> {
-    let mut paths = vec!["/".to_string(), "/archive/".to_string(), "/tags/".to_string()];
-    paths.extend(site.issues.iter().map(|i| i.path()));
-    paths.extend(site.entries.iter().map(|e| e.path(site)));
-    paths.extend(site.config.topics.iter().map(|t| format!("/topics/{}/", t.key)));
-    paths.extend(site.tags.iter().map(|t| format!("/tags/{}/", crate::site::slug::encode_segment(&t.slug))));
+/// How much one sitemap file may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub urls: usize,
+    pub bytes: usize,
+}
+
+/// The protocol's limits (sitemaps.org): 50,000 URLs and 50 MB (52,428,800 bytes) uncompressed.
+pub const PROTOCOL: Limits = Limits { urls: 50_000, bytes: 52_428_800 };
+
+const URLSET_END: &[u8] = b"</urlset>\n";
+
+/// Every page path that exists in every language (without the language prefix), with the date
+/// its content last changed: the issue's date for an issue and its entries, the newest issue
+/// date shown for lists.
+fn page_paths(site: &Site) -> Vec<(String, NaiveDate)> {
+    let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
+    let mut paths = vec![("/".to_string(), newest), ("/archive/".to_string(), newest), ("/tags/".to_string(), newest)];
+    paths.extend(site.issues.iter().map(|i| (i.path(), i.date)));
+    paths.extend(site.entries.iter().map(|e| (e.path(site), site.issues[e.issue].date)));
+    for (t, topic) in site.config.topics.iter().enumerate() {
+        let date = site.issues.iter().find(|i| !i.topics[t].is_empty()).map_or(newest, |i| i.date);
+        paths.push((format!("/topics/{}/", topic.key), date));
+    }
+    for tag in &site.tags {
+        let date = tag.entries.first().map_or(newest, |&e| site.issues[site.entries[e].issue].date);
+        paths.push((format!("/tags/{}/", crate::site::slug::encode_segment(&tag.slug)), date));
+    }
     paths
 }
 
-/// The sitemap: one `<url>` per page and language, each listing all languages as alternates.
-pub fn sitemap(site: &Site) -> Vec<u8> {
+/// Writes the sitemap into `sink`: `sitemap.xml` alone when it fits in `limits`, else the
+/// children `sitemap-1.xml`, `sitemap-2.xml`, … and `sitemap.xml` as their index. One child is
+/// held in memory at a time.
+pub fn write(site: &Site, limits: Limits, sink: &dyn Sink) -> Result<(), Diagnostic> {
     let c = &site.config;
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let ok = (|| -> std::io::Result<()> {
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        let mut urlset = BytesStart::new("urlset");
-        urlset.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
-        urlset.push_attribute(("xmlns:xhtml", "http://www.w3.org/1999/xhtml"));
-        w.write_event(Event::Start(urlset))?;
-        for path in page_paths(site) {
-            for lang in &c.languages {
-                w.write_event(Event::Start(BytesStart::new("url")))?;
-                w.create_element("loc").write_text_content(BytesText::new(&c.permalink(&lang.code, &path)))?;
-                for alt in &c.languages {
-                    w.create_element("xhtml:link")
-                        .with_attribute(("rel", "alternate"))
-                        .with_attribute(("hreflang", alt.code.as_str()))
-                        .with_attribute(("href", c.permalink(&alt.code, &path).as_str()))
-                        .write_empty()?;
-                }
-                w.create_element("xhtml:link")
-                    .with_attribute(("rel", "alternate"))
-                    .with_attribute(("hreflang", "x-default"))
-                    .with_attribute(("href", c.permalink(c.default_language(), &path).as_str()))
-                    .write_empty()?;
-                w.write_event(Event::End(BytesEnd::new("url")))?;
+    let mut chunk = urlset_start();
+    let (mut urls, mut children) = (0, Vec::new());
+    for (path, date) in page_paths(site) {
+        for lang in &c.languages {
+            let url = url_element(site, &lang.code, &path, date);
+            if urls > 0 && (urls == limits.urls || chunk.len() + url.len() + URLSET_END.len() > limits.bytes) {
+                chunk.extend_from_slice(URLSET_END);
+                children.push(child_name(children.len()));
+                sink.put(children.last().expect("just pushed"), std::mem::replace(&mut chunk, urlset_start()))?;
+                urls = 0;
             }
+            chunk.extend_from_slice(&url);
+            urls += 1;
         }
-        w.write_event(Event::End(BytesEnd::new("urlset")))?;
-        Ok(())
+    }
+    chunk.extend_from_slice(URLSET_END);
+    if children.is_empty() {
+        return sink.put("sitemap.xml", chunk);
+    }
+    children.push(child_name(children.len()));
+    sink.put(children.last().expect("just pushed"), chunk)?;
+    let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
+    sink.put("sitemap.xml", index(site, &children, newest))
+}
+
+fn child_name(n: usize) -> String {
+    format!("sitemap-{}.xml", n + 1)
+}
+
+fn writer() -> Writer<Vec<u8>> {
+    Writer::new_with_indent(Vec::new(), b' ', 2)
+}
+
+fn urlset_start() -> Vec<u8> {
+    let mut w = writer();
+    let mut urlset = BytesStart::new("urlset");
+    urlset.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+    urlset.push_attribute(("xmlns:xhtml", "http://www.w3.org/1999/xhtml"));
+    let written = (|| -> std::io::Result<()> {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        w.write_event(Event::Start(urlset))
     })();
-    ok.expect("writing to memory");
+    written.expect("writing to memory");
+    let mut out = w.into_inner();
+    out.push(b'\n');
+    out
+}
+
+/// One `<url>`: the page in `lang`, its date, and every language as an alternate.
+fn url_element(site: &Site, lang: &str, path: &str, date: NaiveDate) -> Vec<u8> {
+    let c = &site.config;
+    let mut w = writer();
+    let written = (|| -> std::io::Result<()> {
+        w.write_event(Event::Start(BytesStart::new("url")))?;
+        w.create_element("loc").write_text_content(BytesText::new(&c.permalink(lang, path)))?;
+        w.create_element("lastmod").write_text_content(BytesText::new(&date.to_string()))?;
+        for alt in &c.languages {
+            w.create_element("xhtml:link")
+                .with_attribute(("rel", "alternate"))
+                .with_attribute(("hreflang", alt.code.as_str()))
+                .with_attribute(("href", c.permalink(&alt.code, path).as_str()))
+                .write_empty()?;
+        }
+        w.create_element("xhtml:link")
+            .with_attribute(("rel", "alternate"))
+            .with_attribute(("hreflang", "x-default"))
+            .with_attribute(("href", c.permalink(c.default_language(), path).as_str()))
+            .write_empty()?;
+        w.write_event(Event::End(BytesEnd::new("url")))
+    })();
+    written.expect("writing to memory");
+    // Indented as a child of <urlset>.
+    let mut out = Vec::new();
+    for line in w.into_inner().split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(line);
+    }
+    out.push(b'\n');
+    out
+}
+
+/// The sitemap index naming every child.
+fn index(site: &Site, children: &[String], newest: NaiveDate) -> Vec<u8> {
+    let mut w = writer();
+    let written = (|| -> std::io::Result<()> {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let mut index = BytesStart::new("sitemapindex");
+        index.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
+        w.write_event(Event::Start(index))?;
+        for child in children {
+            w.write_event(Event::Start(BytesStart::new("sitemap")))?;
+            let loc = format!("{}/{child}", site.config.base_url);
+            w.create_element("loc").write_text_content(BytesText::new(&loc))?;
+            w.create_element("lastmod").write_text_content(BytesText::new(&newest.to_string()))?;
+            w.write_event(Event::End(BytesEnd::new("sitemap")))?;
+        }
+        w.write_event(Event::End(BytesEnd::new("sitemapindex")))
+    })();
+    written.expect("writing to memory");
     let mut out = w.into_inner();
     out.push(b'\n');
     out

@@ -230,9 +230,10 @@ base_url = "https://digest.example.org"
 default_language = "zh"
 # An alternative theme in themes/<name>/ (optional; the built-in one is "default").
 # theme = "default"
-# How many items each feed carries, newest first: issues in /rss.xml and /atom.xml, entries in
-# the topic feeds (optional; without it, every one, which makes the feeds grow every month).
-# feed_limit = 24
+# How many issues the feeds carry, newest first: the issues of /rss.xml and /atom.xml, and
+# their entries in the topic feeds; a feed also stops before 2 MB (optional; default 12;
+# 0 carries every issue, with no size limit).
+# feed_limit = 12
 
 # One table per language: the site's title and description in it. Override the theme's
 # interface text with [languages.<lang>.ui] (see docs/templates.md).

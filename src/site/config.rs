@@ -13,17 +13,21 @@ use crate::load::frontmatter::toml_error;
 /// The site's configuration, validated and with defaults applied.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Absolute URL of the site, without a trailing slash (`https://example.org/sub`).
+    /// Absolute URL of the site, without a trailing slash (`https://example.org/sub`), encoded
+    /// once here (punycode host, percent-encoded path) so every page, feed and sitemap writes
+    /// the same bytes.
     pub base_url: String,
     /// The path part of `base_url`, without a trailing slash (`/sub`, or empty).
     pub base_path: String,
+    /// The scheme, host and port of `base_url` (`https://example.org`).
+    pub origin: String,
     /// Languages, the default first, then the others in alphabetical order.
     pub languages: Vec<Language>,
     pub topics: Vec<Topic>,
     pub sources: Vec<Source>,
     pub theme: Option<String>,
-    /// How many items the feeds carry, newest first: issues in the language feeds, entries in
-    /// the topic feeds. `None`: every one.
+    /// How many issues the feeds carry, newest first: the issues of the language feeds, and the
+    /// entries of those issues in the topic feeds. `None`: every one (`feed_limit = 0`).
     pub feed_limit: Option<usize>,
     /// Pass raw HTML in Markdown through; by default it is shown as text.
     pub allow_html: bool,
@@ -36,6 +40,8 @@ pub struct Language {
     pub code: String,
     pub title: String,
     pub description: String,
+    /// The Atom author of issues that name no editors; the title when not set.
+    pub author: Option<String>,
     /// Overrides of the theme's interface text, by key.
     pub ui: BTreeMap<String, String>,
 }
@@ -99,6 +105,7 @@ struct RawLanguage {
     title: String,
     #[serde(default)]
     description: String,
+    author: Option<String>,
     #[serde(default)]
     ui: BTreeMap<String, String>,
 }
@@ -130,6 +137,9 @@ struct RawSource {
     #[serde(default)]
     exclude: Vec<String>,
 }
+
+/// How many issues the feeds carry without `feed_limit`: a year of a monthly newsletter.
+pub const DEFAULT_FEED_LIMIT: usize = 12;
 
 /// The six topics of the newsletter, used when `config.toml` has no `[[topics]]`.
 pub fn default_topics() -> Vec<Topic> {
@@ -165,9 +175,9 @@ impl Parsing<'_> {
         line_col(self.text, span.start).0
     }
 
-    /// `base_url` and its path part, both without a trailing slash.
-    fn base_url(&mut self, raw: &Spanned<String>) -> (String, String) {
-        match base_url_parts(raw.get_ref()) {
+    /// `base_url`, checked and encoded.
+    fn base_url(&mut self, raw: &Spanned<String>) -> BaseUrl {
+        match BaseUrl::parse(raw.get_ref()) {
             Ok(parts) => parts,
             Err(message) => {
                 self.error(
@@ -175,7 +185,7 @@ impl Parsing<'_> {
                     format!("`base_url` {message}: {:?}", raw.get_ref()),
                     "write the absolute address of the site, e.g. \"https://digest.example.org\"",
                 );
-                (String::new(), String::new())
+                BaseUrl::default()
             }
         }
     }
@@ -197,7 +207,7 @@ impl Parsing<'_> {
                 self.error(code.span(), message, "use a lowercase code such as \"zh\", \"en\" or \"pt-br\"");
             }
             let code = code.into_inner();
-            languages.push(Language { code, title: l.title, description: l.description, ui: l.ui });
+            languages.push(Language { code, title: l.title, description: l.description, author: l.author, ui: l.ui });
         }
         languages.sort_by_key(|l| (&l.code != default.get_ref(), l.code.clone()));
         languages
@@ -245,13 +255,38 @@ impl Parsing<'_> {
     }
 }
 
-/// Splits a site address into itself and its path part, both without a trailing slash.
-fn base_url_parts(base_url: &str) -> Result<(String, String), &'static str> {
-    match url::Url::parse(base_url) {
-        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
-            Ok((base_url.trim_end_matches('/').to_string(), u.path().trim_end_matches('/').to_string()))
+/// A site address, split and encoded once.
+#[derive(Default)]
+struct BaseUrl {
+    full: String,
+    path: String,
+    origin: String,
+}
+
+impl BaseUrl {
+    /// Checks a site address: http(s), a host, no query, fragment or credentials, no `.` or
+    /// `..` segment (which a browser would resolve elsewhere). The host is written in ASCII
+    /// (punycode) and the path percent-encoded, as every link will carry them.
+    fn parse(written: &str) -> Result<BaseUrl, &'static str> {
+        let u = url::Url::parse(written.trim()).map_err(|_| "is not an http(s) URL")?;
+        if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
+            return Err("is not an http(s) URL");
         }
-        _ => Err("is not an http(s) URL"),
+        if u.query().is_some() || u.fragment().is_some() {
+            return Err("has a query or a fragment, which no page address can follow");
+        }
+        if !u.username().is_empty() || u.password().is_some() {
+            return Err("holds a user name or password");
+        }
+        let raw_path = written.trim().split_once("://").map_or("", |(_, rest)| rest);
+        let raw_path = raw_path.find('/').map_or("", |i| &raw_path[i..]);
+        let dots = |seg: &str| matches!(seg, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e.");
+        if raw_path.split('/').any(dots) {
+            return Err("has a `.` or `..` segment in its path");
+        }
+        let origin = u.origin().ascii_serialization();
+        let path = u.path().trim_end_matches('/').to_string();
+        Ok(BaseUrl { full: format!("{origin}{path}"), path, origin })
     }
 }
 
@@ -270,25 +305,23 @@ impl Config {
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| toml_error(path, text, 0, &e))?;
         let mut p = Parsing { path, text, diags: Diagnostics::new() };
-        let (base_url, base_path) = p.base_url(&raw.base_url);
-        if let Some(limit) = raw.feed_limit.as_ref().filter(|l| *l.get_ref() == 0) {
-            p.error(
-                limit.span(),
-                "`feed_limit` is 0: the feeds would be empty".into(),
-                "give the number of newest items each feed carries, e.g. 20, or remove the line for all",
-            );
-        }
+        let base = p.base_url(&raw.base_url);
         let languages = p.languages(raw.languages, &raw.default_language);
         let topics = p.topics(raw.topics);
         let sources = p.sources(raw.sources, &topics);
         p.diags.into_result(Config {
-            base_url,
-            base_path,
+            base_url: base.full,
+            base_path: base.path,
+            origin: base.origin,
             languages,
             topics,
             sources,
             theme: raw.theme.filter(|t| t != "default"),
-            feed_limit: raw.feed_limit.map(Spanned::into_inner),
+            feed_limit: match raw.feed_limit.map(Spanned::into_inner) {
+                None => Some(DEFAULT_FEED_LIMIT),
+                Some(0) => None,
+                Some(n) => Some(n),
+            },
             allow_html: raw.markdown.allow_html,
             path: path.to_path_buf(),
         })
@@ -296,9 +329,10 @@ impl Config {
 
     /// Replaces the site address (for `--base-url` and `serve`).
     pub fn set_base_url(&mut self, base_url: &str) -> Result<(), String> {
-        let (full, path) = base_url_parts(base_url).map_err(|m| format!("--base-url {m}: {base_url:?}"))?;
-        self.base_url = full;
-        self.base_path = path;
+        let base = BaseUrl::parse(base_url).map_err(|m| format!("--base-url {m}: {base_url:?}"))?;
+        self.base_url = base.full;
+        self.base_path = base.path;
+        self.origin = base.origin;
         Ok(())
     }
 
@@ -338,7 +372,13 @@ impl Config {
 
     /// The scheme, host and port of `base_url`, for making root-relative links absolute.
     pub fn origin(&self) -> &str {
-        &self.base_url[..self.base_url.len() - self.base_path.len()]
+        &self.origin
+    }
+
+    /// The Atom author of an issue without editors, in language `lang`.
+    pub fn author(&self, lang: &str) -> &str {
+        let language = self.language(lang).unwrap_or(&self.languages[0]);
+        language.author.as_deref().unwrap_or(&language.title)
     }
 }
 
@@ -434,6 +474,40 @@ title = "Monthly"
         assert_eq!(d.message, "default_language \"fr\" has no [languages.fr] table");
         assert_eq!((d.line, d.column), (3, 20));
         assert_eq!(d.hint.as_deref(), Some("add [languages.fr] with a title"));
+    }
+
+    #[test]
+    fn base_urls_are_encoded_once() {
+        let c = parse(&MINIMAL.replace("https://example.org/sub/digest/", "https://Example.org/云原生/a b/")).unwrap();
+        assert_eq!(c.base_url, "https://example.org/%E4%BA%91%E5%8E%9F%E7%94%9F/a%20b");
+        assert_eq!(c.base_path, "/%E4%BA%91%E5%8E%9F%E7%94%9F/a%20b");
+        assert_eq!(c.origin(), "https://example.org");
+        assert_eq!(c.permalink("en", "/x/"), "https://example.org/%E4%BA%91%E5%8E%9F%E7%94%9F/a%20b/en/x/");
+        let c = parse(&MINIMAL.replace("https://example.org/sub/digest/", "https://例子.cn:8443")).unwrap();
+        assert_eq!((c.base_url.as_str(), c.base_path.as_str()), ("https://xn--fsqu00a.cn:8443", ""));
+        for bad in [
+            "https://e.org/a/../b",
+            "https://e.org/./b",
+            "https://e.org/%2e%2e/b",
+            "https://e.org/?q=1",
+            "https://e.org/#x",
+            "https://u:p@e.org/",
+            "e.org/x",
+            "mailto:a@e.org",
+            "https://",
+        ] {
+            let err = parse(&MINIMAL.replace("https://example.org/sub/digest/", bad)).unwrap_err();
+            assert!(err.0[0].message.starts_with("`base_url` "), "{bad}: {err}");
+            assert_eq!((err.0[0].line, err.0[0].column), (2, 12), "{bad}");
+        }
+    }
+
+    #[test]
+    fn feed_limit_defaults_to_a_year_and_zero_means_all() {
+        assert_eq!(parse(MINIMAL).unwrap().feed_limit, Some(12));
+        let with = |n: &str| parse(&format!("feed_limit = {n}\n{MINIMAL}")).unwrap().feed_limit;
+        assert_eq!(with("0"), None);
+        assert_eq!(with("3"), Some(3));
     }
 
     #[test]

@@ -162,3 +162,54 @@ pub fn validate_html(dir: &Path) -> bool {
     assert!(run.status.success(), "the Nu HTML checker found problems:\n{report}");
     true
 }
+
+/// A links newsletter: `issues` monthly issues of `per_issue` short English entries (English is
+/// the default language), and a Chinese edition without any translation.
+pub fn links_archive(issues: usize, per_issue: usize) -> Fixture {
+    const CONFIG: &str = "base_url = \"https://links.example.org\"\ndefault_language = \"en\"\n\
+        [languages.en]\ntitle = \"Links\"\ndescription = \"Links, every month\"\n\
+        [languages.zh]\ntitle = \"链接\"\ndescription = \"每月链接\"\n";
+    const TOPICS: [&str; 6] = ["releases", "news", "discussions", "reports", "products", "memes"];
+    let f = Fixture::with_config(CONFIG, &[]);
+    for n in 0..issues {
+        let key = format!("{:04}-{:02}", 2013 + n / 12, n % 12 + 1);
+        f.write(
+            &format!("content/{key}/_index.md"),
+            &format!("+++\ntitle = \"Links {key}\"\ndate = {key}-28\n+++\nThe [first](#releases-item-0) item.\n"),
+        );
+        for e in 0..per_issue {
+            let note = if e % 3 == 0 { format!("editor_note = \"Worth it: *{e}*.\"\n") } else { String::new() };
+            f.write(
+                &format!("content/{key}/{}/item-{e}.md", TOPICS[e % 6]),
+                &format!(
+                    "+++\ntitle = \"Item {e} of {key} & <more>\"\nsource = \"https://example.com/{key}/{e}?a=1&b=2\"\ndate = {key}-{:02}\ntags = [\"tag-{}\"]\n{note}+++\nA short summary with [a link](https://example.com/x/{e}) and [another entry](/{key}/), item {e}.\n",
+                    e % 28 + 1,
+                    e % 40
+                ),
+            );
+        }
+    }
+    f
+}
+
+/// Runs the W3C feed validator (`../shared/tools/validate-feed`, needs `pip install html5lib`)
+/// on a feed file served at `url`; returns its report, or `None` when it cannot run here
+/// (allowed outside CI only).
+pub fn validate_feed(file: &Path, url: &str) -> Option<(bool, String)> {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/validate-feed");
+    let ready = tool.is_file()
+        && Command::new("python3").args(["-c", "import html5lib"]).output().is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(
+            std::env::var("CI").is_err(),
+            "the feed validator is required in CI ({} and pip install html5lib)",
+            tool.display()
+        );
+        eprintln!("SKIPPED: {} or html5lib missing", tool.display());
+        return None;
+    }
+    let run = Command::new("python3").arg(&tool).arg(file).arg(url).output().expect("run validate-feed");
+    let report = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    let clean = run.status.success() && report.trim_end().ends_with(": 0 errors, 0 warnings");
+    Some((clean, report))
+}
