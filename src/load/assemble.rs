@@ -158,7 +158,7 @@ pub(crate) fn build_entry(
     }
     let (source, date, weight, tags, draft, via) =
         (main.source.clone(), main.date, main.weight, main.tags.clone(), main.draft, main.via.clone());
-    let texts: BTreeMap<String, EntryText> = files.into_iter().map(|(l, p)| (l, p.text)).collect();
+    let texts: BTreeMap<String, Box<EntryText>> = files.into_iter().map(|(l, p)| (l, Box::new(p.text))).collect();
     let entry = Entry {
         issue,
         topic,
