@@ -460,3 +460,33 @@ fn the_sample_site_passes() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains(": error:"), "{stderr}");
 }
+
+#[test]
+fn repeated_warnings_are_summarised_per_issue_unless_verbose() {
+    let entry = |n: usize| format!("+++\ntitle = \"条目 {n}\"\n+++\n正文。\n");
+    let files: Vec<(String, String)> = (0..5).map(|n| (format!("content/2025-11/news/e{n}.md"), entry(n))).collect();
+    let changes: Vec<(&str, Option<&str>)> = files.iter().map(|(p, t)| (p.as_str(), Some(t.as_str()))).collect();
+    let dir = site(&changes);
+
+    let out = digest(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(
+        warnings,
+        ["content/2025-11/: warning: missing translation: the entry has no `en` version (5 files)"],
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: `digest check --verbose` lists each one"), "{stderr}");
+    assert!(stderr.contains("0 errors, 5 warnings"), "{stderr}");
+
+    let out = digest(dir.path(), &["check", "--verbose"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let each: Vec<&str> = stderr.lines().filter(|l| l.contains(": warning: missing translation")).collect();
+    assert_eq!(each.len(), 5, "{stderr}");
+    assert!(each[0].starts_with("content/2025-11/news/e0.md:1:1: warning:"), "{stderr}");
+
+    let out = digest(dir.path(), &["check", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v.as_array().unwrap().len(), 5, "JSON lists every finding");
+}

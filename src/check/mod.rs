@@ -106,6 +106,45 @@ pub fn check(root: &Path, opts: &Options) -> Report {
     report
 }
 
+/// More findings than this of one kind in one issue are shown as one line.
+const SUMMARY_AFTER: usize = 3;
+
+/// The findings as lines to show: each on its own, but a message repeated in more than
+/// [`SUMMARY_AFTER`] files of one issue folder becomes one line with the count (a large archive
+/// without translations would otherwise print 57,000 times the same warning).
+pub fn summary(findings: &[&Diagnostic]) -> Vec<String> {
+    let folder = |d: &Diagnostic| -> Option<PathBuf> {
+        let mut parts = d.path.components();
+        let content = parts.next()?;
+        let issue = parts.next()?;
+        let name = issue.as_os_str().to_str()?;
+        (content.as_os_str() == "content" && crate::site::month::parse_issue_key(name).is_some())
+            .then(|| Path::new("content").join(name))
+    };
+    let mut groups: BTreeMap<(Option<PathBuf>, Severity, &str), Vec<&Diagnostic>> = BTreeMap::new();
+    for d in findings {
+        groups.entry((folder(d), d.severity, d.message.as_str())).or_default().push(d);
+    }
+    let mut lines: Vec<(&Diagnostic, String)> = Vec::new();
+    for ((folder, severity, message), list) in groups {
+        match folder {
+            Some(folder) if list.len() > SUMMARY_AFTER => {
+                let severity = if severity == Severity::Error { "error" } else { "warning" };
+                let line = format!(
+                    "{}/: {severity}: {message} ({} files)\n  hint: `digest check --verbose` lists each one",
+                    folder.display(),
+                    list.len()
+                );
+                lines.push((list[0], line));
+            }
+            _ => lines.extend(list.iter().map(|d| (*d, d.to_string()))),
+        }
+    }
+    // In the order of the findings, so the report still reads file by file.
+    lines.sort_by(|a, b| (&a.0.path, a.0.line, a.0.column).cmp(&(&b.0.path, b.0.line, b.0.column)));
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
 /// A content file's text, for locating findings and for the text-level checks.
 #[derive(Debug)]
 pub struct ContentFile {

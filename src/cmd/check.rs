@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::check::{Options, check};
-use crate::error::{Diagnostics, Severity};
+use crate::check::{Options, check, summary};
+use crate::error::{Diagnostic, Diagnostics, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -25,6 +25,9 @@ pub struct Args {
     /// Seconds to wait for one outside link
     #[arg(long, default_value_t = 20, value_name = "SECONDS")]
     pub timeout: u64,
+    /// List every warning, instead of one line for a warning repeated in an issue
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
@@ -37,8 +40,11 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report.diagnostics).unwrap_or_default()),
         Format::Text => {
-            for d in report.diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
-                eprintln!("{d}");
+            let warnings: Vec<&Diagnostic> =
+                report.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
+            let lines = if args.verbose { warnings.iter().map(ToString::to_string).collect() } else { summary(&warnings) };
+            for line in lines {
+                eprintln!("{line}");
             }
         }
     }
