@@ -7,19 +7,20 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use percent_encoding::percent_decode_str;
-use rayon::prelude::*;
-use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::ContentFile;
+pub use super::html::Link;
+use super::html::{Extract, extract};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::render::render;
 use crate::site::Site;
 use crate::site::config::Config;
-use crate::write::MemorySink;
+use crate::write::Sink;
 
 /// One HTML page of the rendered site.
 #[derive(Debug)]
@@ -28,16 +29,8 @@ pub struct Page {
     pub output: String,
     /// Its address below the base path, e.g. `/en/2025-11/`.
     pub url: String,
-    pub html: String,
     pub ids: HashSet<String>,
     pub links: Vec<Link>,
-}
-
-/// An `href` or `src` attribute, its value decoded from HTML.
-#[derive(Debug, Clone)]
-pub struct Link {
-    pub attr: &'static str,
-    pub value: String,
 }
 
 /// The site rendered in memory.
@@ -58,16 +51,13 @@ impl Rendered {
 }
 
 impl Rendered {
+    /// Renders the site as `build` does, reading each HTML page as it is rendered (on the
+    /// rendering threads) and keeping only its ids and links: the pages themselves are never
+    /// held all at once.
     pub fn render(site: &Site) -> Result<Rendered, Diagnostics> {
         let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
-        let sink = MemorySink::default();
+        let sink = ReadingSink::default();
         render(site, &theme, &sink)?;
-        let outputs = sink.into_inner();
-        let pages: BTreeMap<String, Page> = outputs
-            .par_iter()
-            .filter(|(path, _)| path.ends_with(".html"))
-            .map(|(path, bytes)| (path.clone(), parse_page(path, String::from_utf8_lossy(bytes).into_owned())))
-            .collect();
         let mut templates = HashMap::new();
         for page in crate::render::all_pages(site) {
             let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
@@ -75,36 +65,37 @@ impl Rendered {
                 templates.insert(output, file.clone());
             }
         }
-        Ok(Rendered { outputs: outputs.into_keys().collect(), pages, templates })
+        let outputs = sink.outputs.into_inner().expect("sink lock");
+        let pages = sink.pages.into_inner().expect("sink lock");
+        Ok(Rendered { outputs, pages, templates })
     }
 }
 
-fn parse_page(output: &str, html: String) -> Page {
-    let doc = Html::parse_document(&html);
-    let mut ids = HashSet::new();
-    let mut links = Vec::new();
-    for node in doc.root_element().descendants() {
-        let Some(el) = ElementRef::wrap(node) else { continue };
-        let v = el.value();
-        if let Some(id) = v.attr("id") {
-            ids.insert(id.to_string());
+/// A sink that reads HTML pages as they arrive and forgets every output's bytes.
+#[derive(Default)]
+struct ReadingSink {
+    outputs: Mutex<BTreeSet<String>>,
+    pages: Mutex<BTreeMap<String, Page>>,
+}
+
+impl Sink for ReadingSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        if path.ends_with(".html") {
+            let page = parse_page(path, &String::from_utf8_lossy(&bytes));
+            self.pages.lock().expect("sink lock").insert(path.to_string(), page);
         }
-        if v.name() == "a" {
-            if let Some(name) = v.attr("name") {
-                ids.insert(name.to_string());
-            }
-        }
-        for attr in ["href", "src"] {
-            if let Some(value) = v.attr(attr) {
-                links.push(Link { attr, value: value.to_string() });
-            }
-        }
+        self.outputs.lock().expect("sink lock").insert(path.to_string());
+        Ok(())
     }
+}
+
+fn parse_page(output: &str, html: &str) -> Page {
+    let Extract { ids, links } = extract(html);
     let url = match output.strip_suffix("index.html") {
         Some(dir) => format!("/{dir}"),
         None => format!("/{output}"),
     };
-    Page { output: output.to_string(), url, html, ids, links }
+    Page { output: output.to_string(), url, ids, links }
 }
 
 /// Which content files hold a link: built from each file's rendered Markdown and its link fields.
@@ -151,14 +142,8 @@ impl Origins {
         if !html.contains("href") && !html.contains("src") {
             return;
         }
-        let frag = Html::parse_fragment(html);
-        for node in frag.root_element().descendants() {
-            let Some(el) = ElementRef::wrap(node) else { continue };
-            for attr in ["href", "src"] {
-                if let Some(v) = el.value().attr(attr) {
-                    self.add(path, v);
-                }
-            }
+        for link in extract(html).links {
+            self.add(path, &link.value);
         }
     }
 
@@ -203,24 +188,46 @@ pub enum Target {
 
 /// Resolves a link found on the page at `page_url` (below the base path).
 pub fn classify(config: &Config, page_url: &str, value: &str) -> Target {
+    match page_base(config, page_url) {
+        Some(base) => classify_at(config, &base, value),
+        None => Target::Skip,
+    }
+}
+
+/// The absolute address of a page, which its relative links resolve against.
+fn page_base(config: &Config, page_url: &str) -> Option<Url> {
+    Url::parse(&format!("{}{}", config.base_url, page_url)).ok()
+}
+
+/// Whether a link names its scheme (`https:`, `mailto:`): letters, digits, `+`, `-` or `.` up
+/// to a colon, before any `/`, `?` or `#`.
+fn has_scheme(v: &str) -> bool {
+    let end = v.find([':', '/', '?', '#']);
+    end.is_some_and(|i| {
+        i > 0
+            && v.as_bytes()[i] == b':'
+            && v.as_bytes()[0].is_ascii_alphabetic()
+            && v[..i].bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    })
+}
+
+/// [`classify`] with the page's address already parsed (once per page, not per link).
+fn classify_at(config: &Config, base: &Url, value: &str) -> Target {
     let v = value.trim();
     if v.is_empty() || v == "#" {
         return Target::Skip;
     }
-    let Ok(base) = Url::parse(&format!("{}{}", config.base_url, page_url)) else { return Target::Skip };
-    let absolute = v.starts_with("//") || Url::parse(v).is_ok();
+    let absolute = v.starts_with("//") || has_scheme(v);
     let Ok(url) = base.join(v) else { return Target::Malformed };
     if !matches!(url.scheme(), "http" | "https") {
         return Target::Skip;
     }
     let bp = config.base_path.as_str();
     let path = url.path();
-    let inside = bp.is_empty() || path == bp || path.starts_with(&format!("{bp}/"));
+    let inside = bp.is_empty() || path == bp || (path.starts_with(bp) && path.as_bytes().get(bp.len()) == Some(&b'/'));
     let same_site = url.host_str() == base.host_str() && url.port_or_known_default() == base.port_or_known_default();
     if absolute && !(same_site && inside) {
-        let mut outside = url.clone();
-        outside.set_fragment(None);
-        return Target::Outside(outside.to_string());
+        return Target::Outside(url[..url::Position::AfterQuery].to_string());
     }
     if !inside {
         return Target::OutsideBase(decode(path));
@@ -237,10 +244,17 @@ fn decode(s: &str) -> String {
 /// The output a site path is served from: `/a/` → `a/index.html`; `/a` → `a`, or `a/index.html`.
 pub fn resolve<'a>(outputs: &'a BTreeSet<String>, path: &str) -> Option<&'a String> {
     let p = path.trim_start_matches('/');
+    // Concatenated by hand: millions of links on a large archive, and `format!` showed.
+    let with = |suffix: &str| {
+        let mut key = String::with_capacity(p.len() + suffix.len());
+        key.push_str(p);
+        key.push_str(suffix);
+        outputs.get(key.as_str())
+    };
     if p.is_empty() || p.ends_with('/') {
-        return outputs.get(&format!("{p}index.html"));
+        return with("index.html");
     }
-    outputs.get(p).or_else(|| outputs.get(&format!("{p}/index.html")))
+    outputs.get(p).or_else(|| with("/index.html"))
 }
 
 /// Checks every internal link and anchor; returns the findings and the outside links.
@@ -255,11 +269,18 @@ pub fn check_internal(
     // A template's link is keyed by the template, so it is reported once, not on every page.
     let mut found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)> = BTreeMap::new();
     let mut outside: Outside = BTreeMap::new();
+    let mut content_links: HashSet<&str> = HashSet::new();
     for page in rendered.pages.values() {
+        let Some(base) = page_base(config, &page.url) else { continue };
         for link in &page.links {
-            let problem = match classify(config, &page.url, &link.value) {
+            let problem = match classify_at(config, &base, &link.value) {
                 Target::Skip => None,
                 Target::Outside(url) => {
+                    // A link from a content file is located once, wherever else it is shown
+                    // (issue, topic and tag pages repeat every entry).
+                    if !origins.get(&link.value).is_empty() && !content_links.insert(&link.value) {
+                        continue;
+                    }
                     let places = locate(rendered, origins, files, config, page, link);
                     let list = outside.entry(url).or_default();
                     for p in places {
@@ -362,23 +383,10 @@ pub fn locate(
             })
             .collect();
     }
-    let escaped = escape_attr(&link.value);
-    let needles =
-        [format!("{}=\"{}\"", link.attr, link.value), format!("{}=\"{escaped}\"", link.attr), escaped.clone()];
-    let (line, column) = needles
-        .iter()
-        .find_map(|n| page.html.find(n.as_str()))
-        .map_or((1, 1), |i| crate::error::line_col(&page.html, i));
-    // Point at the value, not the attribute name.
-    let column = if page.html.contains(&needles[0]) || page.html.contains(&needles[1]) {
-        column + link.attr.len() + 2
-    } else {
-        column
-    };
     vec![Located {
         path: PathBuf::from(&page.output),
-        line,
-        column,
+        line: link.line,
+        column: link.column,
         template: rendered.template_of(&page.output).cloned(),
         page: address,
         written: link.value.clone(),
@@ -397,8 +405,4 @@ fn source_needles(value: &str, base_path: &str) -> Vec<String> {
     v.extend(decoded);
     v.push(value.replace('&', "&amp;"));
     v
-}
-
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }

@@ -42,7 +42,8 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         Format::Text => {
             let warnings: Vec<&Diagnostic> =
                 report.diagnostics.iter().filter(|d| d.severity == Severity::Warning).collect();
-            let lines = if args.verbose { warnings.iter().map(ToString::to_string).collect() } else { summary(&warnings) };
+            let lines =
+                if args.verbose { warnings.iter().map(ToString::to_string).collect() } else { summary(&warnings) };
             for line in lines {
                 eprintln!("{line}");
             }
