@@ -93,7 +93,7 @@ mod tests {
                     <link rel=\"stylesheet\" href=\"/s.css\"></head>\
                     <body><p class=\"x y\" id=\"a\"><a href=\"/e/\">e</a><a href=\"#n\">n</a></p><script>1</script></body></html>";
         let out = finish(html, "https://e.org/2025-11/").unwrap();
-        assert!(out.contains("<p class=\"x\" style=\"color:#111;margin:0\">"), "{out}");
+        assert!(out.contains("<p style=\"color:#111;margin:0\" class=\"x\">"), "{out}");
         assert!(out.contains("href=\"https://e.org/e/\""), "{out}");
         assert!(out.contains("href=\"https://e.org/2025-11/#n\""), "{out}");
         assert!(out.contains("@media (prefers-color-scheme: dark)"), "{out}");

@@ -59,8 +59,10 @@ fn wrap_line(line: &str, width: usize, out: &mut String) {
     out.push_str(joined(&current).trim_end());
 }
 
+/// The width of the tokens, trailing spaces left out (they vanish at a break).
 fn tokens_width(tokens: &[Token]) -> usize {
-    tokens.iter().map(|t| if t.space { 1 } else { t.text.width() }).sum()
+    let end = tokens.iter().rposition(|t| !t.space).map_or(0, |i| i + 1);
+    tokens[..end].iter().map(|t| if t.space { 1 } else { t.text.width() }).sum()
 }
 
 fn joined(tokens: &[Token]) -> String {
