@@ -2,8 +2,8 @@
 //!
 //! Data flows one way: [`load`] (config + content → an immutable [`site::Site`]), [`render`]
 //! (`&Site` → output files, in parallel, into a [`write::Sink`], touching no disk) and
-//! [`write`] (the atomic publish). [`fetch`], [`check`] and [`serve`] are built on the same
-//! stages; [`links`] holds the URL and HTTP rules that `fetch` and `check` share, and
+//! [`write`] (the atomic publish). [`fetch`], [`check`], [`serve`] and [`export`] are built on
+//! the same stages; [`links`] holds the URL and HTTP rules that `fetch` and `check` share, and
 //! [`scaffold`] the files `digest new` and `digest init` create. `docs/architecture.md` says
 //! who may call whom.
 
@@ -11,6 +11,7 @@ pub mod build;
 pub mod check;
 pub mod cmd;
 pub mod error;
+pub mod export;
 pub mod fetch;
 pub mod links;
 pub mod load;

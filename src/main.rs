@@ -29,6 +29,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Scaffold an issue or an entry
     New(cmd::new::Args),
+    /// One issue as an email, its plain text, a WeChat article or Markdown
+    Export(cmd::export::Args),
     /// Create a new site folder
     Init(cmd::init::Args),
 }
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Fetch(args) => cmd::fetch::run(&cli.root, args),
         Command::Check(args) => cmd::check::run(&cli.root, args),
         Command::New(args) => cmd::new::run(&cli.root, args),
+        Command::Export(args) => cmd::export::run(&cli.root, args),
         Command::Init(args) => cmd::init::run(&cli.root, args),
     };
     match result {

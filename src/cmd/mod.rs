@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod export;
 pub mod fetch;
 pub mod init;
 pub mod new;

@@ -213,7 +213,8 @@ impl Views {
 }
 
 impl LangViews {
-    fn build(site: &Site, lang: &str, with_entries: bool) -> LangViews {
+    /// The views of one language; its entries' values only when `with_entries`.
+    pub fn build(site: &Site, lang: &str, with_entries: bool) -> LangViews {
         let c = &site.config;
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);

@@ -37,6 +37,11 @@ const ZH: &[(&str, &str)] = &[
     ("topic_feed", "本专题的订阅源"),
     ("generated_by", "由 digest 生成"),
     ("colon", "\u{ff1a}"),
+    ("read_on_web", "在网页上阅读本期"),
+    ("read_more", "阅读全文"),
+    ("references", "参考链接"),
+    ("feeds", "订阅源"),
+    ("wechat_copy", "点击下方正文即可全选\u{ff0c}复制后粘贴到公众号编辑器。"),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -72,6 +77,11 @@ const EN: &[(&str, &str)] = &[
     ("topic_feed", "Feed of this topic"),
     ("generated_by", "Made with digest"),
     ("colon", ": "),
+    ("read_on_web", "Read this issue on the web"),
+    ("read_more", "Read more"),
+    ("references", "References"),
+    ("feeds", "Feeds"),
+    ("wechat_copy", "Click the article below to select all of it, copy it, and paste it into the WeChat editor."),
 ];
 
 /// The interface strings for `lang`: built-in Chinese or English (English for other
