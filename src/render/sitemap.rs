@@ -9,6 +9,8 @@ use crate::site::Site;
 fn page_paths(site: &Site) -> Vec<String> {
     let mut paths = vec!["/".to_string(), "/archive/".to_string(), "/tags/".to_string()];
     paths.extend(site.issues.iter().map(|i| i.path()));
+    let topics = &site.config.topics;
+    paths.extend(super::issue_topics(site).map(|(i, t)| site.issues[i].topic_path(&topics[t].key)));
     paths.extend(site.entries.iter().map(|e| e.path(site)));
     paths.extend(site.config.topics.iter().map(|t| format!("/topics/{}/", t.key)));
     paths.extend(site.tags.iter().map(|t| format!("/tags/{}/", crate::site::slug::encode_segment(&t.slug))));
