@@ -1,5 +1,7 @@
 // Screenshots of the issue page for the README: both themes, 360 and 1280 px, light and dark.
-// `cargo build && node scripts/screenshots.mjs [OUT_DIR]` (default docs/screenshots/).
+// `cargo build && npm run screenshots [-- OUT_DIR]` (default docs/screenshots/). The 360 px shots
+// start at the first topic, where the two themes differ; the 1280 px ones at the top.
+// Chinese and emoji need fonts: `apt-get install fonts-noto-cjk fonts-noto-color-emoji`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repo, buildSite, sampleWithTheme, serveFolder, launch } from '../tests/browser/helpers.mjs';
@@ -11,8 +13,9 @@ for (const theme of ['default', 'links']) {
   const server = await serveFolder(buildSite(theme === 'default' ? repo : sampleWithTheme(theme)));
   for (const scheme of ['light', 'dark']) {
     for (const width of [360, 1280]) {
-      const page = await browser.newPage({ viewport: { width, height: width < 600 ? 780 : 900 }, colorScheme: scheme });
+      const page = await browser.newPage({ viewport: { width, height: width < 600 ? 760 : 1000 }, colorScheme: scheme });
       await page.goto(`${server.url}/en/2025-11/`);
+      if (width < 600) await page.evaluate(() => document.querySelector('section.topic').scrollIntoView());
       const file = join(out, `issue-${theme}-${width}-${scheme}.png`);
       await page.screenshot({ path: file });
       console.log(file);
