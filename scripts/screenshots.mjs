@@ -1,32 +1,27 @@
-// Screenshots of the email and WeChat editions of the sample issue, in Debian's Chromium:
-//   cargo build && node scripts/screenshots.mjs
-// writes docs/screenshots/{email,email-dark,wechat}.png.
-import { spawnSync } from 'node:child_process';
+// Screenshots of the issue page for the README: both themes, 360 and 1280 px, light and dark.
+// `cargo build && npm run screenshots [-- OUT_DIR]` (default docs/screenshots/). The 360 px shots
+// start at the first topic, where the two themes differ; the 1280 px ones at the top.
+// Chinese and emoji need fonts: `apt-get install fonts-noto-cjk fonts-noto-color-emoji`.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, repo, digest } from '../tests/browser/helpers.mjs';
+import { repo, buildSite, sampleWithTheme, serveFolder, launch } from '../tests/browser/helpers.mjs';
 
-function edition(format, lang) {
-  const run = spawnSync(digest, ['--root', repo, 'export', '2025-11', '--format', format, '--lang', lang], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout;
-}
-
-const out = join(repo, 'docs', 'screenshots');
+const out = process.argv[2] || join(repo, 'docs', 'screenshots');
+mkdirSync(out, { recursive: true });
 const browser = await launch();
-try {
-  const shots = [
-    ['email.png', 'email', 'zh', 'light', 760],
-    ['email-dark.png', 'email', 'en', 'dark', 760],
-    ['wechat.png', 'wechat', 'zh', 'light', 760],
-  ];
-  for (const [file, format, lang, colorScheme, width] of shots) {
-    const page = await browser.newPage({ viewport: { width, height: 1300 }, colorScheme });
-    // No request leaves the machine: the editions are self-contained.
-    await page.route('**/*', (route) => route.abort());
-    await page.setContent(edition(format, lang), { waitUntil: 'load' });
-    await page.screenshot({ path: join(out, file) });
-    await page.close();
+for (const theme of ['default', 'links']) {
+  const server = await serveFolder(buildSite(theme === 'default' ? repo : sampleWithTheme(theme)));
+  for (const scheme of ['light', 'dark']) {
+    for (const width of [360, 1280]) {
+      const page = await browser.newPage({ viewport: { width, height: width < 600 ? 760 : 1000 }, colorScheme: scheme });
+      await page.goto(`${server.url}/en/2025-11/`);
+      if (width < 600) await page.evaluate(() => document.querySelector('section.topic').scrollIntoView());
+      const file = join(out, `issue-${theme}-${width}-${scheme}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+      await page.close();
+    }
   }
-} finally {
-  await browser.close();
+  server.close();
 }
+await browser.close();

@@ -28,6 +28,7 @@ fn every_url_of_the_design_exists_in_both_languages() {
         for p in [
             "index.html",
             "2025-11/index.html",
+            "2025-11/releases/index.html",
             "2025-11/releases/a/index.html",
             "archive/index.html",
             "topics/releases/index.html",
@@ -100,7 +101,7 @@ fn untranslated_entries_fall_back_with_their_own_lang_both_ways() {
 fn tags_meet_on_one_slug() {
     let out = two_issue_site().build();
     let doc = out.html("tags/gateway-api/index.html");
-    assert_eq!(select_text(&doc, ".entry-card h3 a"), ["新闻", "旧闻"]);
+    assert_eq!(select_text(&doc, ".entry-card-title a"), ["新闻", "旧闻"]);
     assert_eq!(select_text(&doc, "h1"), ["#Gateway API"]);
 }
 

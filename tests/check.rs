@@ -123,8 +123,9 @@ fn broken_links_and_anchors_in_markdown_point_at_the_entry_line() {
     let link = only(&d, "broken link");
     assert_eq!(at(link), "content/2025-11/releases/a.md:9:5: error");
     assert_eq!(link.message, "broken link `/2025-11/releases/nope/`: nothing is published at /2025-11/releases/nope/");
-    // The entry shows on the home page, the issue page and its own page: reported once.
-    assert_eq!(link.hint.as_deref(), Some("seen on /2025-11/ and 2 other pages"));
+    // The entry shows on the home page, the issue page, the issue's releases page and its own
+    // page: reported once.
+    assert_eq!(link.hint.as_deref(), Some("seen on /2025-11/ and 3 other pages"));
     let anchor = only(&d, "`/2025-11/#nope`");
     assert_eq!(at(anchor), "content/2025-11/releases/a.md:10:5: error");
     assert!(anchor.message.contains("/2025-11/ has no element with id `nope`"), "{anchor}");

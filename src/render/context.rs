@@ -27,8 +27,23 @@ pub struct Base<'a> {
 pub struct TopicGroup<'a> {
     /// A [`TopicRef`].
     pub topic: &'a Value,
+    /// The page of this topic in this issue (`/2025-11/releases/`), root-relative.
+    pub url: String,
     /// [`super::view::EntryView`]s.
     pub entries: Vec<&'a Value>,
+}
+
+/// A topic of an issue as a link, for the navigation of issue topic pages.
+#[derive(Serialize)]
+pub struct IssueTopicLink<'a> {
+    /// A [`TopicRef`].
+    pub topic: &'a Value,
+    /// The page of this topic in this issue.
+    pub url: String,
+    /// Its number of entries.
+    pub count: usize,
+    /// Whether it is the page being rendered.
+    pub current: bool,
 }
 
 /// One issue with its entries of a topic, on topic pages.
@@ -59,6 +74,20 @@ pub struct IssuePage<'a> {
     /// The next newer and older issues' summaries.
     pub newer: Option<&'a Value>,
     pub older: Option<&'a Value>,
+}
+
+/// `issue_topic.html`: the entries of one topic of one issue (`/2025-11/releases/`).
+#[derive(Serialize)]
+pub struct IssueTopicPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    /// The issue's [`super::view::IssueSummary`].
+    pub issue: &'a Value,
+    pub topic: &'a TopicRef,
+    /// The topic's entries in the issue, in reading order.
+    pub entries: Vec<&'a Value>,
+    /// Every topic of the issue with entries, in config order, this one included.
+    pub topics: Vec<IssueTopicLink<'a>>,
 }
 
 /// `index.html`: the latest issue, as on its own page, and every issue.

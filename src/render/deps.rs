@@ -6,13 +6,19 @@ use crate::site::Site;
 
 /// The pages of language `l` that show entry `e`'s view: its own page, the pages of its
 /// neighbours in the issue (their previous/next links), its issue's page (and the home page when
-/// that issue is the latest), its topic's page and feed, its tags' pages and the language feeds.
+/// that issue is the latest), the page of its topic in that issue, its topic's page and feed, its
+/// tags' pages and the language feeds.
 ///
 /// This is the dependency list incremental rebuilds ([`crate::render::session`]) rely on: a template
 /// change that shows entries on another page must add that page here.
 pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Page> {
     let entry = &site.entries[e];
-    let mut pages = vec![Page::Entry(l, e), Page::Issue(l, entry.issue), Page::Feeds(l)];
+    let mut pages = vec![
+        Page::Entry(l, e),
+        Page::Issue(l, entry.issue),
+        Page::IssueTopic(l, entry.issue, entry.topic),
+        Page::Feeds(l),
+    ];
     if entry.issue == 0 {
         pages.push(Page::Home(l));
     }

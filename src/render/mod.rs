@@ -38,6 +38,8 @@ pub enum Page {
     Tags(usize),
     NotFound(usize),
     Issue(usize, usize),
+    /// One topic of one issue (language, issue, topic): only for topics with entries there.
+    IssueTopic(usize, usize, usize),
     Entry(usize, usize),
     Sitemap,
     Robots,
@@ -60,10 +62,18 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     for l in langs {
         pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l)]);
         pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
+        pages.extend(issue_topics(site).map(|(i, t)| Page::IssueTopic(l, i, t)));
         pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
     }
     pages.extend([Page::Robots, Page::Static, Page::Assets]);
     pages
+}
+
+/// Every (issue, topic) with entries in that issue: the issue topic pages of each language.
+pub fn issue_topics(site: &Site) -> impl Iterator<Item = (usize, usize)> + '_ {
+    site.issues.iter().enumerate().flat_map(|(i, issue)| {
+        issue.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(move |(t, _)| (i, t))
+    })
 }
 
 impl Page {
@@ -74,6 +84,7 @@ impl Page {
             Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
                 Some(l)
             }
+            Page::IssueTopic(l, ..) => Some(l),
             Page::Sitemap | Page::Robots | Page::Static | Page::Assets => None,
         }
     }
@@ -91,6 +102,7 @@ impl Page {
             Page::Tags(_) => "tags.html",
             Page::NotFound(_) => "404.html",
             Page::Issue(..) => "issue.html",
+            Page::IssueTopic(..) => "issue_topic.html",
             Page::Entry(..) => "entry.html",
             Page::Topic(..) => "topic.html",
             Page::Tag(..) => "tag.html",
@@ -110,6 +122,7 @@ impl Page {
             Page::Tags(l) => at(l, "tags/index.html"),
             Page::NotFound(l) => at(l, "404.html"),
             Page::Issue(l, i) => at(l, &format!("{}/index.html", site.issues[i].key)),
+            Page::IssueTopic(l, i, t) => at(l, &format!("{}/{}/index.html", site.issues[i].key, c.topics[t].key)),
             Page::Entry(l, e) => {
                 let entry = &site.entries[e];
                 at(

@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use super::context::{
-    ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, NotFoundPage, TagPage, TagsPage, TopicGroup,
-    TopicPage, Year, to_context,
+    ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, NotFoundPage,
+    TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
 use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
 use super::{Page, feed, sitemap, truncate};
@@ -28,6 +28,7 @@ impl Renderer<'_> {
             Page::Tags(l) => self.tags(l)?,
             Page::NotFound(l) => self.not_found(l)?,
             Page::Issue(l, i) => self.issue(l, i)?,
+            Page::IssueTopic(l, i, t) => self.issue_topic(l, i, t)?,
             Page::Entry(l, e) => self.entry(l, e)?,
             Page::Topic(l, t) => self.topic(l, t)?,
             Page::Tag(l, t) => self.tag(l, t)?,
@@ -93,7 +94,7 @@ impl Renderer<'_> {
             feed("rss", "application/rss+xml", c.href(&lv.lang, "/rss.xml"), format!("{site_title} (RSS)")),
             feed("atom", "application/atom+xml", c.href(&lv.lang, "/atom.xml"), format!("{site_title} (Atom)")),
         ];
-        if kind == "topic" {
+        if kind == "topic" || kind == "issue_topic" {
             let key = path.trim_matches('/').rsplit('/').next().unwrap_or_default();
             if let Some(t) = c.topic_index(key) {
                 let title = format!("{} · {site_title}", lv.topics[t].name);
@@ -123,9 +124,16 @@ impl Renderer<'_> {
         topics
             .map(|(t, ids)| TopicGroup {
                 topic: &lv.topic_values[t],
+                url: self.issue_topic_url(&lv.lang, issue, t),
                 entries: ids.iter().map(|&e| &lv.entry_values[e]).collect(),
             })
             .collect()
+    }
+
+    /// The root-relative link to the page of topic `t` in issue `i`, in language `lang`.
+    fn issue_topic_url(&self, lang: &str, i: usize, t: usize) -> String {
+        let c = &self.site.config;
+        c.href(lang, &self.site.issues[i].topic_path(&c.topics[t].key))
     }
 
     fn issue_page(&self, l: usize, i: usize, page: PageMeta) -> IssuePage<'_> {
@@ -160,6 +168,31 @@ impl Renderer<'_> {
         let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
         let page = self.meta(l, "issue", &self.site.issues[i].path(), s.title.clone(), description);
         self.page("issue.html", &self.issue_page(l, i, page))
+    }
+
+    fn issue_topic(&self, l: usize, i: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let issue = &self.site.issues[i];
+        let topic = &lv.topics[t];
+        let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i].title);
+        let description = format!("{} · {}", topic.name, lv.issue_summaries[i].title);
+        let page = self.meta(l, "issue_topic", &issue.topic_path(&topic.key), title, description);
+        let topics = (issue.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()))
+            .map(|(other, ids)| IssueTopicLink {
+                topic: &lv.topic_values[other],
+                url: self.issue_topic_url(&lv.lang, i, other),
+                count: ids.len(),
+                current: other == t,
+            })
+            .collect();
+        let ctx = IssueTopicPage {
+            base: self.base(l, page),
+            issue: &lv.issue_summary_values[i],
+            topic,
+            entries: issue.topics[t].iter().map(|&e| &lv.entry_values[e]).collect(),
+            topics,
+        };
+        self.page("issue_topic.html", &ctx)
     }
 
     fn entry(&self, l: usize, e: usize) -> Result<Vec<u8>, Diagnostic> {

@@ -29,6 +29,10 @@ fn page_paths(site: &Site) -> Vec<(String, NaiveDate)> {
     let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
     let mut paths = vec![("/".to_string(), newest), ("/archive/".to_string(), newest), ("/tags/".to_string(), newest)];
     paths.extend(site.issues.iter().map(|i| (i.path(), i.date)));
+    let topics = &site.config.topics;
+    let issue_topics =
+        super::issue_topics(site).map(|(i, t)| (site.issues[i].topic_path(&topics[t].key), site.issues[i].date));
+    paths.extend(issue_topics);
     paths.extend(site.entries.iter().map(|e| (e.path(site), site.issues[e.issue].date)));
     for (t, topic) in site.config.topics.iter().enumerate() {
         let date = site.issues.iter().find(|i| !i.topics[t].is_empty()).map_or(newest, |i| i.date);

@@ -37,7 +37,7 @@ pub struct FeedLink {
 /// What every page knows about itself (`page` in templates).
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
-    /// `home`, `issue`, `entry`, `archive`, `topic`, `tag`, `tags` or `not_found`.
+    /// `home`, `issue`, `issue_topic`, `entry`, `archive`, `topic`, `tag`, `tags` or `not_found`.
     pub kind: &'static str,
     /// The text of `<title>`.
     pub title: String,
@@ -63,6 +63,8 @@ pub struct SiteView {
     pub archive_url: String,
     pub tags_url: String,
     pub stylesheet_url: String,
+    /// The print stylesheet (`print.css`), linked with `media="print"`.
+    pub print_stylesheet_url: String,
     pub favicon_url: String,
     pub rss_url: String,
     pub atom_url: String,
@@ -239,6 +241,7 @@ impl LangViews {
             archive_url: c.href(lang, "/archive/"),
             tags_url: c.href(lang, "/tags/"),
             stylesheet_url: format!("{}/style.css", c.base_path),
+            print_stylesheet_url: format!("{}/print.css", c.base_path),
             favicon_url: format!("{}/favicon.svg", c.base_path),
             rss_url: c.href(lang, "/rss.xml"),
             atom_url: c.href(lang, "/atom.xml"),

@@ -173,6 +173,11 @@ impl Issue {
         format!("/{}/", self.key)
     }
 
+    /// The site path of one topic of the issue (`/2025-11/releases/`), given the topic's key.
+    pub fn topic_path(&self, topic_key: &str) -> String {
+        format!("/{}/{topic_key}/", self.key)
+    }
+
     pub fn entry_count(&self) -> usize {
         self.topics.iter().map(Vec::len).sum()
     }

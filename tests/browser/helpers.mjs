@@ -1,7 +1,7 @@
 // Shared helpers for browser tests: build a site, serve a folder, launch Debian's Chromium.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -42,4 +42,17 @@ export async function launch() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * A copy of the sample site that selects `theme`: a temporary folder with the repository's
+ * config.toml (plus `theme = "…"`) and symbolic links to its content/ and themes/.
+ */
+export function sampleWithTheme(theme) {
+  const root = mkdtempSync(join(tmpdir(), `digest-${theme}-`));
+  const config = readFileSync(join(repo, 'config.toml'), 'utf8');
+  writeFileSync(join(root, 'config.toml'), `theme = "${theme}"\n${config}`);
+  symlinkSync(join(repo, 'content'), join(root, 'content'));
+  symlinkSync(join(repo, 'themes'), join(root, 'themes'));
+  return root;
 }
