@@ -73,8 +73,9 @@ pub fn check(root: &Path, opts: &Options) -> Report {
         None => BTreeMap::new(),
     };
     report.files = files.len();
+    let rules = config.as_ref().map(typography::Rules::new).unwrap_or_default();
     for file in files.values() {
-        diags.extend(typography::check(file));
+        diags.extend(typography::check(file, &rules));
         diags.extend(urls::check_links_in_file(file));
     }
     match loaded {
