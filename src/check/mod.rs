@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod external;
+pub mod fix;
 pub mod links;
 pub mod translations;
 pub mod typography;
