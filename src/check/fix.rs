@@ -87,7 +87,9 @@ fn fix_file(root: &Path, file: &ContentFile, rules: &Rules, dry_run: bool, repor
     }
     let path = file.path.to_string_lossy().replace('\\', "/");
     let diff = similar::TextDiff::from_lines(&file.text, &fixed);
-    report.diff.push_str(&diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string());
+    report.diff.push_str(
+        &diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string(),
+    );
     report.files.push(file.path.clone());
 }
 

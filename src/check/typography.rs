@@ -290,10 +290,7 @@ fn fullwidth_brackets(c: &mut [char]) {
     for (a, b) in pairs {
         // Against a word of two letters or more: `O(n)` and `f(x)` are notation.
         let attached = a >= 2 && c[a - 2..a].iter().all(char::is_ascii_alphanumeric);
-        if attached
-            || c[a + 1..b].iter().any(|&ch| is_han(ch))
-            || han_at(c, a.checked_sub(1))
-            || han_at(c, Some(b + 1))
+        if attached || c[a + 1..b].iter().any(|&ch| is_han(ch)) || han_at(c, a.checked_sub(1)) || han_at(c, Some(b + 1))
         {
             change.extend([a, b]);
         }
@@ -369,7 +366,8 @@ fn diff(base: usize, old: &str, new: &str, out: &mut Vec<Correction>) {
     let mut bytes: Vec<usize> = old.char_indices().map(|(i, _)| i).collect();
     bytes.push(old.len());
     // Changed runs: old chars os..oe become new chars ns..ne.
-    let mut hunks: Vec<(usize, usize, usize, usize)> = Vec::new();
+    type Hunk = (usize, usize, usize, usize);
+    let mut hunks: Vec<Hunk> = Vec::new();
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &o, &n) {
         let (tag, or, nr) = op.as_tag_tuple();
         if tag == similar::DiffTag::Equal {
@@ -396,7 +394,7 @@ fn diff(base: usize, old: &str, new: &str, out: &mut Vec<Correction>) {
         _ => i,
     };
     // Hunks whose contexts overlap make one correction.
-    let mut groups: Vec<(usize, usize, Vec<(usize, usize, usize, usize)>)> = Vec::new();
+    let mut groups: Vec<(usize, usize, Vec<Hunk>)> = Vec::new();
     for h in hunks {
         let (from, to) = (left(h.0), right(h.1));
         match groups.last_mut() {
@@ -524,7 +522,6 @@ fn string_spans(text: &str, start: usize, limit: usize, quote: u8, triple: bool)
     (spans, i)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,7 +571,15 @@ mod tests {
         assert_eq!(correct("- Kat Cosgrove(Minimus)", &rules), "- Kat Cosgrove（Minimus）");
         assert_eq!(correct("Tim Hockin（Google）", &rules), "Tim Hockin（Google）");
         assert_eq!(correct("ＡＢＣ 1.0", &rules), "ABC 1.0");
-        for fine in ["从 O(n) 降到 O(log n)，", "Hello, World", "共 65,000 个节点", "在 10:30 开始", "NVIDIA Run:ai 是", "用 std::env 读取", "使用 Kubernetes (K8s) 部署"] {
+        for fine in [
+            "从 O(n) 降到 O(log n)，",
+            "Hello, World",
+            "共 65,000 个节点",
+            "在 10:30 开始",
+            "NVIDIA Run:ai 是",
+            "用 std::env 读取",
+            "使用 Kubernetes (K8s) 部署",
+        ] {
             assert_eq!(correct(fine, &rules), fine);
         }
         assert_eq!(correct("VCF(VKS)是", &Rules::without(&["fullwidth-bracket"])), "VCF(VKS) 是");

@@ -573,7 +573,8 @@ title = "Monthly"
 
     #[test]
     fn typography_rules_are_turned_off_by_name() {
-        let c = parse(&format!("{MINIMAL}[check.typography]\ndisable = [\"space-dash\", \"fullwidth-bracket\"]\n")).unwrap();
+        let c = parse(&format!("{MINIMAL}[check.typography]\ndisable = [\"space-dash\", \"fullwidth-bracket\"]\n"))
+            .unwrap();
         let off: Vec<&str> = c.typography_disabled.iter().map(String::as_str).collect();
         assert_eq!(off, ["fullwidth-bracket", "space-dash"]);
         assert!(parse(MINIMAL).unwrap().typography_disabled.is_empty());
