@@ -198,6 +198,33 @@ fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// Replaces an existing file's contents without ever leaving it half-written: the text goes to
+/// a temporary file in the same folder (with the file's permissions), which is then renamed
+/// over it. A failure leaves the file as it was.
+pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut attempt = 0;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(file) => break (tmp, file),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Writes a file that must not exist yet, creating its folder: an editor's file is never
 /// overwritten, even by a race (the check is the creation itself).
 pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {

@@ -286,19 +286,162 @@ fn with_git_a_punctuation_only_change_does_not_outdate_translations() {
 
 #[test]
 fn chinese_typography_is_checked_in_chinese_files_only() {
-    let zh = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界。代码 `a,b中` 不查,网址 https://x.org/a,b 也不查。\n";
+    let zh = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界。代码 `a,b中` 不查,网址 https://x.org/a,b中 也不查。\n";
     let en = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界\n";
     let dir = site(&[("content/2025-11/releases/a.md", Some(zh)), ("content/2025-11/releases/a.en.md", Some(en))]);
     let d = run(dir.path());
     assert_eq!(
         lines(&d),
         vec![
-            "content/2025-11/releases/a.md:2:12: warning: missing space between `用` and `K`",
-            "content/2025-11/releases/a.md:4:3: warning: half-width `,` in Chinese text",
-            "content/2025-11/releases/a.md:4:19: warning: half-width `,` in Chinese text",
+            "content/2025-11/releases/a.md:2:12: warning: missing space in `用Kubernetes`",
+            "content/2025-11/releases/a.md:4:3: warning: half-width punctuation in `好,世`",
+            "content/2025-11/releases/a.md:4:19: warning: half-width punctuation in `查,网`",
         ]
     );
-    assert_eq!(d[1].hint.as_deref(), Some("use the full-width `，`"));
+    let hints: Vec<&str> = d.iter().map(|d| d.hint.as_deref().unwrap()).collect();
+    assert_eq!(hints, ["用 Kubernetes", "好，世", "查，网"]);
+}
+
+/// An entry with a slip of each kind, one a line from line 7 on.
+const SLIPS: &str = "+++\ntitle = \"在Kubernetes中部署\"\nsource = \"https://example.org/s\"\n\
+date = 2025-11-06\neditor_note = \"共3个版本\"\n+++\n\
+缩小 90%,Java 负载最多缩小 50%;Ubuntu 还称\n\
+当时名为 KFServing;随后改名\n\
+支持１２３个节点\n\
+你好,世界\n\
+VMware VCF(VKS)\n";
+
+#[test]
+fn typography_findings_are_located_with_the_suggested_text() {
+    let dir = site(&[
+        ("content/2025-11/releases/s.md", Some(SLIPS)),
+        ("content/2025-11/releases/s.en.md", Some("+++\ntitle = \"S\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    let found: Vec<String> = d
+        .iter()
+        .map(|d| format!("{}:{}: {} => {}", d.line, d.column, d.message, d.hint.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "2:11: missing space in `在Kubernetes中` => 在 Kubernetes 中",
+            "5:17: missing space in `共3个` => 共 3 个",
+            "7:7: half-width punctuation in `90%,Java` => 90%，Java",
+            "7:23: half-width punctuation in `50%;Ubuntu` => 50%；Ubuntu",
+            "8:15: half-width punctuation in `KFServing;随` => KFServing；随",
+            "9:3: full-width letters or digits in `持１２３个` => 持 123 个",
+            "10:3: half-width punctuation in `好,世` => 好，世",
+            "11:11: half-width punctuation in `VCF(VKS)` => VCF（VKS）",
+        ]
+    );
+    assert!(d.iter().all(|d| d.severity == digest::error::Severity::Warning));
+}
+
+/// Prose next to everything that is not prose: keys, URLs, link targets, code.
+const MIXED: &str = "+++\ntitle = \"用Helm部署\"\noriginal_title = \"Deploy with Helm,v4\"\n\
+source = \"https://example.org/a,b中文\"\ndate = 2025-11-06\ntags = [\"云原生AI\"]\n\
+[[further_reading]]\ntitle = \"Helm文档\"\nurl = \"https://helm.sh/docs中文,x\"\n+++\n\
+在Kubernetes中运行`helm install a,b中`命令,详见[文档](/2025-11/releases/a/)与 https://x.org/a,b中 相同,共3个。\n\n\
+```sh\necho 中文,English在Kubernetes中\n```\n\n    缩进代码,在K8s中\n\n\
+| 平台 | 说明 |\n| --- | --- |\n| VMware VCF(VKS) | 约57天 |\n";
+
+const MIXED_FIXED: &str = "+++\ntitle = \"用 Helm 部署\"\noriginal_title = \"Deploy with Helm,v4\"\n\
+source = \"https://example.org/a,b中文\"\ndate = 2025-11-06\ntags = [\"云原生AI\"]\n\
+[[further_reading]]\ntitle = \"Helm 文档\"\nurl = \"https://helm.sh/docs中文,x\"\n+++\n\
+在 Kubernetes 中运行 `helm install a,b中` 命令，详见[文档](/2025-11/releases/a/)与 https://x.org/a,b中 相同，共 3 个。\n\n\
+```sh\necho 中文,English在Kubernetes中\n```\n\n    缩进代码,在K8s中\n\n\
+| 平台 | 说明 |\n| --- | --- |\n| VMware VCF（VKS） | 约 57 天 |\n";
+
+fn mixed_site() -> tempfile::TempDir {
+    site(&[
+        ("content/2025-11/releases/m.md", Some(MIXED)),
+        ("content/2025-11/releases/m.en.md", Some("+++\ntitle = \"M\"\n+++\nUse `helm`,in Kubernetes中.\n")),
+    ])
+}
+
+#[test]
+fn fix_rewrites_prose_and_leaves_every_other_byte() {
+    let dir = mixed_site();
+    let out = digest(dir.path(), &["check", "--fix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/m.md")).unwrap();
+    assert_eq!(written, MIXED_FIXED);
+    // The English file is not Chinese: untouched.
+    let en = std::fs::read_to_string(dir.path().join("content/2025-11/releases/m.en.md")).unwrap();
+    assert_eq!(en, "+++\ntitle = \"M\"\n+++\nUse `helm`,in Kubernetes中.\n");
+    let fixed: Vec<&str> = stderr.lines().filter(|l| l.contains(": fixed: ")).collect();
+    assert_eq!(fixed[0], "content/2025-11/releases/m.md:2:11: fixed: “用Helm部” → “用 Helm 部”");
+    assert!(
+        fixed.contains(
+            &"content/2025-11/releases/m.md:11:15: fixed: “行`helm install a,b中`” → “行 `helm install a,b中`”"
+        ),
+        "{stderr}"
+    );
+    assert!(fixed.contains(&"content/2025-11/releases/m.md:21:13: fixed: “VCF(VKS)” → “VCF（VKS）”"), "{stderr}");
+    assert!(stderr.contains(&format!("Fixed {} typography findings in 1 file\n", fixed.len())), "{stderr}");
+    // The check ran on the fixed file: nothing left to report but the translation now older.
+    assert!(!stderr.contains("missing space") && !stderr.contains("half-width"), "{stderr}");
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("content/2025-11/releases"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    // A second run has nothing to fix.
+    let again = digest(dir.path(), &["check", "--fix"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Fixed 0 typography findings in 0 files"));
+}
+
+#[test]
+fn fix_dry_run_prints_a_diff_and_writes_nothing() {
+    let dir = mixed_site();
+    let path = dir.path().join("content/2025-11/releases/m.md");
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let out = digest(dir.path(), &["check", "--fix", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), MIXED);
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), before);
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.starts_with("--- a/content/2025-11/releases/m.md\n+++ b/content/2025-11/releases/m.md\n@@ "),
+        "{diff}"
+    );
+    assert!(diff.contains("\n-title = \"用Helm部署\"\n+title = \"用 Helm 部署\"\n"), "{diff}");
+    assert!(diff.contains("\n-| VMware VCF(VKS) | 约57天 |\n+| VMware VCF（VKS） | 约 57 天 |\n"), "{diff}");
+    assert!(!diff.contains("-echo") && !diff.contains("-    缩进"), "code is not changed: {diff}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Would fix "), "{stderr}");
+    // The check that follows sees the files as they are.
+    assert!(stderr.contains("warning: missing space in `用Helm部`"), "{stderr}");
+    // --dry-run means nothing without --fix.
+    assert_eq!(digest(dir.path(), &["check", "--dry-run"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_disabled_rule_is_neither_reported_nor_fixed() {
+    let config = format!("{CONFIG}[check.typography]\ndisable = [\"space-word\", \"fullwidth-bracket\"]\n");
+    let dir = site(&[
+        ("config.toml", Some(&config)),
+        ("content/2025-11/releases/s.md", Some(SLIPS)),
+        ("content/2025-11/releases/s.en.md", Some("+++\ntitle = \"S\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    assert!(d.iter().all(|d| !d.message.contains("missing space") && !d.message.contains("VCF")), "{:#?}", lines(&d));
+    assert_eq!(at(only(&d, "`KFServing;随`")), "content/2025-11/releases/s.md:8:15: warning");
+    let out = digest(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(0));
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/s.md")).unwrap();
+    assert!(written.contains("在Kubernetes中部署") && written.contains("VMware VCF(VKS)"), "{written}");
+    assert!(written.contains("KFServing；随后") && written.contains("你好，世界"), "{written}");
+
+    let config = format!("{CONFIG}[check.typography]\ndisable = [\"space-wrod\"]\n");
+    let dir = site(&[("config.toml", Some(&config))]);
+    let d = run(dir.path());
+    let e = only(&d, "unknown typography rule");
+    assert_eq!(at(e), "config.toml:8:12: error");
+    assert!(e.hint.as_deref().unwrap().starts_with("did you mean `space-word`?"), "{e}");
 }
 
 /// A loopback HTTP server: `/ok`, `/missing` (404), `/loop` (redirects to itself), `/slow`

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod external;
+pub mod fix;
 pub mod html;
 pub mod links;
 pub mod translations;
@@ -74,8 +75,9 @@ pub fn check(root: &Path, opts: &Options) -> Report {
         None => BTreeMap::new(),
     };
     report.files = files.len();
+    let rules = config.as_ref().map(typography::Rules::new).unwrap_or_default();
     for file in files.values() {
-        diags.extend(typography::check(file));
+        diags.extend(typography::check(file, &rules));
         diags.extend(urls::check_links_in_file(file));
     }
     match loaded {

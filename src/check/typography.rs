@@ -1,23 +1,70 @@
-//! Check stage: Chinese typography in Chinese-language files.
+//! Check stage: Chinese typography in Chinese-language files, and the fixes `check --fix` makes.
 //!
-//! Two rules, as in the common Chinese copywriting guidelines: a space between Chinese
-//! characters and Latin letters or digits, and full-width punctuation next to Chinese text.
-//! Checked: front matter string values (not keys or comments, nor `original_title`, which
-//! quotes the source) and the Markdown body's text (not code, HTML or link targets). URLs inside
-//! text are skipped.
+//! The prose of a file goes through [autocorrect] (the library behind the Chinese copywriting
+//! guidelines most Chinese documentation follows) and two rules of the project's own, for what
+//! autocorrect leaves alone: half-width `,` `;` `:` after a Latin word or a number before Chinese
+//! text (`90%,Java 应用`, `KFServing;随后`), and half-width parentheses in Chinese text
+//! (`VCF(VKS)是`). Prose is the front matter's `title`, `summary` and `editor_note` values
+//! (further reading titles included) and the Markdown text of the body; code spans, code blocks,
+//! raw HTML, link destinations, URLs and front matter keys are never read or changed (a space
+//! is put *beside* an inline code span next to Chinese text, as autocorrect does).
+//!
+//! Each difference between a piece of prose and its corrected form is one [`Correction`],
+//! located at its first changed character, with the words around it as written and as
+//! corrected; `check` reports it, `check --fix` ([`super::fix`]) applies it.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::Mutex;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::ContentFile;
 use crate::error::Diagnostic;
+use crate::site::config::{Config, TYPOGRAPHY_RULES};
 use crate::site::i18n::is_chinese;
 
-/// Half-width punctuation and the full-width form Chinese text uses.
-const PUNCTUATION: &[(char, char)] =
-    &[(',', '，'), (':', '：'), (';', '；'), ('(', '（'), (')', '）'), ('?', '？'), ('!', '！')];
+/// The rules that are the project's own; the others of [`TYPOGRAPHY_RULES`] are autocorrect's.
+pub const OWN_RULES: &[&str] = &["fullwidth-after-latin", "fullwidth-bracket"];
 
-/// Front matter keys whose values are not checked.
-const SKIPPED_KEYS: &[&str] = &["original_title", "source", "url", "via", "date"];
+/// Front matter keys whose string values are prose (`title` also in `[[further_reading]]`).
+const PROSE_KEYS: &[&str] = &["title", "summary", "editor_note"];
+
+/// The typography rules that apply: every one but those `[check.typography] disable` names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rules {
+    disabled: BTreeSet<String>,
+}
+
+impl Rules {
+    pub fn new(config: &Config) -> Rules {
+        Rules { disabled: config.typography_disabled.clone() }
+    }
+
+    /// Every rule but `names`.
+    pub fn without(names: &[&str]) -> Rules {
+        Rules { disabled: names.iter().map(|n| n.to_string()).collect() }
+    }
+
+    pub fn on(&self, name: &str) -> bool {
+        !self.disabled.contains(name)
+    }
+}
+
+/// One suggested change to a file's prose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    /// Byte offset in the file of the first character that changes (for an added space, the
+    /// character after it).
+    pub at: usize,
+    /// The changed text with the words next to it, as written and as corrected.
+    pub old: String,
+    pub new: String,
+    /// What is wrong, e.g. "missing space in `在Kubernetes中`".
+    pub message: String,
+    /// Byte ranges of the file and what replaces them, in order, not overlapping.
+    pub edits: Vec<(Range<usize>, String)>,
+}
 
 /// A Chinese character (CJK ideographs; punctuation is not one).
 pub fn is_han(c: char) -> bool {
@@ -25,73 +72,380 @@ pub fn is_han(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF | 0x30000..=0x3134F)
 }
 
-fn is_latin(c: char) -> bool {
-    c.is_ascii_alphanumeric()
+/// Typography warnings for a file, if it is in Chinese.
+pub fn check(file: &ContentFile, rules: &Rules) -> Vec<Diagnostic> {
+    corrections(file, rules)
+        .into_iter()
+        .map(|c| {
+            let (line, column) = file.line_col(c.at);
+            Diagnostic::warning(&file.path, line, column, c.message).with_hint(c.new)
+        })
+        .collect()
 }
 
-/// Typography warnings for a file, if it is in Chinese.
-pub fn check(file: &ContentFile) -> Vec<Diagnostic> {
+/// The corrections of a file's prose, in file order, if it is in Chinese.
+pub fn corrections(file: &ContentFile, rules: &Rules) -> Vec<Correction> {
     if !is_chinese(&file.lang) {
         return Vec::new();
     }
-    let mut spans = front_matter_strings(file);
-    spans.extend(body_text(file));
+    let mut pieces = Vec::new();
+    for (start, end) in front_matter_strings(file) {
+        markdown_pieces(&file.text[start..end], start, &mut pieces);
+    }
+    markdown_pieces(&file.text[file.body..], file.body, &mut pieces);
     let mut out = Vec::new();
-    for (start, end) in spans {
-        check_span(file, start, end, &mut out);
+    with_autocorrect(rules, || {
+        for piece in pieces {
+            match piece {
+                Piece::Text(range) => {
+                    for part in without_urls(&file.text, range) {
+                        let old = &file.text[part.clone()];
+                        diff(part.start, old, &correct_locked(old, rules), &mut out);
+                    }
+                }
+                Piece::Code(range) if rules.on("space-backticks") => code_spacing(&file.text, range, &mut out),
+                Piece::Code(_) => {}
+            }
+        }
+    });
+    out.sort_by_key(|c| c.at);
+    out
+}
+
+/// `text` with the corrections applied.
+pub fn apply(text: &str, corrections: &[Correction]) -> String {
+    let mut edits: Vec<&(Range<usize>, String)> = corrections.iter().flat_map(|c| &c.edits).collect();
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for (range, new) in edits {
+        if range.start < at {
+            continue; // overlapping edits cannot be made; the check after the fix reports what is left
+        }
+        out.push_str(&text[at..range.start]);
+        out.push_str(new);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A piece of prose text, or an inline code span (whose neighbours may need a space).
+enum Piece {
+    Text(Range<usize>),
+    Code(Range<usize>),
+}
+
+/// The text and the code spans of Markdown `text`, which starts at `base` in the file; text
+/// pieces that touch are joined.
+fn markdown_pieces(text: &str, base: usize, out: &mut Vec<Piece>) {
+    let mut in_code = false;
+    for (event, range) in Parser::new_ext(text, crate::load::markdown::parser_options()).into_offset_iter() {
+        let range = base + range.start..base + range.end;
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(_) if !in_code => match out.last_mut() {
+                Some(Piece::Text(last)) if last.end == range.start => last.end = range.end,
+                _ => out.push(Piece::Text(range)),
+            },
+            Event::Code(_) => out.push(Piece::Code(range)),
+            _ => {}
+        }
+    }
+}
+
+/// The parts of `text[range]` between URLs (`https://…`, `www.…`).
+fn without_urls(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = range.start;
+    let mut i = range.start;
+    while i < range.end {
+        let rest = &text[i..range.end];
+        if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
+            // A URL ends at whitespace or at the first character a URL would not hold unescaped.
+            let len = rest.find(|ch: char| ch.is_whitespace() || !ch.is_ascii() || "\"'<>".contains(ch));
+            out.push(from..i);
+            i += len.unwrap_or(rest.len());
+            from = i;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    out.push(from..range.end);
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// A space between an inline code span and Chinese text next to it (autocorrect's
+/// `space-backticks`), put outside the span.
+fn code_spacing(text: &str, code: Range<usize>, out: &mut Vec<Correction>) {
+    let span = &text[code.clone()];
+    let message = || "missing space between Chinese text and inline code".to_string();
+    if let Some(before) = text[..code.start].chars().next_back().filter(|&c| is_han(c)) {
+        out.push(Correction {
+            at: code.start,
+            old: format!("{before}{span}"),
+            new: format!("{before} {span}"),
+            message: message(),
+            edits: vec![(code.start..code.start, " ".into())],
+        });
+    }
+    if let Some(after) = text[code.end..].chars().next().filter(|&c| is_han(c)) {
+        out.push(Correction {
+            at: code.end,
+            old: format!("{span}{after}"),
+            new: format!("{span} {after}"),
+            message: message(),
+            edits: vec![(code.end..code.end, " ".into())],
+        });
+    }
+}
+
+/// autocorrect's rules read a process-wide configuration: it is set for `rules` while `f` runs,
+/// and the lock keeps two checks with different rules (tests, a library user) apart.
+fn with_autocorrect<R>(rules: &Rules, f: impl FnOnce() -> R) -> R {
+    static LOADED: Mutex<Option<Rules>> = Mutex::new(None);
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if loaded.as_ref() != Some(rules) {
+        let severities: Vec<String> = TYPOGRAPHY_RULES
+            .iter()
+            .filter(|r| !OWN_RULES.contains(r))
+            .map(|r| format!("{r:?}: {}", u8::from(rules.on(r))))
+            .chain(["\"space-dollar\": 0".into(), "\"spellcheck\": 0".into()])
+            .collect();
+        let json = format!("{{\"rules\": {{{}}}}}", severities.join(", "));
+        if let Err(e) = autocorrect::config::load(&json) {
+            unreachable!("autocorrect refused its configuration {json}: {e}");
+        }
+        *loaded = Some(rules.clone());
+    }
+    f()
+}
+
+/// `text` as the typography rules would write it (a piece of prose: no code, no URLs).
+pub fn correct(text: &str, rules: &Rules) -> String {
+    with_autocorrect(rules, || correct_locked(text, rules))
+}
+
+/// [`correct`], with autocorrect configured: the project's rules, then autocorrect's, until the
+/// text no longer changes (autocorrect turns `１２３` into `123` after it has spaced digits).
+///
+/// Text without a Chinese character (a table cell or a list item of names in a Chinese file)
+/// gets only the project's rules and autocorrect's `halfwidth-word`: autocorrect would treat it
+/// as English and turn `Tim Hockin（Google）` into `Tim Hockin (Google)`.
+fn correct_locked(text: &str, rules: &Rules) -> String {
+    if !text.chars().any(is_han) {
+        let text = own_rules(text, rules);
+        return match rules.on("halfwidth-word") {
+            true => autocorrect::halfwidth::format_word(&text).into_owned(),
+            false => text,
+        };
+    }
+    let mut text = text.to_string();
+    for _ in 0..4 {
+        let next = autocorrect::format(&own_rules(&text, rules));
+        if next == text {
+            break;
+        }
+        text = next;
+    }
+    text
+}
+
+/// The project's own rules.
+fn own_rules(text: &str, rules: &Rules) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if rules.on("fullwidth-bracket") {
+        fullwidth_brackets(&mut chars);
+    }
+    if rules.on("fullwidth-after-latin") {
+        chars = fullwidth_after_latin(&chars);
+    }
+    chars.into_iter().collect()
+}
+
+/// Half-width parentheses in Chinese text become full-width: a pair holding a Chinese
+/// character, with one just outside it (`见(附录)`, `VCF(VKS)是`) or written against a Latin
+/// word as no English text would (`Kat Cosgrove(Minimus)`, beside `Tim Hockin（Google）`; not
+/// `O(n)`); and
+/// a lone one next to a Chinese character.
+fn fullwidth_brackets(c: &mut [char]) {
+    let han_at = |c: &[char], i: Option<usize>| i.and_then(|i| c.get(i)).is_some_and(|&ch| is_han(ch));
+    let mut open = Vec::new();
+    let mut pairs = Vec::new();
+    let mut lone = Vec::new();
+    for (i, &ch) in c.iter().enumerate() {
+        match ch {
+            '(' => open.push(i),
+            ')' => match open.pop() {
+                Some(a) => pairs.push((a, i)),
+                None => lone.push(i),
+            },
+            _ => {}
+        }
+    }
+    lone.extend(open);
+    let mut change = Vec::new();
+    for (a, b) in pairs {
+        // Against a word of two letters or more: `O(n)` and `f(x)` are notation.
+        let attached = a >= 2 && c[a - 2..a].iter().all(char::is_ascii_alphanumeric);
+        if attached || c[a + 1..b].iter().any(|&ch| is_han(ch)) || han_at(c, a.checked_sub(1)) || han_at(c, Some(b + 1))
+        {
+            change.extend([a, b]);
+        }
+    }
+    for i in lone {
+        if han_at(c, i.checked_sub(1)) || han_at(c, Some(i + 1)) {
+            change.push(i);
+        }
+    }
+    for i in change {
+        c[i] = if c[i] == '(' { '（' } else { '）' };
+    }
+}
+
+/// Half-width `,` `;` `:` after a Latin word or a number, in Chinese text, become full-width
+/// (autocorrect only converts those after a Chinese character): before Chinese text
+/// (`KFServing;随后`, `10%, 另外`; the spaces after them go), at the end of a piece of Chinese
+/// text (`当时名为 KFServing;`), and, for `,` `;`, run into a Latin word of a Chinese sentence
+/// (`缩小 90%,Java 负载`). Left alone: `1,000`, `10:30`, `::`, `Run:ai`, and text without
+/// Chinese characters.
+fn fullwidth_after_latin(c: &[char]) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(c.len());
+    let mut seen_han = false;
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        seen_han |= is_han(ch);
+        let full = match ch {
+            ',' => Some('，'),
+            ';' => Some('；'),
+            ':' => Some('：'),
+            _ => None,
+        };
+        let prev = out.last().copied();
+        let after_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric() || "%)]+".contains(p));
+        if let Some(full) = full.filter(|_| after_latin && c.get(i + 1) != Some(&':')) {
+            let mut j = i + 1;
+            while c.get(j) == Some(&' ') {
+                j += 1;
+            }
+            let before_han = c.get(j).is_some_and(|&n| is_han(n));
+            let at_end = j == c.len() && seen_han;
+            let into_word = ch != ':'
+                && j == i + 1
+                && seen_han
+                && c.get(j).is_some_and(char::is_ascii_alphabetic)
+                && c[j..].iter().any(|&x| is_han(x));
+            if before_han || into_word {
+                out.push(full);
+                i = j;
+                continue;
+            }
+            if at_end {
+                out.push(full);
+                i += 1;
+                continue;
+            }
+        }
+        out.push(ch);
+        i += 1;
     }
     out
 }
 
-/// Checks the text in `file.text[start..end]`, skipping URLs and `code`.
-fn check_span(file: &ContentFile, start: usize, end: usize, out: &mut Vec<Diagnostic>) {
-    let text = &file.text[start..end];
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut skip_until = 0;
-    let mut prev: Option<char> = None;
-    for (i, &(at, c)) in chars.iter().enumerate() {
-        if at < skip_until {
+/// The corrections that turn `old` (at byte `base` of the file) into `new`: the changed
+/// characters, grouped with the words next to them.
+fn diff(base: usize, old: &str, new: &str, out: &mut Vec<Correction>) {
+    if old == new {
+        return;
+    }
+    let o: Vec<char> = old.chars().collect();
+    let n: Vec<char> = new.chars().collect();
+    let mut bytes: Vec<usize> = old.char_indices().map(|(i, _)| i).collect();
+    bytes.push(old.len());
+    // Changed runs: old chars os..oe become new chars ns..ne.
+    type Hunk = (usize, usize, usize, usize);
+    let mut hunks: Vec<Hunk> = Vec::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &o, &n) {
+        let (tag, or, nr) = op.as_tag_tuple();
+        if tag == similar::DiffTag::Equal {
             continue;
         }
-        let rest = &text[at..];
-        if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
-            // A URL ends at whitespace or at the first character a URL would not hold unescaped.
-            let len = rest.find(|ch: char| ch.is_whitespace() || !ch.is_ascii() || "\"'<>".contains(ch));
-            skip_until = at + len.unwrap_or(rest.len());
-            prev = None;
-            continue;
+        match hunks.last_mut() {
+            Some(last) if last.1 == or.start && last.3 == nr.start => {
+                last.1 = or.end;
+                last.3 = nr.end;
+            }
+            _ => hunks.push((or.start, or.end, nr.start, nr.end)),
         }
-        if c == '`' {
-            if let Some(close) = rest[1..].find('`') {
-                skip_until = at + 1 + close + 1;
-                prev = None;
-                continue;
+    }
+    // The context of a change: the Latin word or the one character on each side.
+    let word = |c: char| c.is_ascii_alphanumeric() || "%+#._-".contains(c);
+    let left = |i: usize| match i.checked_sub(1).map(|p| o[p]) {
+        Some(p) if word(p) => (0..i).rev().take_while(|&k| word(o[k])).last().unwrap_or(i),
+        Some(p) if !p.is_whitespace() => i - 1,
+        _ => i,
+    };
+    let right = |i: usize| match o.get(i) {
+        Some(&c) if word(c) => (i..o.len()).take_while(|&k| word(o[k])).last().map_or(i, |k| k + 1),
+        Some(&c) if !c.is_whitespace() => i + 1,
+        _ => i,
+    };
+    // Hunks whose contexts overlap make one correction.
+    let mut groups: Vec<(usize, usize, Vec<Hunk>)> = Vec::new();
+    for h in hunks {
+        let (from, to) = (left(h.0), right(h.1));
+        match groups.last_mut() {
+            Some(g) if from < g.1 => {
+                g.1 = g.1.max(to);
+                g.2.push(h);
+            }
+            _ => groups.push((from, to, vec![h])),
+        }
+    }
+    for (from, to, hunks) in groups {
+        let (first, last) = (hunks[0], hunks[hunks.len() - 1]);
+        let new_from = first.2 - (first.0 - from);
+        let new_to = last.3 + (to - last.1);
+        let old_text: String = o[from..to].iter().collect();
+        let mut kinds: Vec<&str> = Vec::new();
+        for h in &hunks {
+            let kind = kind(&o[h.0..h.1], &n[h.2..h.3]);
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
             }
         }
-        let next = chars.get(i + 1).map(|&(_, n)| n);
-        if let Some(p) = prev {
-            if (is_han(p) && is_latin(c)) || (is_latin(p) && is_han(c)) {
-                let (line, column) = file.line_col(start + at);
-                out.push(
-                    Diagnostic::warning(&file.path, line, column, format!("missing space between `{p}` and `{c}`"))
-                        .with_hint("put a space between Chinese characters and Latin letters or digits"),
-                );
-            }
-        }
-        if let Some(&(half, full)) = PUNCTUATION.iter().find(|(h, _)| *h == c) {
-            if prev.is_some_and(is_han) || next.is_some_and(is_han) {
-                let (line, column) = file.line_col(start + at);
-                out.push(
-                    Diagnostic::warning(&file.path, line, column, format!("half-width `{half}` in Chinese text"))
-                        .with_hint(format!("use the full-width `{full}`")),
-                );
-            }
-        }
-        prev = Some(c);
+        out.push(Correction {
+            at: base + bytes[first.0],
+            message: format!("{} in `{old_text}`", kinds.join(" and ")),
+            old: old_text,
+            new: n[new_from..new_to].iter().collect(),
+            edits: hunks.iter().map(|h| (base + bytes[h.0]..base + bytes[h.1], n[h.2..h.3].iter().collect())).collect(),
+        });
     }
 }
 
-/// Byte ranges of the text of front matter string values, split at escapes.
+/// What a change is, for the message.
+fn kind(old: &[char], new: &[char]) -> &'static str {
+    let fullwidth_alnum = |c: &char| matches!(*c as u32, 0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A);
+    if old.is_empty() && new.iter().all(|&c| c == ' ') {
+        "missing space"
+    } else if new.is_empty() && old.iter().all(|c| c.is_whitespace()) {
+        "extra space"
+    } else if old.iter().any(fullwidth_alnum) {
+        "full-width letters or digits"
+    } else if old.iter().all(|c| c.is_ascii_punctuation() || *c == ' ') && new.iter().any(|c| !c.is_ascii()) {
+        "half-width punctuation"
+    } else if old.iter().any(|c| !c.is_ascii()) && new.iter().all(char::is_ascii) {
+        "full-width punctuation in Latin text"
+    } else {
+        "typography"
+    }
+}
+
+/// Byte ranges of the text of the front matter's prose values, split at escapes.
 fn front_matter_strings(file: &ContentFile) -> Vec<(usize, usize)> {
     let Some(front) = file.front.clone() else { return Vec::new() };
     let bytes = file.text.as_bytes();
@@ -120,7 +474,7 @@ fn front_matter_strings(file: &ContentFile) -> Vec<(usize, usize)> {
                 let triple = file.text[i..].starts_with(if b == b'"' { "\"\"\"" } else { "'''" });
                 let delim = if triple { 3 } else { 1 };
                 let (spans, end) = string_spans(&file.text, i + delim, front.end, b, triple);
-                if !SKIPPED_KEYS.contains(&key.as_str()) {
+                if PROSE_KEYS.contains(&key.as_str()) {
                     out.extend(spans);
                 }
                 i = end;
@@ -168,43 +522,95 @@ fn string_spans(text: &str, start: usize, limit: usize, quote: u8, triple: bool)
     (spans, i)
 }
 
-/// Byte ranges of the body's text, outside code and HTML.
-fn body_text(file: &ContentFile) -> Vec<(usize, usize)> {
-    let body = &file.text[file.body..];
-    let mut out = Vec::new();
-    let mut in_code = false;
-    for (event, range) in Parser::new_ext(body, crate::load::markdown::parser_options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(_) if !in_code => out.push((file.body + range.start, file.body + range.end)),
-            _ => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    fn file(text: &str) -> ContentFile {
+        ContentFile::new(PathBuf::from("a.md"), text.to_string(), "zh".into())
+    }
+
     fn warnings(text: &str) -> Vec<String> {
-        let f = ContentFile::new(PathBuf::from("a.md"), text.to_string(), "zh".into());
-        check(&f).iter().map(|d| format!("{}:{} {}", d.line, d.column, d.message)).collect()
+        check(&file(text), &Rules::default())
+            .iter()
+            .map(|d| format!("{}:{} {} => {}", d.line, d.column, d.message, d.hint.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    fn fixed(text: &str) -> String {
+        let f = file(text);
+        apply(&f.text, &corrections(&f, &Rules::default()))
     }
 
     #[test]
     fn spacing_and_punctuation() {
-        let w = warnings("+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界 v1.2 版本\n");
-        assert_eq!(w, vec!["2:12 missing space between `用` and `K`", "4:3 half-width `,` in Chinese text"]);
+        let w = warnings("+++\ntitle = \"在Kubernetes中\"\n+++\n你好,世界 v1.2 版本\n");
+        assert_eq!(
+            w,
+            vec![
+                "2:11 missing space in `在Kubernetes中` => 在 Kubernetes 中",
+                "4:3 half-width punctuation in `好,世` => 好，世"
+            ]
+        );
     }
 
     #[test]
-    fn code_urls_keys_and_comments_are_skipped() {
-        let text = "+++\n# 注释,Latin\ntitle = \"标题\"\noriginal_title = \"原标题1.0版\"\n+++\n\
-                    用 `kubectl`运行 https://x.org/a,b 中文\n\n```\n代码,x\n```\n[链接](https://y.org/中文)\n";
+    fn autocorrect_output_plus_the_project_rules() {
+        let rules = Rules::default();
+        assert_eq!(correct("占90%,Java应用", &rules), "占 90%，Java 应用");
+        assert_eq!(correct("KFServing;随后", &rules), "KFServing；随后");
+        assert_eq!(correct("提升 10%; 另外", &rules), "提升 10%；另外");
+        assert_eq!(correct("VCF(VKS)是", &rules), "VCF（VKS）是");
+        assert_eq!(correct("Kat Cosgrove(Minimus)说", &rules), "Kat Cosgrove（Minimus）说");
+        assert_eq!(correct("见 (附录)", &rules), "见（附录）");
+        assert_eq!(correct("使用１２３个", &rules), "使用 123 个");
+        assert_eq!(correct("Gateway API 1.4:三项功能", &rules), "Gateway API 1.4：三项功能");
+        assert_eq!(correct("前 10%;", &rules), "前 10%；");
+        assert_eq!(correct("缩小 90%,Java 负载", &rules), "缩小 90%，Java 负载");
+        assert_eq!(correct("- Kat Cosgrove(Minimus)", &rules), "- Kat Cosgrove（Minimus）");
+        assert_eq!(correct("Tim Hockin（Google）", &rules), "Tim Hockin（Google）");
+        assert_eq!(correct("ＡＢＣ 1.0", &rules), "ABC 1.0");
+        for fine in [
+            "从 O(n) 降到 O(log n)，",
+            "Hello, World",
+            "共 65,000 个节点",
+            "在 10:30 开始",
+            "NVIDIA Run:ai 是",
+            "用 std::env 读取",
+            "使用 Kubernetes (K8s) 部署",
+        ] {
+            assert_eq!(correct(fine, &rules), fine);
+        }
+        assert_eq!(correct("VCF(VKS)是", &Rules::without(&["fullwidth-bracket"])), "VCF(VKS) 是");
+        assert_eq!(correct("KFServing;随后", &Rules::without(&["fullwidth-after-latin"])), "KFServing;随后");
+        assert_eq!(correct("在Kubernetes中", &Rules::without(&["space-word"])), "在Kubernetes中");
+    }
+
+    #[test]
+    fn code_urls_keys_and_comments_are_left_alone() {
+        let text = "+++\n# 注释,Latin\ntitle = \"标题\"\noriginal_title = \"原标题1.0版\"\ntags = [\"云原生AI\"]\n+++\n\
+                    用 `kubectl` 运行 https://x.org/a,b中文 中文\n\n```\n代码,x\n```\n[链接](https://y.org/中文)\n";
         assert_eq!(warnings(text), Vec::<String>::new());
+        assert_eq!(fixed(text), text);
+    }
+
+    #[test]
+    fn inline_code_gets_spaces_outside_it() {
+        let text = "+++\n+++\n用`kubectl`运行\n";
+        assert_eq!(fixed(text), "+++\n+++\n用 `kubectl` 运行\n");
+        assert_eq!(warnings(text).len(), 2);
+    }
+
+    #[test]
+    fn further_reading_titles_and_editor_notes_are_prose() {
+        let text = "+++\ntitle = \"标题\"\neditor_note = \"见[文档](/a,b/)与`x,y`,即Go语言\"\n\
+                    [[further_reading]]\ntitle = \"Helm文档\"\nurl = \"https://helm.sh/中文,x\"\n+++\n";
+        assert_eq!(
+            fixed(text),
+            "+++\ntitle = \"标题\"\neditor_note = \"见[文档](/a,b/)与 `x,y`,即 Go 语言\"\n\
+             [[further_reading]]\ntitle = \"Helm 文档\"\nurl = \"https://helm.sh/中文,x\"\n+++\n"
+        );
     }
 
     #[test]
@@ -215,12 +621,12 @@ mod tests {
     #[test]
     fn malformed_escapes_do_not_panic() {
         // The escape swallows bytes into `文`; the rest of the string is still checked.
-        assert_eq!(warnings("+++\ntitle = \"\\u中文,x中\"\n+++\n"), vec!["2:16 missing space between `x` and `中`"]);
+        assert_eq!(warnings("+++\ntitle = \"\\u中文,x中\"\n+++\n"), vec!["2:16 missing space in `x中` => x 中"]);
     }
 
     #[test]
     fn english_files_are_not_checked() {
         let f = ContentFile::new(PathBuf::from("a.en.md"), "+++\n+++\n中文,x\n".into(), "en".into());
-        assert!(check(&f).is_empty());
+        assert!(check(&f, &Rules::default()).is_empty());
     }
 }

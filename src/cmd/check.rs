@@ -1,8 +1,10 @@
-//! `digest check`: validate content, links and typography; exit 1 on any error.
+//! `digest check`: validate content, links and typography; exit 1 on any error. With `--fix`,
+//! the typography fixes are applied first (`--dry-run`: shown as a diff).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::check::fix::fix;
 use crate::check::{Options, check, summary};
 use crate::error::{Diagnostic, Diagnostics, Severity};
 
@@ -28,14 +30,40 @@ pub struct Args {
     /// List every warning, instead of one line for a warning repeated in an issue
     #[arg(long)]
     pub verbose: bool,
+    /// Apply the Chinese typography fixes in place (prose only), print each, then check
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the fixes as a unified diff and write nothing
+    #[arg(long, requires = "fix")]
+    pub dry_run: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let start = Instant::now();
+    let mut fix_problems = Vec::new();
+    if args.fix {
+        let fixed = fix(root, args.dry_run);
+        if args.dry_run {
+            // The diff is the output (for `git apply`), unless standard output carries JSON.
+            match args.format {
+                Format::Text => print!("{}", fixed.diff),
+                Format::Json => eprint!("{}", fixed.diff),
+            }
+        } else {
+            for change in &fixed.changes {
+                eprintln!("{change}");
+            }
+        }
+        let (changes, files) = (fixed.changes.len(), fixed.files.len());
+        let would = if args.dry_run { "Would fix" } else { "Fixed" };
+        eprintln!("{would} {changes} typography finding{} in {files} file{}", plural(changes), plural(files));
+        fix_problems = fixed.problems;
+    }
     let mut opts = Options { external: args.external, ..Options::default() };
     opts.http.timeout = Duration::from_secs(args.timeout.max(1));
     opts.http.connect_timeout = opts.http.timeout;
-    let report = check(root, &opts);
+    let mut report = check(root, &opts);
+    report.diagnostics.extend(fix_problems);
     let (errors, warnings) = (report.errors(), report.warnings());
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report.diagnostics).unwrap_or_default()),
@@ -61,8 +89,8 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         report.pages,
         report.links,
         start.elapsed().as_millis(),
-        if errors == 1 { "" } else { "s" },
-        if warnings == 1 { "" } else { "s" },
+        plural(errors),
+        plural(warnings),
     );
     if errors == 0 {
         return Ok(());
@@ -70,4 +98,8 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     // `main` prints the errors (after the warnings, where they are seen) and exits with 1.
     let errors = report.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
     Err(Diagnostics(errors))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

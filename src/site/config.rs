@@ -31,6 +31,8 @@ pub struct Config {
     pub feed_limit: Option<usize>,
     /// Pass raw HTML in Markdown through; by default it is shown as text.
     pub allow_html: bool,
+    /// The typography rules `digest check` leaves out (`[check.typography] disable`).
+    pub typography_disabled: std::collections::BTreeSet<String>,
     /// Where the configuration was read from (for diagnostics).
     pub path: PathBuf,
 }
@@ -90,6 +92,22 @@ struct RawConfig {
     sources: Vec<RawSource>,
     #[serde(default)]
     markdown: RawMarkdown,
+    #[serde(default)]
+    check: RawCheck,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    #[serde(default)]
+    typography: RawTypography,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawTypography {
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -137,6 +155,23 @@ struct RawSource {
     #[serde(default)]
     exclude: Vec<String>,
 }
+
+/// The Chinese typography rules of `digest check`, by the names `[check.typography] disable`
+/// takes: those of autocorrect (the Chinese copywriting guidelines), then the project's own.
+pub const TYPOGRAPHY_RULES: &[&str] = &[
+    "space-word",
+    "space-punctuation",
+    "space-bracket",
+    "space-dash",
+    "space-backticks",
+    "fullwidth",
+    "halfwidth-word",
+    "halfwidth-punctuation",
+    "no-space-fullwidth",
+    "no-space-fullwidth-quote",
+    "fullwidth-after-latin",
+    "fullwidth-bracket",
+];
 
 /// How many issues the feeds carry without `feed_limit`: a year of a monthly newsletter.
 pub const DEFAULT_FEED_LIMIT: usize = 12;
@@ -253,6 +288,30 @@ impl Parsing<'_> {
         }
         sources
     }
+
+    /// The typography rules turned off, each a known name.
+    fn typography_disabled(&mut self, raw: Vec<Spanned<String>>) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for name in raw {
+            let written = name.get_ref();
+            if TYPOGRAPHY_RULES.contains(&written.as_str()) {
+                out.insert(written.clone());
+                continue;
+            }
+            let close = TYPOGRAPHY_RULES
+                .iter()
+                .map(|r| (strsim::jaro_winkler(written, r), *r))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(score, _)| *score > 0.8);
+            let rules = TYPOGRAPHY_RULES.join(", ");
+            let hint = match close {
+                Some((_, r)) => format!("did you mean `{r}`? rules are: {rules}"),
+                None => format!("rules are: {rules}"),
+            };
+            self.error(name.span(), format!("unknown typography rule {written:?}"), hint);
+        }
+        out
+    }
 }
 
 /// A site address, split and encoded once.
@@ -309,6 +368,7 @@ impl Config {
         let languages = p.languages(raw.languages, &raw.default_language);
         let topics = p.topics(raw.topics);
         let sources = p.sources(raw.sources, &topics);
+        let typography_disabled = p.typography_disabled(raw.check.typography.disable);
         p.diags.into_result(Config {
             base_url: base.full,
             base_path: base.path,
@@ -323,6 +383,7 @@ impl Config {
                 Some(n) => Some(n),
             },
             allow_html: raw.markdown.allow_html,
+            typography_disabled,
             path: path.to_path_buf(),
         })
     }
@@ -508,6 +569,21 @@ title = "Monthly"
         let with = |n: &str| parse(&format!("feed_limit = {n}\n{MINIMAL}")).unwrap().feed_limit;
         assert_eq!(with("0"), None);
         assert_eq!(with("3"), Some(3));
+    }
+
+    #[test]
+    fn typography_rules_are_turned_off_by_name() {
+        let c = parse(&format!("{MINIMAL}[check.typography]\ndisable = [\"space-dash\", \"fullwidth-bracket\"]\n"))
+            .unwrap();
+        let off: Vec<&str> = c.typography_disabled.iter().map(String::as_str).collect();
+        assert_eq!(off, ["fullwidth-bracket", "space-dash"]);
+        assert!(parse(MINIMAL).unwrap().typography_disabled.is_empty());
+        let err = parse(&format!("{MINIMAL}[check.typography]\ndisable = [\"space-dahs\"]\n")).unwrap_err();
+        assert_eq!(err.0[0].message, "unknown typography rule \"space-dahs\"");
+        assert_eq!((err.0[0].line, err.0[0].column), (9, 12), "{err}");
+        assert!(err.0[0].hint.as_deref().unwrap().starts_with("did you mean `space-dash`?"));
+        let err = parse(&format!("{MINIMAL}[check.typography]\nenable = []\n")).unwrap_err();
+        assert!(err.0[0].message.contains("unknown field `enable`"), "{err}");
     }
 
     #[test]
