@@ -37,6 +37,8 @@ pub enum Page {
     Archive(usize),
     Tags(usize),
     NotFound(usize),
+    /// The search page of a language; its index is written by [`crate::search`].
+    Search(usize),
     Issue(usize, usize),
     Entry(usize, usize),
     Sitemap,
@@ -58,7 +60,7 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
     pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
     for l in langs {
-        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l)]);
+        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l), Page::Search(l)]);
         pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
         pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
     }
@@ -70,7 +72,12 @@ impl Page {
     /// The language of the page; `None` for files shared by all languages.
     pub fn lang(self) -> Option<usize> {
         match self {
-            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) => Some(l),
+            Page::Feeds(l)
+            | Page::Home(l)
+            | Page::Archive(l)
+            | Page::Tags(l)
+            | Page::NotFound(l)
+            | Page::Search(l) => Some(l),
             Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
                 Some(l)
             }
@@ -90,6 +97,7 @@ impl Page {
             Page::Archive(_) => "archive.html",
             Page::Tags(_) => "tags.html",
             Page::NotFound(_) => "404.html",
+            Page::Search(_) => "search.html",
             Page::Issue(..) => "issue.html",
             Page::Entry(..) => "entry.html",
             Page::Topic(..) => "topic.html",
@@ -109,6 +117,7 @@ impl Page {
             Page::Archive(l) => at(l, "archive/index.html"),
             Page::Tags(l) => at(l, "tags/index.html"),
             Page::NotFound(l) => at(l, "404.html"),
+            Page::Search(l) => at(l, "search/index.html"),
             Page::Issue(l, i) => at(l, &format!("{}/index.html", site.issues[i].key)),
             Page::Entry(l, e) => {
                 let entry = &site.entries[e];

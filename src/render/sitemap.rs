@@ -7,7 +7,7 @@ use crate::site::Site;
 
 /// Every page path that exists in every language (without the language prefix).
 fn page_paths(site: &Site) -> Vec<String> {
-    let mut paths = vec!["/".to_string(), "/archive/".to_string(), "/tags/".to_string()];
+    let mut paths = vec!["/".to_string(), "/archive/".to_string(), "/tags/".to_string(), "/search/".to_string()];
     paths.extend(site.issues.iter().map(|i| i.path()));
     paths.extend(site.entries.iter().map(|e| e.path(site)));
     paths.extend(site.config.topics.iter().map(|t| format!("/topics/{}/", t.key)));

@@ -37,7 +37,7 @@ pub struct FeedLink {
 /// What every page knows about itself (`page` in templates).
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
-    /// `home`, `issue`, `entry`, `archive`, `topic`, `tag`, `tags` or `not_found`.
+    /// `home`, `issue`, `entry`, `archive`, `topic`, `tag`, `tags`, `search` or `not_found`.
     pub kind: &'static str,
     /// The text of `<title>`.
     pub title: String,
@@ -62,6 +62,8 @@ pub struct SiteView {
     pub home_url: String,
     pub archive_url: String,
     pub tags_url: String,
+    /// The search page of the language.
+    pub search_url: String,
     pub stylesheet_url: String,
     pub favicon_url: String,
     pub rss_url: String,
@@ -237,6 +239,7 @@ impl LangViews {
             home_url: c.href(lang, "/"),
             archive_url: c.href(lang, "/archive/"),
             tags_url: c.href(lang, "/tags/"),
+            search_url: c.href(lang, "/search/"),
             stylesheet_url: format!("{}/style.css", c.base_path),
             favicon_url: format!("{}/favicon.svg", c.base_path),
             rss_url: c.href(lang, "/rss.xml"),
