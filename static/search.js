@@ -14,13 +14,21 @@ const text = root.dataset;
 const PAGE = 10;
 
 root.hidden = false;
+// `loading` until the index is ready, `searching` while a search runs, then `done`: for
+// assistive technology (aria-busy) and for tests.
+function state(value) {
+  root.dataset.state = value;
+  root.setAttribute('aria-busy', String(value !== 'done'));
+}
+state('loading');
 
 // Text of HTML that pagefind took from the pages as written (entities included): decoded
 // without ever being parsed as markup.
 const decoder = document.createElement('textarea');
 function decode(html) {
   decoder.innerHTML = html;
-  return decoder.value;
+  // Pagefind marks the word boundaries it found in Chinese with zero-width spaces.
+  return decoder.value.replace(/\u200b/g, '');
 }
 
 // An excerpt with its <mark>s as elements and everything else as text.
@@ -71,6 +79,7 @@ async function load() {
     await bundle.init();
     return bundle;
   } catch (e) {
+    state('done');
     status.textContent = text.unavailable;
     form.querySelectorAll('input, select, button').forEach((el) => { el.disabled = true; });
     return null;
@@ -100,21 +109,26 @@ async function search() {
   more.hidden = true;
   results = [];
   shown = 0;
+  // Before the index is loaded, the search runs once it is.
+  if (!pagefind) return;
   if (!query && !topic.value && !issue.value) {
     status.textContent = '';
+    state('done');
     return;
   }
-  if (!pagefind) return;
+  state('searching');
   status.textContent = text.loading;
   const found = await pagefind.search(query || null, { filters });
   if (run !== generation) return;
   results = found.results;
   if (results.length === 0) {
     status.textContent = text.noResults.replace('{query}', query || [topic.value, issue.value].filter(Boolean).join(' · '));
-    return;
+  } else {
+    await showMore(run);
+    if (run !== generation) return;
+    status.textContent = results.length === 1 ? text.resultOne : text.results.replace('{count}', results.length);
   }
-  status.textContent = results.length === 1 ? text.resultOne : text.results.replace('{count}', results.length);
-  await showMore(run);
+  state('done');
 }
 
 let timer = null;
