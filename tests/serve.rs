@@ -449,7 +449,11 @@ fn drafts_are_shown_with_a_badge_only_with_the_flag() {
     let entry = get(port, "/2025-11/news/secret-plan/");
     assert_eq!(entry.status, 200);
     // The badge is left out of the search index.
-    assert!(entry.body.contains("草稿条目标题 <span class=\"badge\" data-pagefind-ignore>草稿</span>"), "{}", entry.body);
+    assert!(
+        entry.body.contains("草稿条目标题 <span class=\"badge\" data-pagefind-ignore>草稿</span>"),
+        "{}",
+        entry.body
+    );
     let issue = get(port, "/2025-11/");
     assert!(issue.body.contains("草稿条目标题</a> <span class=\"badge\">草稿</span>"), "{}", issue.body);
     let en = get(port, "/en/2025-11/news/secret-plan/");

@@ -72,12 +72,9 @@ impl Page {
     /// The language of the page; `None` for files shared by all languages.
     pub fn lang(self) -> Option<usize> {
         match self {
-            Page::Feeds(l)
-            | Page::Home(l)
-            | Page::Archive(l)
-            | Page::Tags(l)
-            | Page::NotFound(l)
-            | Page::Search(l) => Some(l),
+            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) | Page::Search(l) => {
+                Some(l)
+            }
             Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
                 Some(l)
             }

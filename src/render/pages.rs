@@ -236,7 +236,8 @@ impl Renderer<'_> {
 
     fn search(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let page = self.meta(l, "search", "/search/", lv.strings["search"].clone(), lv.strings["search_description"].clone());
+        let page =
+            self.meta(l, "search", "/search/", lv.strings["search"].clone(), lv.strings["search_description"].clone());
         let base_path = &self.site.config.base_path;
         let ctx = SearchPage {
             base: self.base(l, page),

@@ -79,7 +79,8 @@ fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<Stri
         let Some(name) = path.strip_prefix("pagefind/fragment/") else { continue };
         let mut json = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut json).unwrap();
-        let json: Value = serde_json::from_slice(json.strip_prefix(b"pagefind_dcd").expect("pagefind's marker")).unwrap();
+        let json: Value =
+            serde_json::from_slice(json.strip_prefix(b"pagefind_dcd").expect("pagefind's marker")).unwrap();
         let strings = |v: &Value| -> BTreeMap<String, String> {
             v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
         };
@@ -112,7 +113,8 @@ fn an_entry_record_has_its_title_issue_and_topic_and_its_text() {
     assert_eq!(r.filters["topic"], ["产品新功能/新版本"]);
     assert_eq!(r.filters["issue"], ["2025 年 11 月"]);
     // The title, the source's own title, the body and the editor's note are searched.
-    for text in ["Gateway API 1.4 发布", "Gateway API v1.4", "默认网关让开发者不必再写父网关", "编者认为值得升级"] {
+    for text in ["Gateway API 1.4 发布", "Gateway API v1.4", "默认网关让开发者不必再写父网关", "编者认为值得升级"]
+    {
         assert!(r.content.contains(text), "{text:?} not in {:?}", r.content);
     }
 
@@ -178,7 +180,18 @@ fn navigation_and_interface_text_are_not_indexed() {
     let (_, records) = build(dir.path(), false);
     let zh = &records["/2025-11/releases/gateway/"].content;
     // Header, breadcrumb, tags, pager, footer, the date and the source link's label.
-    for nav in ["云原生月报", "归档", "标签", "搜索", "返回本期", "networking", "订阅", "2025 年 11 月 6 日", "阅读原文", "新闻与访谈"] {
+    for nav in [
+        "云原生月报",
+        "归档",
+        "标签",
+        "搜索",
+        "返回本期",
+        "networking",
+        "订阅",
+        "2025 年 11 月 6 日",
+        "阅读原文",
+        "新闻与访谈",
+    ] {
         assert!(!zh.contains(nav), "{nav:?} indexed: {zh:?}");
     }
     let en = &records["/en/2025-11/news/only-zh/"].content;
@@ -220,7 +233,8 @@ fn urls_carry_the_base_path() {
 #[test]
 fn a_page_added_again_replaces_its_record() {
     let mut index = SearchIndex::new().unwrap();
-    let page = |text: &str| format!("<html lang=\"en\"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>");
+    let page =
+        |text: &str| format!("<html lang=\"en\"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>");
     index.add("/a/", page("first words")).unwrap();
     index.add("/a/", page("second words")).unwrap();
     let files = index.files().unwrap();

@@ -269,7 +269,10 @@ impl Builder {
             rendered += fresh.len();
             let mut outputs = (*self.state.snapshot().outputs).clone();
             // Its files are named by their contents: the previous ones go.
-            outputs.retain(|path, _| !path.starts_with(crate::search::BUNDLE_DIR) || !path[crate::search::BUNDLE_DIR.len()..].starts_with('/'));
+            outputs.retain(|path, _| {
+                !path.starts_with(crate::search::BUNDLE_DIR)
+                    || !path[crate::search::BUNDLE_DIR.len()..].starts_with('/')
+            });
             outputs.extend(fresh.into_iter().map(|(k, v)| (k, Arc::new(v))));
             self.state.publish(outputs, false);
         }

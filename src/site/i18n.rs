@@ -97,7 +97,10 @@ const EN: &[(&str, &str)] = &[
     ("search_issue", "Issue"),
     ("search_any_topic", "All topics"),
     ("search_any_issue", "All issues"),
-    ("search_noscript", "Search needs JavaScript, which this browser is not running. Every issue is listed in the archive:"),
+    (
+        "search_noscript",
+        "Search needs JavaScript, which this browser is not running. Every issue is listed in the archive:",
+    ),
     ("search_loading", "Searching…"),
     ("search_result_one", "1 result"),
     ("search_results", "{count} results"),
