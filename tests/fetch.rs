@@ -321,7 +321,7 @@ impl Site {
     }
 
     fn build(&self) {
-        let args = digest::build::Options { output: "public".into(), base_url: None, drafts: true };
+        let args = digest::build::Options { output: "public".into(), base_url: None, drafts: true, search: true };
         if let Err(e) = digest::build::build(self.root(), &args) {
             panic!("build failed:\n{e}");
         }
