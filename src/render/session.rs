@@ -33,7 +33,7 @@ use crate::load::walk::FoundFile;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
 use crate::render::{self, Page};
-use crate::search::SearchIndex;
+use crate::search::SiteIndex;
 use crate::site::naming::{file_name, split_file_name};
 use crate::site::{Entry, EntryId, Site};
 use crate::write::Sink;
@@ -64,7 +64,7 @@ pub struct Session {
 #[derive(Default)]
 struct Search {
     /// `None` before the first full render, and after a failed one.
-    index: Option<SearchIndex>,
+    index: Option<SiteIndex>,
     /// Pages were added since the index files were last written.
     stale: bool,
 }

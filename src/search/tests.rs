@@ -232,15 +232,28 @@ fn urls_carry_the_base_path() {
 
 #[test]
 fn a_page_added_again_replaces_its_record() {
-    let mut index = SearchIndex::new().unwrap();
+    let mut index = SiteIndex { langs: vec![SearchIndex::new().unwrap()] };
     let page =
         |text: &str| format!("<html lang=\"en\"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>");
-    index.add("/a/", page("first words")).unwrap();
-    index.add("/a/", page("second words")).unwrap();
+    index.langs[0].add("/a/", page("first words")).unwrap();
+    index.langs[0].add("/a/", page("second words")).unwrap();
     let files = index.files().unwrap();
     let fragments: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p.contains("/fragment/")).collect();
     assert_eq!(fragments.len(), 1);
     let mut json = String::new();
     flate2::read::GzDecoder::new(&fragments[0].1[..]).read_to_string(&mut json).unwrap();
     assert!(json.contains("second words") && !json.contains("first words"), "{json}");
+}
+
+#[test]
+fn the_index_does_not_depend_on_the_order_pages_are_rendered_in() {
+    let dir = site(CONFIG);
+    let (first, _) = build(dir.path(), false);
+    for _ in 0..3 {
+        let (again, _) = build(dir.path(), false);
+        let index = |o: &BTreeMap<String, Vec<u8>>| {
+            o.clone().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect::<Vec<_>>()
+        };
+        assert!(index(&first) == index(&again), "the index differs between two builds");
+    }
 }
