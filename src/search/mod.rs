@@ -33,6 +33,9 @@ pub const BUNDLE_DIR: &str = "pagefind";
 /// Pages waiting for the indexing thread; a bound keeps a fast render from holding every page.
 const QUEUE: usize = 256;
 
+/// Files of the search bundle: path relative to the output root, contents.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// A pagefind index being filled, with the runtime that drives it.
 pub struct SearchIndex {
     runtime: tokio::runtime::Runtime,
@@ -62,7 +65,7 @@ impl SearchIndex {
 
     /// Builds the index and returns its files, paths relative to the output root
     /// (`pagefind/pagefind.js`, …).
-    pub fn files(&mut self) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    pub fn files(&mut self) -> Result<Files, Diagnostic> {
         let files = self.runtime.block_on(self.index.get_files()).map_err(|e| index_error(e.to_string()))?;
         let files = files.into_iter().map(|f| {
             let name = f.filename.to_string_lossy().replace('\\', "/");
@@ -146,8 +149,8 @@ impl SiteIndex {
     /// Builds every language's index (in parallel) and returns the files of the bundle, sorted
     /// by path: each language's records, and pagefind's browser files and `pagefind-entry.json`
     /// once, the latter listing every language.
-    pub fn files(&mut self) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-        let built: Vec<Result<Vec<(String, Vec<u8>)>, Diagnostic>> = std::thread::scope(|scope| {
+    pub fn files(&mut self) -> Result<Files, Diagnostic> {
+        let built: Vec<Result<Files, Diagnostic>> = std::thread::scope(|scope| {
             let jobs: Vec<_> = self.langs.iter_mut().map(|index| scope.spawn(move || index.files())).collect();
             jobs.into_iter()
                 .map(|j| j.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into()))))
