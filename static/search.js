@@ -22,16 +22,21 @@ function state(value) {
 }
 state('loading');
 
-// Text of HTML that pagefind took from the pages as written (entities included): decoded
-// without ever being parsed as markup.
+// Pagefind keeps the pages' text decoded and marks the word boundaries it found in Chinese
+// with zero-width spaces. Metadata comes as that text; excerpts come as HTML, the text escaped
+// with pagefind's <mark>s around the matches.
+function plain(text) {
+  return text.replace(/\u200b/g, '');
+}
+
+// The text of escaped HTML, decoded without ever being parsed as markup.
 const decoder = document.createElement('textarea');
 function decode(html) {
   decoder.innerHTML = html;
-  // Pagefind marks the word boundaries it found in Chinese with zero-width spaces.
-  return decoder.value.replace(/\u200b/g, '');
+  return plain(decoder.value);
 }
 
-// An excerpt with its <mark>s as elements and everything else as text.
+// An excerpt with pagefind's <mark>s as elements and everything else as text.
 function excerpt(html) {
   const p = document.createElement('p');
   p.className = 'search-result-excerpt';
@@ -55,11 +60,11 @@ function result(data) {
   const h = document.createElement('h2');
   const a = document.createElement('a');
   a.href = data.url;
-  a.textContent = decode(data.meta.title || data.url);
+  a.textContent = plain(data.meta.title || data.url);
   h.append(a);
   const meta = document.createElement('p');
   meta.className = 'search-result-meta';
-  const where = [data.meta.issue, data.meta.topic].filter(Boolean).map(decode);
+  const where = [data.meta.issue, data.meta.topic].filter(Boolean).map(plain);
   if (!data.meta.topic) where.push(text.issueIntro);
   meta.textContent = where.join(' · ');
   li.append(h, meta, excerpt(data.excerpt || ''));

@@ -3,6 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { repo, buildSite, serveFolder, launch } from './helpers.mjs';
 
 const axePath = join(repo, 'node_modules', 'axe-core', 'axe.min.js');
@@ -22,7 +24,7 @@ before(async () => {
   // Every request, the search worker's included, stays on the site's own host.
   page.context().on('request', (r) => {
     const url = new URL(r.url());
-    if (!['data:', 'blob:'].includes(url.protocol) && url.host !== new URL(server.url).host && url.host !== new URL(sub.url).host) {
+    if (!['data:', 'blob:'].includes(url.protocol) && url.hostname !== '127.0.0.1') {
       foreign.push(r.url());
     }
   });
@@ -179,6 +181,27 @@ test('the search page has no accessibility violations (axe-core), in light and d
     }
   }
   await page.emulateMedia({ colorScheme: null });
+});
+
+test('markup in an entry\'s text is shown as text in the results', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'digest-hostile-'));
+  const write = (path, text) => { mkdirSync(join(root, path, '..'), { recursive: true }); writeFileSync(join(root, path), text); };
+  write('config.toml', 'base_url = "https://example.org"\ndefault_language = "en"\n[languages.en]\ntitle = "T"\ndescription = "D"\n');
+  write('content/2025-11/_index.md', '+++\ntitle = "November"\ndate = 2025-11-30\n+++\n');
+  write('content/2025-11/news/evil.md',
+    '+++\ntitle = "Hostile <img src=x onerror=alert(1)> &amp; title"\n+++\nHostile body \\<img src=y onerror=alert(2)> text.\n');
+  const hostile = await serveFolder(buildSite(root));
+  try {
+    await page.goto(`${hostile.url}/search/?q=hostile`);
+    await settled();
+    const found = await results();
+    assert.equal(found.length, 1, JSON.stringify(found));
+    assert.equal(found[0].title, 'Hostile <img src=x onerror=alert(1)> &amp; title');
+    assert.equal(await page.locator('.search-results img').count(), 0);
+    assert.match(await page.textContent('.search-result-excerpt'), /<img src=y onerror=alert\(2\)>/);
+  } finally {
+    hostile.close();
+  }
 });
 
 test('no request left the site, and nothing failed', () => {
