@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark of docs/performance.md: full builds of synthetic 120- and 240-issue archives,
-# the sample site, the incremental rebuild after one entry is saved (library level), and
+# The benchmark of docs/performance.md: full builds of synthetic 120- and 240-issue archives
+# (without the search index, `--no-search`), what the search index adds (120 issues), the
+# sample site (with its index), the incremental rebuild after one entry is saved (library level), and
 # `digest serve` from saving an entry to the reloaded page (scripts/serve_bench.py).
 #
-#   scripts/bench.sh [RUNS]        RUNS builds of each archive (default 5); medians and spread
+#   scripts/bench.sh [RUNS]        RUNS builds of each archive (default 5); medians and spread;
+#                                  SEARCH_RUNS=N builds with the search index (default 3)
 #
 # Needs a tmpfs at /dev/shm (archives and outputs go there, so the disk is not measured) and
 # GNU time for peak RSS (`apt-get install time`; installed here when missing and run as root).
@@ -46,10 +48,10 @@ declare -A WALL
 for n in 120 240; do
     target/release/examples/gen_archive --issues "$n" --out "$WORK/a$n" 2>/dev/null
     out="$WORK/out$n"
-    "$BIN" --root "$WORK/a$n" build --output "$out" 2>/dev/null # warm-up; later runs replace it
+    "$BIN" --root "$WORK/a$n" build --no-search --output "$out" 2>/dev/null # warm-up; later runs replace it
     : >"$WORK/times$n"
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a$n" build --output "$out" 2>/dev/null
+        /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a$n" build --no-search --output "$out" 2>/dev/null
         tail -n1 "$WORK/t" >>"$WORK/times$n"
     done
     WALL[$n]=$(cut -d' ' -f1 "$WORK/times$n" | median)
@@ -59,6 +61,20 @@ for n in 120 240; do
     echo "peak RSS MB, median (min–max):     $(awk '{printf "%.0f\n", $2 / 1024}' "$WORK/times$n" | stats)"
 done
 echo "240/120 wall ratio: $(awk -v a="${WALL[240]}" -v b="${WALL[120]}" 'BEGIN {printf "%.2f", a / b}')"
+
+SEARCH_RUNS=${SEARCH_RUNS:-3}
+echo "== 120 issues with the search index (pagefind), $SEARCH_RUNS runs"
+: >"$WORK/search120"
+for _ in $(seq "$SEARCH_RUNS"); do
+    /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a120" build --output "$WORK/search-out" 2>/dev/null
+    tail -n1 "$WORK/t" >>"$WORK/search120"
+done
+SWALL=$(cut -d' ' -f1 "$WORK/search120" | median)
+echo "build wall s, median (min–max): $(cut -d' ' -f1 "$WORK/search120" | stats)"
+echo "peak RSS MB, median (min–max):  $(awk '{printf "%.0f\n", $2 / 1024}' "$WORK/search120" | stats)"
+echo "index: $(du -sh "$WORK/search-out/pagefind" | cut -f1), $(find "$WORK/search-out/pagefind" -type f | wc -l) files"
+echo "with/without search wall ratio: $(awk -v a="$SWALL" -v b="${WALL[120]}" 'BEGIN {printf "%.2f", a / b}')"
+rm -rf "$WORK/search-out"
 
 echo "== copying the finished 120-issue output (rm -rf + cp -r), for scale"
 : >"$WORK/copy"

@@ -1,4 +1,4 @@
-//! The build pipeline of `digest build`: load → render → write, one way.
+//! The build pipeline of `digest build`: load → render (and index, [`crate::search`]) → write, one way.
 
 use std::path::{Path, PathBuf};
 
@@ -6,6 +6,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::load::{LoadOptions, load};
 use crate::render::render;
+use crate::search::render_indexed;
 use crate::site::Site;
 use crate::write::publish;
 
@@ -18,11 +19,13 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include draft issues and entries.
     pub drafts: bool,
+    /// Write the search index (`pagefind/`) of the entry and issue pages.
+    pub search: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { output: PathBuf::from("public"), base_url: None, drafts: false }
+        Options { output: PathBuf::from("public"), base_url: None, drafts: false, search: true }
     }
 }
 
@@ -47,7 +50,10 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
     let mut site = load(root, &load_opts)?;
     let theme = Theme::load(root, site.config.theme.as_deref())?;
     let out = root.join(&opts.output);
-    publish(root, &out, |sink| render(&site, &theme, sink))?;
+    publish(root, &out, |sink| match opts.search {
+        true => render_indexed(&site, &theme, sink),
+        false => render(&site, &theme, sink),
+    })?;
     let summary = Summary {
         issues: site.issues.len(),
         entries: site.entries.len(),

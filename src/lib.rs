@@ -17,6 +17,7 @@ pub mod links;
 pub mod load;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod write;

@@ -140,6 +140,7 @@ pub fn publish(
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
     let tmp = parent.join(format!(".{name}.digest-new-{}", std::process::id()));
     let old = parent.join(format!(".{name}.digest-old-{}", std::process::id()));
+    remove_stale(parent, &name);
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| Diagnostic::io(&tmp, &e))?;
 
@@ -147,24 +148,72 @@ pub fn publish(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(d);
     }
-    let had_old = out.exists();
-    if had_old {
+    if out.exists() {
+        // One step where the system has one: `out` is never missing, not even for a moment.
+        if exchange(&tmp, out).is_ok() {
+            remove_tree(&tmp);
+            return Ok(());
+        }
         std::fs::rename(out, &old).map_err(|e| {
             let _ = std::fs::remove_dir_all(&tmp);
             Diagnostic::io(out, &e)
         })?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        if had_old {
+        if let Err(e) = std::fs::rename(&tmp, out) {
             let _ = std::fs::rename(&old, out);
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(Diagnostic::io(out, &e).into());
         }
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(Diagnostic::io(out, &e).into());
-    }
-    if had_old {
         remove_tree(&old);
+        return Ok(());
     }
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        Diagnostic::io(out, &e)
+    })?;
     Ok(())
+}
+
+/// Swaps two folders atomically (Linux `renameat2` with `RENAME_EXCHANGE`). Elsewhere, or on
+/// a file system without it, an error, and the caller falls back to two renames (during which
+/// `out` is briefly missing).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Removes the temporary folders of earlier builds of `name` that were killed before cleaning
+/// up (`.public.digest-new-PID`, `.public.digest-old-PID`) when their process is gone.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(dir) = std::fs::read_dir(parent) else { return };
+    for e in dir.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file.strip_prefix(&format!(".{name}.digest-")) else { continue };
+        let Some(pid) = rest.strip_prefix("new-").or_else(|| rest.strip_prefix("old-")) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if !alive && cfg!(target_os = "linux") {
+            remove_tree(&e.path());
+        }
+    }
 }
 
 /// Refuses output folders whose replacement would lose someone's work.

@@ -144,8 +144,11 @@ fn broken_template_links_point_at_the_page_and_name_the_template() {
     assert_eq!(e.message, "broken link `/missing-page/`: nothing is published at /missing-page/");
     // Locate the link in the page as `build` writes it.
     let out = dir.path().join("public");
-    digest::build::build(dir.path(), &digest::build::Options { output: out.clone(), base_url: None, drafts: true })
-        .unwrap();
+    digest::build::build(
+        dir.path(),
+        &digest::build::Options { output: out.clone(), base_url: None, drafts: true, search: true },
+    )
+    .unwrap();
     let html = std::fs::read_to_string(out.join("404.html")).unwrap();
     let offset = html.find("href=\"/missing-page/\"").unwrap() + "href=\"".len();
     let (line, column) = digest::error::line_col(&html, offset);

@@ -26,7 +26,7 @@ fn new_site() -> tempfile::TempDir {
 }
 
 fn build_args(dir: &Path, drafts: bool) -> BuildArgs {
-    BuildArgs { output: dir.join("public"), base_url: None, drafts }
+    BuildArgs { output: dir.join("public"), base_url: None, drafts, search: true }
 }
 
 #[test]

@@ -125,8 +125,8 @@ fn a_site_over_50000_urls_gets_a_sitemap_index() {
     let sink = MemorySink::default();
     sitemap::write(&site, sitemap::PROTOCOL, &sink).unwrap();
     let out = sink.into_inner();
-    // Home, archive, tags; issues and their topic pages; entries; topics; tags.
-    let pages = 3 + 70 + 70 * 6 + 70 * 370 + 6 + site.tags.len();
+    // Home, archive, tags, search; issues and their topic pages; entries; topics; tags.
+    let pages = 4 + 70 + 70 * 6 + 70 * 370 + 6 + site.tags.len();
     assert!(pages * 2 > 50_000);
     let (children, urls, _) = locs(&out["sitemap.xml"]);
     assert_eq!(urls, 0, "sitemap.xml is an index");
@@ -160,7 +160,7 @@ fn sitemap_files_are_cut_by_size_too() {
         assert!(out[&name].len() <= 4096, "{name}: {} bytes", out[&name].len());
         total += locs(&out[&name]).1;
     }
-    assert_eq!(total, (3 + 2 + 2 * 6 + 24 + 6 + 12) * 2);
+    assert_eq!(total, (4 + 2 + 2 * 6 + 24 + 6 + 12) * 2);
 }
 
 #[test]

@@ -448,11 +448,16 @@ fn drafts_are_shown_with_a_badge_only_with_the_flag() {
     let port = server.port();
     let entry = get(port, "/2025-11/news/secret-plan/");
     assert_eq!(entry.status, 200);
-    assert!(entry.body.contains("草稿条目标题 <span class=\"badge\">草稿</span>"), "{}", entry.body);
+    // The badge is left out of the search index.
+    assert!(
+        entry.body.contains("草稿条目标题 <span class=\"badge\" data-pagefind-ignore>草稿</span>"),
+        "{}",
+        entry.body
+    );
     let issue = get(port, "/2025-11/");
     assert!(issue.body.contains("草稿条目标题</a> <span class=\"badge\">草稿</span>"), "{}", issue.body);
     let en = get(port, "/en/2025-11/news/secret-plan/");
-    assert!(en.body.contains("<span class=\"badge\">Draft</span>"), "{}", en.body);
+    assert!(en.body.contains("<span class=\"badge\" data-pagefind-ignore>Draft</span>"), "{}", en.body);
 }
 
 #[test]
@@ -534,4 +539,43 @@ fn the_command_prints_its_address_and_serves() {
     let r = get(port, "/");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("测试月报"));
+}
+
+/// The `pf_meta` file `pagefind-entry.json` names for language `lang`.
+fn search_meta(port: u16, lang: &str) -> String {
+    let entry = get(port, "/pagefind/pagefind-entry.json");
+    assert_eq!(entry.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&entry.body).expect("pagefind-entry.json");
+    format!("/pagefind/pagefind.{}.pf_meta", json["languages"][lang]["hash"].as_str().expect("a hash"))
+}
+
+#[test]
+fn the_search_index_is_served_and_follows_a_saved_entry() {
+    let tmp = fixture();
+    let server = serve(&tmp, false);
+    let port = server.port();
+    let page = get(port, "/search/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"data-bundle="/pagefind/""#), "{}", page.body);
+    let js = get(port, "/pagefind/pagefind.js");
+    assert_eq!(js.status, 200);
+    assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
+    assert_eq!(get(port, "/search.js").status, 200);
+    let before = search_meta(port, "zh");
+    assert_eq!(get(port, &before).status, 200);
+
+    // Saving an entry re-indexes its pages: a new index, the previous one's files gone.
+    write(
+        &tmp.path().join("site"),
+        "content/2025-11/news/hello.md",
+        "+++\ntitle = \"你好世界\"\ndate = 2025-11-02\n+++\nA body about observability.\n",
+    );
+    wait_for_page(port, "/2025-11/news/hello/", |r| r.body.contains("observability"));
+    let start = Instant::now();
+    while search_meta(port, "zh") == before {
+        assert!(start.elapsed() < DEADLINE, "the index did not change");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(get(port, &search_meta(port, "zh")).status, 200);
+    assert_eq!(get(port, &before).status, 404);
 }

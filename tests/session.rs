@@ -192,3 +192,37 @@ fn absolute_paths_and_batches_of_entries_are_understood() {
     session.render(&dirty, &sink).expect("render");
     assert_same(&sink.into_inner(), &full(&f));
 }
+
+/// The search index of a fresh full build of the fixture.
+fn full_index(f: &Fixture) -> Outputs {
+    let site = load(f.root(), &LoadOptions::default()).expect("load");
+    let theme = Theme::load(f.root(), None).expect("theme");
+    let sink = MemorySink::default();
+    digest::search::render_indexed(&site, &theme, &sink).expect("render");
+    sink.into_inner().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect()
+}
+
+#[test]
+fn a_saved_entry_updates_the_search_index_as_a_full_build_writes_it() {
+    let f = site();
+    let session = Session::load(f.root(), LoadOptions::default()).expect("session");
+    let mut session = session.with_search();
+    let sink = MemorySink::default();
+    session.render(&Dirty::All, &sink).expect("render");
+    let first: Outputs = sink.into_inner().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect();
+    assert_eq!(first, full_index(&f));
+    // Nothing to write until an incremental render changes records.
+    assert!(!session.write_search_index(&MemorySink::default()).expect("index"));
+
+    f.write(
+        "content/2025-11/releases/b.md",
+        &entry("乙", "weight = 20\ndate = 2025-11-02\ntags = [\"helm\", \"gateway-api\"]", "Observability body."),
+    );
+    let dirty = session.update(&[PathBuf::from("content/2025-11/releases/b.md")]).expect("update");
+    session.render(&dirty, &MemorySink::default()).expect("render");
+    let sink = MemorySink::default();
+    assert!(session.write_search_index(&sink).expect("index"));
+    let updated = sink.into_inner();
+    assert_ne!(updated, first);
+    assert_eq!(updated, full_index(&f));
+}

@@ -17,11 +17,19 @@ pub struct Args {
     /// Include draft issues and entries
     #[arg(long)]
     pub drafts: bool,
+    /// Skip the search index (pagefind/); the search pages then say it is unavailable
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let start = Instant::now();
-    let opts = Options { output: args.output.clone(), base_url: args.base_url.clone(), drafts: args.drafts };
+    let opts = Options {
+        output: args.output.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        search: !args.no_search,
+    };
     let (summary, loaded) = build_keeping(root, &opts)?;
     for w in &summary.warnings {
         eprintln!("{w}");

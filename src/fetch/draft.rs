@@ -122,7 +122,7 @@ pub fn render(item: &Item, source: &Source) -> Result<String, String> {
         title,
         original_title: title,
         source: link,
-        date: item.published.map(|d| toml_date(d.date_naive())),
+        date: item.published.and_then(|d| toml_date(d.date_naive())),
         tags,
         via: &source.name,
         draft: true,
@@ -142,12 +142,12 @@ pub fn render(item: &Item, source: &Source) -> Result<String, String> {
     Ok(text)
 }
 
-fn toml_date(d: NaiveDate) -> toml::value::Datetime {
-    toml::value::Datetime {
-        date: Some(toml::value::Date { year: d.year() as u16, month: d.month() as u8, day: d.day() as u8 }),
-        time: None,
-        offset: None,
-    }
+/// A TOML date; `None` for years TOML cannot write (before 0 or after 9999), which a hostile
+/// or broken feed may claim: the draft is then written without a date.
+fn toml_date(d: NaiveDate) -> Option<toml::value::Datetime> {
+    let year = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    let date = toml::value::Date { year, month: d.month() as u8, day: d.day() as u8 };
+    Some(toml::value::Datetime { date: Some(date), time: None, offset: None })
 }
 
 /// A file name for `item`, not yet taken in the issue: from the title, else from the link.
@@ -252,7 +252,7 @@ pub fn ensure_issue(root: &Path, config: &Config, month: &str) -> Result<bool, D
     let lang = &config.languages[0];
     let front = IssueFront {
         title: format!("{} {}", lang.title, crate::site::i18n::month(&lang.code, y, m)),
-        date: toml_date(last_day),
+        date: toml_date(last_day).ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?,
         draft: true,
     };
     let toml = toml::to_string(&front).map_err(|e| Diagnostic::file(&rel, format!("cannot write: {e}")))?;
@@ -307,6 +307,20 @@ mod tests {
             assert_eq!(front.via.as_deref(), Some("k8s \"blog\""));
             assert_eq!(front.tags, ["kubernetes", "Gateway API"]);
             assert!(split.body.starts_with(EXCERPT_MARK), "{text}");
+        }
+    }
+
+    #[test]
+    fn impossible_years_leave_the_date_out() {
+        for at in ["+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z"] {
+            let mut i = item("x");
+            i.published = DateTime::parse_from_rfc3339(at).ok().map(|d| d.to_utc()).or_else(|| {
+                let y = if at.starts_with('+') { 10000 } else { -1 };
+                NaiveDate::from_ymd_opt(y, 1, 1).map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc())
+            });
+            assert!(i.published.is_some());
+            let text = render(&i, &source()).unwrap();
+            assert!(!text.contains("\ndate = "), "{text}");
         }
     }
 

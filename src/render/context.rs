@@ -147,6 +147,19 @@ pub struct TagsPage<'a> {
     pub tags: &'a [TagRef],
 }
 
+/// `search.html`: the search form, its filters and where the search code lives.
+#[derive(Serialize)]
+pub struct SearchPage<'a> {
+    #[serde(flatten)]
+    pub base: Base<'a>,
+    /// Every issue's [`super::view::IssueSummary`], newest first, for the issue filter.
+    pub issues: &'a [Value],
+    /// The folder of pagefind's files (`/pagefind/`, below the base path), ending in `/`.
+    pub bundle_url: String,
+    /// The theme's search script (`static/search.js`).
+    pub script_url: String,
+}
+
 /// `404.html`.
 #[derive(Serialize)]
 pub struct NotFoundPage<'a> {

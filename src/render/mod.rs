@@ -37,6 +37,8 @@ pub enum Page {
     Archive(usize),
     Tags(usize),
     NotFound(usize),
+    /// The search page of a language; its index is written by [`crate::search`].
+    Search(usize),
     Issue(usize, usize),
     /// One topic of one issue (language, issue, topic): only for topics with entries there.
     IssueTopic(usize, usize, usize),
@@ -60,7 +62,7 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
     pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
     pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
     for l in langs {
-        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l)]);
+        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l), Page::Search(l)]);
         pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
         pages.extend(issue_topics(site).map(|(i, t)| Page::IssueTopic(l, i, t)));
         pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
@@ -80,7 +82,9 @@ impl Page {
     /// The language of the page; `None` for files shared by all languages.
     pub fn lang(self) -> Option<usize> {
         match self {
-            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) => Some(l),
+            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) | Page::Search(l) => {
+                Some(l)
+            }
             Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
                 Some(l)
             }
@@ -101,6 +105,7 @@ impl Page {
             Page::Archive(_) => "archive.html",
             Page::Tags(_) => "tags.html",
             Page::NotFound(_) => "404.html",
+            Page::Search(_) => "search.html",
             Page::Issue(..) => "issue.html",
             Page::IssueTopic(..) => "issue_topic.html",
             Page::Entry(..) => "entry.html",
@@ -121,6 +126,7 @@ impl Page {
             Page::Archive(l) => at(l, "archive/index.html"),
             Page::Tags(l) => at(l, "tags/index.html"),
             Page::NotFound(l) => at(l, "404.html"),
+            Page::Search(l) => at(l, "search/index.html"),
             Page::Issue(l, i) => at(l, &format!("{}/index.html", site.issues[i].key)),
             Page::IssueTopic(l, i, t) => at(l, &format!("{}/{}/index.html", site.issues[i].key, c.topics[t].key)),
             Page::Entry(l, e) => {

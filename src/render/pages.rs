@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::context::{
     ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, NotFoundPage,
-    TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
+    SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
 use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
 use super::{Page, feed, sitemap, truncate};
@@ -27,6 +27,7 @@ impl Renderer<'_> {
             Page::Archive(l) => self.archive(l)?,
             Page::Tags(l) => self.tags(l)?,
             Page::NotFound(l) => self.not_found(l)?,
+            Page::Search(l) => self.search(l)?,
             Page::Issue(l, i) => self.issue(l, i)?,
             Page::IssueTopic(l, i, t) => self.issue_topic(l, i, t)?,
             Page::Entry(l, e) => self.entry(l, e)?,
@@ -264,6 +265,20 @@ impl Renderer<'_> {
         page.url = self.site.config.href(&lv.lang, "/404.html");
         page.permalink = self.site.config.permalink(&lv.lang, "/404.html");
         self.page("404.html", &NotFoundPage { base: self.base(l, page) })
+    }
+
+    fn search(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+        let lv = self.views.lang(l);
+        let page =
+            self.meta(l, "search", "/search/", lv.strings["search"].clone(), lv.strings["search_description"].clone());
+        let base_path = &self.site.config.base_path;
+        let ctx = SearchPage {
+            base: self.base(l, page),
+            issues: &lv.issue_summary_values,
+            bundle_url: format!("{base_path}/{}/", crate::search::BUNDLE_DIR),
+            script_url: format!("{base_path}/search.js"),
+        };
+        self.page("search.html", &ctx)
     }
 
     /// The language feeds, RSS and Atom, written together: one item per issue, newest first,

@@ -27,7 +27,12 @@ const URLSET_END: &[u8] = b"</urlset>\n";
 /// date shown for lists.
 fn page_paths(site: &Site) -> Vec<(String, NaiveDate)> {
     let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
-    let mut paths = vec![("/".to_string(), newest), ("/archive/".to_string(), newest), ("/tags/".to_string(), newest)];
+    let mut paths = vec![
+        ("/".to_string(), newest),
+        ("/archive/".to_string(), newest),
+        ("/tags/".to_string(), newest),
+        ("/search/".to_string(), newest),
+    ];
     paths.extend(site.issues.iter().map(|i| (i.path(), i.date)));
     let topics = &site.config.topics;
     let issue_topics =

@@ -37,7 +37,8 @@ pub struct FeedLink {
 /// What every page knows about itself (`page` in templates).
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
-    /// `home`, `issue`, `issue_topic`, `entry`, `archive`, `topic`, `tag`, `tags` or `not_found`.
+    /// `home`, `issue`, `issue_topic`, `entry`, `archive`, `topic`, `tag`, `tags`, `search` or
+    /// `not_found`.
     pub kind: &'static str,
     /// The text of `<title>`.
     pub title: String,
@@ -62,6 +63,8 @@ pub struct SiteView {
     pub home_url: String,
     pub archive_url: String,
     pub tags_url: String,
+    /// The search page of the language.
+    pub search_url: String,
     pub stylesheet_url: String,
     /// The print stylesheet (`print.css`), linked with `media="print"`.
     pub print_stylesheet_url: String,
@@ -240,6 +243,7 @@ impl LangViews {
             home_url: c.href(lang, "/"),
             archive_url: c.href(lang, "/archive/"),
             tags_url: c.href(lang, "/tags/"),
+            search_url: c.href(lang, "/search/"),
             stylesheet_url: format!("{}/style.css", c.base_path),
             print_stylesheet_url: format!("{}/print.css", c.base_path),
             favicon_url: format!("{}/favicon.svg", c.base_path),

@@ -234,7 +234,7 @@ impl Builder {
             _ => {
                 let base_url = format!("http://127.0.0.1:{}", self.state.port);
                 let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url) };
-                self.session = Some(Session::load(&self.root, opts)?);
+                self.session = Some(Session::load(&self.root, opts)?.with_search());
                 Dirty::All
             }
         };
@@ -260,6 +260,21 @@ impl Builder {
             let mut outputs = (*self.state.snapshot().outputs).clone();
             outputs.extend(fresh);
             self.state.publish(outputs, reload);
+        }
+        // Last, the search index with the records of the pages rendered again: no open page
+        // shows it, and it is built from every record, which takes longest.
+        let index = MemorySink::default();
+        if session.write_search_index(&index)? {
+            let fresh = index.into_inner();
+            rendered += fresh.len();
+            let mut outputs = (*self.state.snapshot().outputs).clone();
+            // Its files are named by their contents: the previous ones go.
+            outputs.retain(|path, _| {
+                !path.starts_with(crate::search::BUNDLE_DIR)
+                    || !path[crate::search::BUNDLE_DIR.len()..].starts_with('/')
+            });
+            outputs.extend(fresh.into_iter().map(|(k, v)| (k, Arc::new(v))));
+            self.state.publish(outputs, false);
         }
         Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
     }

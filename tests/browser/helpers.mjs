@@ -17,12 +17,20 @@ export function buildSite(root, args = []) {
   return out;
 }
 
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.xml': 'application/xml', '.txt': 'text/plain' };
+const types = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.xml': 'application/xml', '.txt': 'text/plain',
+  '.js': 'text/javascript', '.json': 'application/json', '.svg': 'image/svg+xml',
+};
 
-/** Serves a folder on an ephemeral loopback port; resolves to { url, close }. */
-export function serveFolder(dir) {
+/** Serves a folder on an ephemeral loopback port, at `prefix` (e.g. `/newsletter`, for a site
+ * published below a sub-path); resolves to { url, close }. */
+export function serveFolder(dir, prefix = '') {
   const server = createServer((req, res) => {
     let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (prefix) {
+      if (path !== prefix && !path.startsWith(`${prefix}/`)) { res.writeHead(404); return res.end(); }
+      path = path.slice(prefix.length) || '/';
+    }
     if (path.includes('..')) { res.writeHead(404); return res.end(); }
     let file = join(dir, path);
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');

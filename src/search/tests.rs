@@ -1,0 +1,259 @@
+//! The records of the search index, read back from the files pagefind writes: their fields,
+//! their language, drafts left out, navigation not indexed.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::*;
+use crate::load::theme::Theme;
+use crate::load::{LoadOptions, load};
+use crate::write::MemorySink;
+
+const CONFIG: &str = r#"
+base_url = "https://example.org"
+default_language = "zh"
+
+[languages.zh]
+title = "云原生月报"
+description = "每月动态"
+
+[languages.en]
+title = "Cloud Native Monthly"
+description = "Monthly news"
+"#;
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "content/2025-11/_index.md",
+        "+++\ntitle = \"云原生月报 2025 年 11 月\"\ndate = 2025-11-30\n+++\n本期导语提到服务网格。\n",
+    ),
+    ("content/2025-11/_index.en.md", "+++\ntitle = \"November 2025\"\n+++\nThe introduction mentions meshes.\n"),
+    (
+        "content/2025-11/releases/gateway.md",
+        "+++\ntitle = \"Gateway API 1.4 发布\"\noriginal_title = \"Gateway API v1.4\"\nsource = \"https://kubernetes.io/blog/gw/\"\n\
+         date = 2025-11-06\ntags = [\"networking\"]\neditor_note = \"编者认为值得升级。\"\n+++\n\
+         默认网关让开发者不必再写父网关。\n",
+    ),
+    (
+        "content/2025-11/releases/gateway.en.md",
+        "+++\ntitle = \"Gateway API 1.4 is out\"\n+++\nA default gateway spares developers the parent reference.\n",
+    ),
+    ("content/2025-11/news/only-zh.md", "+++\ntitle = \"只有中文的新闻\"\n+++\n后量子密钥交换成为默认。\n"),
+    ("content/2025-11/news/secret.md", "+++\ntitle = \"草稿条目\"\ndraft = true\n+++\n尚未公开的保密内容。\n"),
+];
+
+/// A fixture site written into a temporary folder.
+fn site(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    for (path, text) in FILES {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// One record of the index, as the browser reads it.
+#[derive(Debug)]
+struct Record {
+    lang: String,
+    url: String,
+    content: String,
+    meta: BTreeMap<String, String>,
+    filters: BTreeMap<String, Vec<String>>,
+}
+
+/// Every output of `render_indexed`, and the records of its index by URL.
+fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Record>) {
+    let site = load(root, &LoadOptions { drafts, base_url: None }).unwrap_or_else(|d| panic!("{d}"));
+    let theme = Theme::load(root, None).unwrap_or_else(|d| panic!("{d}"));
+    let sink = MemorySink::default();
+    render_indexed(&site, &theme, &sink).unwrap_or_else(|d| panic!("{d}"));
+    let outputs = sink.into_inner();
+    let mut records = BTreeMap::new();
+    for (path, bytes) in &outputs {
+        let Some(name) = path.strip_prefix("pagefind/fragment/") else { continue };
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut json).unwrap();
+        let json: Value =
+            serde_json::from_slice(json.strip_prefix(b"pagefind_dcd").expect("pagefind's marker")).unwrap();
+        let strings = |v: &Value| -> BTreeMap<String, String> {
+            v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
+        };
+        let lists = |v: &Value| -> BTreeMap<String, Vec<String>> {
+            let list = |v: &Value| v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+            v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), list(v))).collect()
+        };
+        let record = Record {
+            lang: name.split('_').next().unwrap().to_string(),
+            url: json["url"].as_str().unwrap().to_string(),
+            // Pagefind separates the words it segmented with zero-width spaces.
+            content: json["content"].as_str().unwrap().replace('\u{200b}', ""),
+            meta: strings(&json["meta"]),
+            filters: lists(&json["filters"]),
+        };
+        records.insert(record.url.clone(), record);
+    }
+    (outputs, records)
+}
+
+#[test]
+fn an_entry_record_has_its_title_issue_and_topic_and_its_text() {
+    let dir = site(CONFIG);
+    let (_, records) = build(dir.path(), false);
+    let r = &records["/2025-11/releases/gateway/"];
+    assert_eq!(r.lang, "zh");
+    assert_eq!(r.meta["title"], "Gateway API 1.4 发布");
+    assert_eq!(r.meta["issue"], "云原生月报 2025 年 11 月");
+    assert_eq!(r.meta["topic"], "产品新功能/新版本");
+    assert_eq!(r.filters["topic"], ["产品新功能/新版本"]);
+    assert_eq!(r.filters["issue"], ["2025 年 11 月"]);
+    // The title, the source's own title, the body and the editor's note are searched.
+    for text in ["Gateway API 1.4 发布", "Gateway API v1.4", "默认网关让开发者不必再写父网关", "编者认为值得升级"]
+    {
+        assert!(r.content.contains(text), "{text:?} not in {:?}", r.content);
+    }
+
+    let en = &records["/en/2025-11/releases/gateway/"];
+    assert_eq!(en.lang, "en");
+    assert_eq!(en.meta["title"], "Gateway API 1.4 is out");
+    assert_eq!(en.meta["issue"], "November 2025");
+    assert_eq!(en.meta["topic"], "Releases");
+    assert_eq!(en.filters["topic"], ["Releases"]);
+    assert_eq!(en.filters["issue"], ["November 2025"]);
+    assert!(en.content.contains("A default gateway spares developers"), "{:?}", en.content);
+}
+
+#[test]
+fn an_issue_record_is_its_introduction_only() {
+    let dir = site(CONFIG);
+    let (_, records) = build(dir.path(), false);
+    let r = &records["/2025-11/"];
+    assert_eq!(r.lang, "zh");
+    assert_eq!(r.meta["title"], "云原生月报 2025 年 11 月");
+    assert!(!r.meta.contains_key("topic"), "{:?}", r.meta);
+    assert_eq!(r.filters["issue"], ["2025 年 11 月"]);
+    assert!(!r.filters.contains_key("topic"));
+    assert_eq!(r.content, "本期导语提到服务网格。");
+    assert_eq!(records["/en/2025-11/"].content, "The introduction mentions meshes.");
+}
+
+#[test]
+fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
+    let dir = site(CONFIG);
+    let (outputs, records) = build(dir.path(), false);
+    let urls: Vec<&str> = records.keys().map(String::as_str).collect();
+    // Entry and issue pages only: no home, archive, topic, tag or search page.
+    assert_eq!(
+        urls,
+        [
+            "/2025-11/",
+            "/2025-11/news/only-zh/",
+            "/2025-11/releases/gateway/",
+            "/en/2025-11/",
+            "/en/2025-11/news/only-zh/",
+            "/en/2025-11/releases/gateway/",
+        ]
+    );
+    for r in records.values() {
+        assert_eq!(r.lang, if r.url.starts_with("/en/") { "en" } else { "zh" }, "{}", r.url);
+    }
+    // An entry not yet translated is found from the English page too, in its own language.
+    assert_eq!(records["/en/2025-11/news/only-zh/"].meta["title"], "只有中文的新闻");
+    let entry: Value = serde_json::from_slice(&outputs["pagefind/pagefind-entry.json"]).unwrap();
+    let langs: Vec<&String> = entry["languages"].as_object().unwrap().keys().collect();
+    assert_eq!(langs, ["en", "zh"]);
+    assert_eq!(entry["languages"]["zh"]["page_count"], 3);
+    // Pagefind's browser code ships inside the crate and is written with the index.
+    for file in ["pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/wasm.en.pagefind"] {
+        assert!(outputs.contains_key(file), "{file} missing");
+    }
+}
+
+#[test]
+fn navigation_and_interface_text_are_not_indexed() {
+    let dir = site(CONFIG);
+    let (_, records) = build(dir.path(), false);
+    let zh = &records["/2025-11/releases/gateway/"].content;
+    // Header, breadcrumb, tags, pager, footer, the date and the source link's label.
+    for nav in [
+        "云原生月报",
+        "归档",
+        "标签",
+        "搜索",
+        "返回本期",
+        "networking",
+        "订阅",
+        "2025 年 11 月 6 日",
+        "阅读原文",
+        "新闻与访谈",
+    ] {
+        assert!(!zh.contains(nav), "{nav:?} indexed: {zh:?}");
+    }
+    let en = &records["/en/2025-11/news/only-zh/"].content;
+    for nav in ["not translated", "Archive", "Back to the issue", "Cloud Native Monthly"] {
+        assert!(!en.contains(nav), "{nav:?} indexed: {en:?}");
+    }
+    // The issue's record holds its introduction, not the entries shown below it.
+    assert!(!records["/2025-11/"].content.contains("默认网关"));
+}
+
+#[test]
+fn drafts_are_indexed_only_with_drafts() {
+    let dir = site(CONFIG);
+    let (outputs, records) = build(dir.path(), false);
+    assert!(!records.keys().any(|u| u.contains("secret")));
+    assert!(!records.values().any(|r| r.content.contains("保密")));
+    assert!(!outputs.keys().any(|p| p.contains("secret")));
+
+    let (_, records) = build(dir.path(), true);
+    let draft = &records["/2025-11/news/secret/"];
+    assert_eq!(draft.meta["title"], "草稿条目");
+    // The draft badge is not part of the text.
+    assert!(!draft.content.contains("草稿条目 草稿"), "{:?}", draft.content);
+}
+
+#[test]
+fn urls_carry_the_base_path() {
+    let dir = site(&CONFIG.replace("https://example.org", "https://example.org/newsletter"));
+    let (outputs, records) = build(dir.path(), false);
+    assert!(records.contains_key("/newsletter/2025-11/releases/gateway/"), "{:?}", records.keys());
+    assert!(records.contains_key("/newsletter/en/2025-11/"));
+    // The bundle stays at pagefind/ of the output, which is published at the base path.
+    assert!(outputs.contains_key("pagefind/pagefind.js"));
+    let page = String::from_utf8(outputs["search/index.html"].clone()).unwrap();
+    assert!(page.contains(r#"data-bundle="/newsletter/pagefind/""#), "{page}");
+    assert!(page.contains(r#"src="/newsletter/search.js""#));
+}
+
+#[test]
+fn a_page_added_again_replaces_its_record() {
+    let mut index = SiteIndex { langs: vec![SearchIndex::new().unwrap()] };
+    let page =
+        |text: &str| format!("<html lang=\"en\"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>");
+    index.langs[0].add("/a/", page("first words")).unwrap();
+    index.langs[0].add("/a/", page("second words")).unwrap();
+    let files = index.files().unwrap();
+    let fragments: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p.contains("/fragment/")).collect();
+    assert_eq!(fragments.len(), 1);
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&fragments[0].1[..]).read_to_string(&mut json).unwrap();
+    assert!(json.contains("second words") && !json.contains("first words"), "{json}");
+}
+
+#[test]
+fn the_index_does_not_depend_on_the_order_pages_are_rendered_in() {
+    let dir = site(CONFIG);
+    let (first, _) = build(dir.path(), false);
+    for _ in 0..3 {
+        let (again, _) = build(dir.path(), false);
+        let index = |o: &BTreeMap<String, Vec<u8>>| {
+            o.clone().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect::<Vec<_>>()
+        };
+        assert!(index(&first) == index(&again), "the index differs between two builds");
+    }
+}
