@@ -247,13 +247,17 @@ fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Replaces an existing file's contents without ever leaving it half-written: the text goes to
-/// a temporary file in the same folder (with the file's permissions), which is then renamed
-/// over it. A failure leaves the file as it was.
-pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `bytes` to a fresh temporary file beside `path` (with `permissions` when given),
+/// synced to disk, and hands it to `finish` to put in place; the temporary file never outlives
+/// the call. Every write of a file that must never be seen half-written goes through here.
+fn via_temporary(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+    finish: impl FnOnce(&Path, &Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let permissions = std::fs::metadata(path)?.permissions();
+    let name = path.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let mut attempt = 0;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
@@ -263,44 +267,61 @@ pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
             Err(e) => return Err(e),
         }
     };
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::set_permissions(&tmp, permissions))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
+    let written = (|| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        if let Some(p) = permissions {
+            std::fs::set_permissions(&tmp, p)?;
+        }
+        finish(&tmp, path)
+    })();
+    if written.is_err() || tmp.exists() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
 }
 
+/// Replaces an existing file's contents without ever leaving it half-written: the text goes to
+/// a temporary file in the same folder (with the file's permissions), which is then renamed
+/// over it. A failure leaves the file as it was.
+pub fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let permissions = std::fs::metadata(path)?.permissions();
+    via_temporary(path, text.as_bytes(), Some(permissions), |tmp, path| std::fs::rename(tmp, path))
+}
+
 /// Writes a file that must not exist yet, creating its folder: an editor's file is never
-/// overwritten, even by a race (the check is the creation itself).
+/// overwritten, even by a race (the final hard link fails when the name is taken), and an
+/// interrupted write never leaves a half-written file under the name.
 pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
-    file.write_all(text.as_bytes())
+    via_temporary(path, text.as_bytes(), None, |tmp, path| std::fs::hard_link(tmp, path))
 }
 
-/// Replaces the file at `path` with `bytes` atomically: written to a temporary file in the same
-/// folder, then renamed over it, so a reader sees the old file or the new one, never a part.
+/// Replaces the file at `path` with `bytes` atomically (or creates it): written to a temporary
+/// file in the same folder, then renamed over it, so a reader sees the old file or the new
+/// one, never a part.
 pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    via_temporary(path, bytes, None, |tmp, path| std::fs::rename(tmp, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_new_never_overwrites_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.md");
+        write_new(&path, "first").unwrap();
+        let err = write_new(&path, "second").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        replace_file(&path, b"third").unwrap();
+        replace(&path, "fourth").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "fourth");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["b.md"], "no temporary file left");
     }
-    result
 }
