@@ -177,3 +177,18 @@ fn refuses_to_replace_a_folder_that_is_not_an_earlier_build() {
     assert!(run.stderr.contains("not empty"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(f.root().join("precious/notes.txt")).unwrap(), "keep me");
 }
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_in_content_are_refused_by_name() {
+    let f = good_site();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "+++\ntitle = \"x\"\n+++\nsecret\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), f.root().join("content/2025-11/news/linked.md"))
+        .unwrap();
+    std::os::unix::fs::symlink(outside.path(), f.root().join("content/2025-12")).unwrap();
+    let err = expect_error(&f, "content/2025-11/news/linked.md:1:1", "symbolic link to");
+    assert!(err.contains("content/2025-12:1:1: error: symbolic link to"), "{err}");
+    assert!(err.contains("hint: copy or move the file or folder into place instead"), "{err}");
+    assert!(!f.root().join("public/2025-11/news/linked/index.html").exists());
+}

@@ -74,7 +74,7 @@ impl IssueWalk<'_> {
     fn issue(&mut self, issue_dir: &Path) {
         let name = file_name(issue_dir);
         let rel = Path::new("content").join(&name);
-        if name.starts_with('.') {
+        if name.starts_with('.') || self.refuse_link(issue_dir, &rel) {
             return;
         }
         if !issue_dir.is_dir() {
@@ -93,7 +93,7 @@ impl IssueWalk<'_> {
         }
         for item in sorted_dir(issue_dir).unwrap_or_default() {
             let item_name = file_name(&item);
-            if item_name.starts_with('.') {
+            if item_name.starts_with('.') || self.refuse_link(&item, &rel.join(&item_name)) {
                 continue;
             }
             if item.is_dir() {
@@ -134,7 +134,7 @@ impl IssueWalk<'_> {
         for file in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name().into_iter().flatten() {
             let file_rel = file.path().strip_prefix(self.root).unwrap_or(file.path()).to_path_buf();
             let fname = file.file_name().to_string_lossy().to_string();
-            if fname.starts_with('.') || file.file_type().is_dir() {
+            if fname.starts_with('.') || file.file_type().is_dir() || self.refuse_link(file.path(), &file_rel) {
                 continue;
             }
             if file.depth() > 1 || !fname.ends_with(".md") {
@@ -146,6 +146,20 @@ impl IssueWalk<'_> {
                 self.found.entries.push(FoundFile { path: file_rel, issue, topic: Some(topic), slug, lang });
             }
         }
+    }
+
+    /// Reports a symbolic link in `content/`: its target may lie outside the site, or be
+    /// published twice, so every stage refuses it the same way (docs/reliability.md).
+    fn refuse_link(&mut self, path: &Path, rel: &Path) -> bool {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+            self.diags.push(
+                Diagnostic::file(rel, format!("symbolic link to {target:?}: digest does not follow links in content/"))
+                    .with_hint("copy or move the file or folder into place instead"),
+            );
+        }
+        is_link
     }
 
     /// The slug and language of a content file's name, reporting an unknown language or a slug
