@@ -356,3 +356,22 @@ fn a_killed_build_leaves_nothing_that_stays() {
         .collect();
     assert!(siblings.is_empty(), "{siblings:?}");
 }
+
+#[test]
+fn draft_issues_and_editor_backups_publish_no_files() {
+    let f = Fixture::new(&[
+        ("content/2025-11/_index.md", &common::issue("十一月", "2025-11-30")),
+        ("content/2025-11/news/a.md", &common::entry("甲", "", "![图](diagram.png)")),
+        ("content/2025-11/news/diagram.png", "png"),
+        ("content/2025-11/news/a.md~", "an editor's backup"),
+        ("content/2025-11/news/#a.md#", "an editor's lock file"),
+        ("content/2025-12/_index.md", "+++\ntitle = \"十二月\"\ndraft = true\n+++\n"),
+        ("content/2025-12/news/secret.png", "not yet"),
+    ]);
+    let out = f.build();
+    assert!(out.has("2025-11/news/diagram.png"));
+    for hidden in ["2025-11/news/a.md~", "2025-11/news/#a.md#", "2025-12/news/secret.png"] {
+        assert!(!out.has(hidden), "{hidden} was published");
+    }
+    assert!(f.build_with(&["--drafts"]).has("2025-12/news/secret.png"), "published with --drafts");
+}

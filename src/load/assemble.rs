@@ -42,6 +42,9 @@ pub(crate) fn assemble(
     }
     let tags = index_tags(&issues, &mut entries, &written_tags, diags);
     let warnings = entries.iter().filter_map(|e| date_warning(e, &issues[e.issue])).collect();
+    // Files beside the entries of an issue left out (a draft) are left out with it.
+    let mut assets = assets;
+    assets.retain(|a| issues.iter().any(|i| a.output.strip_prefix(i.key.as_str()).is_some_and(|r| r.starts_with('/'))));
     Site { config, root: root.to_path_buf(), issues, entries, tags, assets, warnings }
 }
 

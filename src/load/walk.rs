@@ -62,6 +62,12 @@ pub(crate) fn walk(root: &Path, config: &Config, diags: &mut Diagnostics) -> Fou
     found
 }
 
+/// Editor backups and lock files (`x.md~`, `#x.md#`), never published; hidden files are
+/// skipped with them.
+fn is_backup(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.starts_with('#') || name.ends_with(".bak")
+}
+
 /// The walk of one issue folder.
 struct IssueWalk<'a> {
     root: &'a Path,
@@ -93,7 +99,7 @@ impl IssueWalk<'_> {
         }
         for item in sorted_dir(issue_dir).unwrap_or_default() {
             let item_name = file_name(&item);
-            if item_name.starts_with('.') || self.refuse_link(&item, &rel.join(&item_name)) {
+            if is_backup(&item_name) || self.refuse_link(&item, &rel.join(&item_name)) {
                 continue;
             }
             if item.is_dir() {
@@ -134,7 +140,7 @@ impl IssueWalk<'_> {
         for file in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name().into_iter().flatten() {
             let file_rel = file.path().strip_prefix(self.root).unwrap_or(file.path()).to_path_buf();
             let fname = file.file_name().to_string_lossy().to_string();
-            if fname.starts_with('.') || file.file_type().is_dir() || self.refuse_link(file.path(), &file_rel) {
+            if is_backup(&fname) || file.file_type().is_dir() || self.refuse_link(file.path(), &file_rel) {
                 continue;
             }
             if file.depth() > 1 || !fname.ends_with(".md") {
