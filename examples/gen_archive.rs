@@ -449,22 +449,7 @@ fn generate(o: &Opts) -> std::io::Result<(usize, u64)> {
             dir.join("_index.en.md"),
             format!(
                 "+++\ntitle = \"Cloud Native Monthly, {}\"\nsummary = {}\n+++\n{intro_en}",
-                [
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December"
-                ][m as usize - 1]
-                    .to_string()
-                    + &format!(" {y}"),
+                digest::site::i18n::month("en", y, m),
                 toml_str(sentence(&mut rng, &EN).trim_end_matches('.')),
             ),
         )?;

@@ -41,26 +41,10 @@ impl super::html::Rewrite for Demote {
     }
 }
 
-/// Tidies the rendered template: trailing spaces go, runs of blank lines become one.
+/// Tidies the rendered template: trailing spaces go (but inside code fences), runs of blank
+/// lines become one.
 pub fn finish(rendered: &str) -> String {
-    let mut out = String::with_capacity(rendered.len());
-    let mut blank = 0;
-    let mut fence = false;
-    for line in rendered.trim().lines() {
-        if line.trim_start().starts_with("```") {
-            fence = !fence;
-        }
-        let line = if fence { line } else { line.trim_end() };
-        if line.is_empty() && !fence {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line);
-    }
+    let mut out = super::tidy(rendered, true);
     out.push('\n');
     out
 }

@@ -183,3 +183,26 @@ fn find_language(site: &Site, code: Option<&str>) -> Result<usize, Diagnostic> {
     Err(Diagnostic::error(&c.path, line, column, format!("language {code:?} is not configured"))
         .with_hint(format!("languages are: {}; add [languages.{code}] to translate into it", codes.join(", "))))
 }
+
+/// A rendered edition tidied: trailing spaces removed, runs of blank lines made one, no blank
+/// line at either end. With `fences`, lines inside Markdown code fences are kept as written.
+fn tidy(rendered: &str, fences: bool) -> String {
+    let mut out = String::with_capacity(rendered.len());
+    let (mut blank, mut fence) = (0, false);
+    for line in rendered.trim().lines() {
+        if fences && line.trim_start().starts_with("```") {
+            fence = !fence;
+        }
+        let line = if fence { line } else { line.trim_end() };
+        if line.is_empty() && !fence {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out
+}

@@ -194,20 +194,7 @@ impl Text<'_> {
 /// Tidies the rendered template and wraps it: trailing spaces go, runs of blank lines become
 /// one, every line is wrapped at [`WIDTH`].
 pub fn finish(rendered: &str) -> String {
-    let mut out = String::with_capacity(rendered.len());
-    let mut blank = 0;
-    for line in rendered.trim().lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line);
-    }
+    let out = super::tidy(rendered, false);
     let mut wrapped = wrap(&out, WIDTH);
     wrapped.push('\n');
     wrapped

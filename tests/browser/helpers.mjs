@@ -64,3 +64,18 @@ export function sampleWithTheme(theme) {
   symlinkSync(join(repo, 'themes'), join(root, 'themes'));
   return root;
 }
+
+/**
+ * The sample site built with each theme and served: `{ default: {url, close}, links: {url, close} }`.
+ * `closeAll` stops every server.
+ */
+export async function serveBothThemes() {
+  return {
+    default: await serveFolder(buildSite(repo)),
+    links: await serveFolder(buildSite(sampleWithTheme('links'))),
+  };
+}
+
+export function closeAll(servers) {
+  for (const s of Object.values(servers ?? {})) s.close();
+}

@@ -7,21 +7,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repo, buildSite, sampleWithTheme, serveFolder, launch } from './helpers.mjs';
+import { serveBothThemes, closeAll, launch } from './helpers.mjs';
 
-const themes = {};
+let themes;
 let browser;
 const scratch = mkdtempSync(join(tmpdir(), 'digest-print-'));
 
 before(async () => {
   browser = await launch();
-  themes.default = await serveFolder(buildSite(repo));
-  themes.links = await serveFolder(buildSite(sampleWithTheme('links')));
+  themes = await serveBothThemes();
 });
 
 after(async () => {
   await browser?.close();
-  for (const s of Object.values(themes)) s.close();
+  closeAll(themes);
 });
 
 /** The text of `url` printed to an A4 PDF, its lines joined by spaces, and its number of pages. */

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { repo, buildSite, sampleWithTheme, serveFolder, launch } from './helpers.mjs';
+import { serveBothThemes, closeAll, launch } from './helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -14,18 +14,17 @@ export const PAGES = ['/', '/2025-11/', '/2025-11/releases/', '/2025-11/releases
   '/topics/releases/', '/tags/gateway-api/', '/tags/', '/404.html'];
 const LANGS = ['', '/en'];
 
-const themes = {};
+let themes;
 let browser;
 
 before(async () => {
   browser = await launch();
-  themes.default = await serveFolder(buildSite(repo));
-  themes.links = await serveFolder(buildSite(sampleWithTheme('links')));
+  themes = await serveBothThemes();
 });
 
 after(async () => {
   await browser?.close();
-  for (const s of Object.values(themes)) s.close();
+  closeAll(themes);
 });
 
 /** Opens `path`, failing on script errors and failed requests. */
