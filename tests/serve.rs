@@ -57,7 +57,7 @@ fn fixture() -> tempfile::TempDir {
 }
 
 fn serve(tmp: &tempfile::TempDir, drafts: bool) -> Running {
-    start(&tmp.path().join("site"), &Options { port: 0, drafts, quiet: true }).expect("server starts")
+    start(&tmp.path().join("site"), &Options { port: 0, drafts, quiet: true, no_search: false }).expect("server starts")
 }
 
 struct Reply {
@@ -483,12 +483,12 @@ fn a_site_that_does_not_build_is_served_with_its_report() {
 #[test]
 fn start_refuses_a_folder_without_config_and_a_busy_port() {
     let tmp = tempfile::tempdir().unwrap();
-    let err = start(tmp.path(), &Options { port: 0, drafts: false, quiet: true }).err().expect("no site");
+    let err = start(tmp.path(), &Options { port: 0, drafts: false, quiet: true, no_search: false }).err().expect("no site");
     assert!(err.to_string().contains("config.toml"), "{err}");
 
     let site = fixture();
     let server = serve(&site, false);
-    let opts = Options { port: server.port(), drafts: false, quiet: true };
+    let opts = Options { port: server.port(), drafts: false, quiet: true, no_search: false };
     let err = start(&site.path().join("site"), &opts).err().expect("port in use");
     assert!(err.to_string().contains("cannot listen on 127.0.0.1:"), "{err}");
 }
@@ -557,8 +557,8 @@ fn the_search_index_is_served_and_follows_a_saved_entry() {
     let page = get(port, "/search/");
     assert_eq!(page.status, 200);
     assert!(page.body.contains(r#"data-bundle="/pagefind/""#), "{}", page.body);
-    let js = get(port, "/pagefind/pagefind.js");
-    assert_eq!(js.status, 200);
+    // The index follows the first build, from a thread of its own.
+    let js = wait_for_page(port, "/pagefind/pagefind.js", |r| r.status == 200);
     assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
     assert_eq!(get(port, "/search.js").status, 200);
     let before = search_meta(port, "zh");
@@ -578,4 +578,17 @@ fn the_search_index_is_served_and_follows_a_saved_entry() {
     }
     assert_eq!(get(port, &search_meta(port, "zh")).status, 200);
     assert_eq!(get(port, &before).status, 404);
+}
+
+#[test]
+fn no_search_serves_the_site_without_an_index() {
+    let tmp = fixture();
+    let opts = Options { port: 0, drafts: false, quiet: true, no_search: true };
+    let server = start(&tmp.path().join("site"), &opts).expect("server starts");
+    let port = server.port();
+    assert_eq!(get(port, "/2025-11/news/hello/").status, 200);
+    // The first build is published; give an indexer, were there one, time to publish too.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(get(port, "/pagefind/pagefind.js").status, 404);
+    assert_eq!(get(port, "/pagefind/pagefind-entry.json").status, 404);
 }

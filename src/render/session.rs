@@ -23,7 +23,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 
 use crate::error::Diagnostics;
 use crate::load::assemble::{build_entry, date_warning, empty_tag, sort_topic, tag_name};
@@ -33,7 +32,6 @@ use crate::load::walk::FoundFile;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
 use crate::render::{self, Page};
-use crate::search::SiteIndex;
 use crate::site::naming::{file_name, split_file_name};
 use crate::site::{Entry, EntryId, Site};
 use crate::write::Sink;
@@ -55,18 +53,6 @@ pub struct Session {
     site: Site,
     theme: Theme,
     views: Views,
-    /// The search index, when the session keeps one ([`Session::with_search`]).
-    search: Option<Mutex<Search>>,
-}
-
-/// The search index of a session: rendered pages are added as they are rendered; the files are
-/// written by a full render, or by [`Session::write_search_index`] after an incremental one.
-#[derive(Default)]
-struct Search {
-    /// `None` before the first full render, and after a failed one.
-    index: Option<SiteIndex>,
-    /// Pages were added since the index files were last written.
-    stale: bool,
 }
 
 impl Session {
@@ -75,23 +61,14 @@ impl Session {
         let site = load::load(root, &opts)?;
         let theme = Theme::load(root, site.config.theme.as_deref())?;
         let views = Views::build(&site);
-        Ok(Session { root: root.to_path_buf(), opts, site, theme, views, search: None })
-    }
-
-    /// Keeps a search index of the entry and issue pages ([`crate::search`]): a full render
-    /// writes it, an incremental one updates the records of the pages it renders again.
-    pub fn with_search(mut self) -> Session {
-        self.search = Some(Mutex::new(Search::default()));
-        self
+        Ok(Session { root: root.to_path_buf(), opts, site, theme, views })
     }
 
     pub fn site(&self) -> &Site {
         &self.site
     }
 
-    /// Renders what `dirty` names into `sink`. With a search index, the whole site comes with
-    /// its index files; the pages of an incremental render are added to the index, whose files
-    /// [`Session::write_search_index`] then writes.
+    /// Renders what `dirty` names into `sink`.
     pub fn render(&self, dirty: &Dirty, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let all;
         let pages = match dirty {
@@ -101,36 +78,7 @@ impl Session {
             }
             Dirty::Pages(pages) => pages,
         };
-        let render = |sink: &dyn Sink| render::render_pages(&self.site, &self.theme, &self.views, pages, sink);
-        let Some(search) = &self.search else { return render(sink) };
-        let mut search = search.lock().expect("search index lock");
-        let previous = match dirty {
-            Dirty::All => None,
-            Dirty::Pages(pages) if pages.iter().any(|&p| crate::search::is_indexed(p)) => match search.index.take() {
-                Some(index) => Some(index),
-                // No index to update: the last full render failed.
-                None => return render(sink),
-            },
-            Dirty::Pages(_) => return render(sink),
-        };
-        let mut index = crate::search::index_while(&self.site, previous, sink, render)?;
-        if *dirty == Dirty::All {
-            index.write(sink)?;
-        }
-        search.stale = *dirty != Dirty::All;
-        search.index = Some(index);
-        Ok(())
-    }
-
-    /// Writes the search index into `sink` when an incremental render changed its records;
-    /// says whether it did.
-    pub fn write_search_index(&self, sink: &dyn Sink) -> Result<bool, Diagnostics> {
-        let Some(search) = &self.search else { return Ok(false) };
-        let mut search = search.lock().expect("search index lock");
-        let Search { index: Some(index), stale: true } = &mut *search else { return Ok(false) };
-        index.write(sink)?;
-        search.stale = false;
-        Ok(true)
+        render::render_pages(&self.site, &self.theme, &self.views, pages, sink)
     }
 
     /// Takes in the files changed on disk (absolute, or relative to the site root) and says what
@@ -162,11 +110,7 @@ impl Session {
 
     /// Loads everything again; the session stays as it was when that fails.
     fn reload(&mut self) -> Result<Dirty, Diagnostics> {
-        let search = self.search.is_some();
         *self = Session::load(&self.root, self.opts.clone())?;
-        if search {
-            self.search = Some(Mutex::new(Search::default()));
-        }
         Ok(Dirty::All)
     }
 

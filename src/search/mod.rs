@@ -16,6 +16,8 @@
 //! `pagefind-entry.json` lists every language). Pagefind's API is async; a current-thread Tokio
 //! runtime per index drives it.
 
+pub mod background;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc;
 
@@ -29,6 +31,11 @@ use crate::write::{Sink, Writing};
 
 /// The folder of the search bundle in the output, below the site's base path.
 pub const BUNDLE_DIR: &str = "pagefind";
+
+/// Whether output `path` is a file of the search bundle.
+pub fn is_bundle_file(path: &str) -> bool {
+    path.strip_prefix(BUNDLE_DIR).is_some_and(|rest| rest.starts_with('/'))
+}
 
 /// Pages waiting for the indexing thread; a bound keeps a fast render from holding every page.
 const QUEUE: usize = 256;
@@ -207,8 +214,17 @@ pub fn index_while(
     sink: &dyn Sink,
     render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
 ) -> Result<SiteIndex, Diagnostics> {
-    let records = indexed_outputs(site);
-    let langs = site.config.languages.len();
+    fill(&indexed_outputs(site), site.config.languages.len(), index, sink, render)
+}
+
+/// [`index_while`] for the `records` of a site with `langs` languages.
+fn fill(
+    records: &HashMap<String, Record>,
+    langs: usize,
+    index: Option<SiteIndex>,
+    sink: &dyn Sink,
+    render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
+) -> Result<SiteIndex, Diagnostics> {
     let previous: Vec<Option<SearchIndex>> = match index {
         Some(index) => index.langs.into_iter().map(Some).collect(),
         None => (0..langs).map(|_| None).collect(),
@@ -245,7 +261,7 @@ pub fn index_while(
                 Ok(index)
             }));
         }
-        let rendered = render(&Tee { inner: sink, records: &records, to });
+        let rendered = render(&Tee { inner: sink, records, to });
         let mut langs = Vec::new();
         let mut failed = Diagnostics::new();
         for indexer in indexers {

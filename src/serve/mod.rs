@@ -20,6 +20,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::LoadOptions;
 use crate::render::Page;
 use crate::render::session::{Dirty, Session};
+use crate::search::background::Indexer;
 use crate::write::MemorySink;
 use watch::Watcher;
 
@@ -32,6 +33,8 @@ pub struct Options {
     pub drafts: bool,
     /// Print nothing to the terminal (for tests).
     pub quiet: bool,
+    /// Serve no search index (it costs memory and, on a first build, processor time).
+    pub no_search: bool,
 }
 
 /// Output path → contents: one complete build. Contents are shared between snapshots, so an
@@ -65,17 +68,31 @@ impl State {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Swaps in a good build and, with `reload`, tells open pages to reload. Without it the
-    /// generation stays: the outputs that changed (feeds) are not shown by any open page.
-    fn publish(&self, outputs: Outputs, reload: bool) {
+    /// Swaps in a good build, made by `change` from the current outputs, and, with `reload`,
+    /// tells open pages to reload. Without it the generation stays: the outputs that changed
+    /// (feeds) are not shown by any open page. `change` runs under the lock, so that files the
+    /// search indexer publishes meanwhile ([`State::publish_search`]) are not lost.
+    fn publish(&self, change: impl FnOnce(&Outputs) -> Outputs, reload: bool) {
         {
             let mut snap = self.snapshot.write().expect("snapshot lock");
             let generation = snap.generation + u64::from(reload);
-            *snap = Arc::new(Snapshot { outputs: Arc::new(outputs), generation, error: None });
+            let outputs = Arc::new(change(&snap.outputs));
+            *snap = Arc::new(Snapshot { outputs, generation, error: None });
         }
         if reload {
             self.hub.broadcast(&live::Event::Reload);
         }
+    }
+
+    /// Puts the search bundle `files` in place of the one served (its files are named by their
+    /// contents, so the previous ones go). No open page shows them: nothing reloads, and the
+    /// report of a failed rebuild stays.
+    fn publish_search(&self, files: crate::search::Files) {
+        let mut snap = self.snapshot.write().expect("snapshot lock");
+        let mut outputs = (*snap.outputs).clone();
+        outputs.retain(|path, _| !crate::search::is_bundle_file(path));
+        outputs.extend(files.into_iter().map(|(k, v)| (k, Arc::new(v))));
+        *snap = Arc::new(Snapshot { outputs: Arc::new(outputs), generation: snap.generation, error: snap.error.clone() });
     }
 
     /// Records a failed rebuild, keeping the last good outputs, and shows the report on open pages.
@@ -155,12 +172,24 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
         stop: AtomicBool::new(false),
     });
 
+    let indexer = (!opts.no_search).then(|| {
+        let (to, quiet) = (state.clone(), opts.quiet);
+        Indexer::spawn(
+            move |files| to.publish_search(files),
+            move |diags| {
+                if !quiet {
+                    eprintln!("{diags}\nwarning: no search index until the next full rebuild");
+                }
+            },
+        )
+    });
     let mut builder = Builder {
         root: root.to_path_buf(),
         drafts: opts.drafts,
         quiet: opts.quiet,
         state: state.clone(),
         session: None,
+        indexer,
     };
     builder.rebuild(&[]);
     let watcher = watch::watch(root, move |changed| builder.rebuild(&changed))?;
@@ -177,6 +206,8 @@ struct Builder {
     /// The loaded site, kept between rebuilds so that saving one entry re-renders only the
     /// pages that show it (see `session`); none until a build succeeds.
     session: Option<Session>,
+    /// Keeps the search index, off this thread; none with `--no-search`.
+    indexer: Option<Indexer>,
 }
 
 impl Builder {
@@ -234,7 +265,7 @@ impl Builder {
             _ => {
                 let base_url = format!("http://127.0.0.1:{}", self.state.port);
                 let opts = LoadOptions { drafts: self.drafts, base_url: Some(base_url) };
-                self.session = Some(Session::load(&self.root, opts)?.with_search());
+                self.session = Some(Session::load(&self.root, opts)?);
                 Dirty::All
             }
         };
@@ -244,7 +275,11 @@ impl Builder {
             Dirty::All => {
                 let outputs = render_outputs(session, &Dirty::All)?;
                 let total = outputs.len();
-                self.state.publish(outputs, true);
+                if let Some(indexer) = &mut self.indexer {
+                    indexer.all(session.site(), &outputs);
+                }
+                // The previous search index stays until the indexer has the new one.
+                self.state.publish(|old| with_search_files_of(outputs, old), true);
                 return Ok(Built { rendered: total, total, warnings });
             }
             Dirty::Pages(pages) => pages,
@@ -257,27 +292,27 @@ impl Builder {
             }
             let fresh = render_outputs(session, &Dirty::Pages(batch))?;
             rendered += fresh.len();
-            let mut outputs = (*self.state.snapshot().outputs).clone();
-            outputs.extend(fresh);
-            self.state.publish(outputs, reload);
-        }
-        // Last, the search index with the records of the pages rendered again: no open page
-        // shows it, and it is built from every record, which takes longest.
-        let index = MemorySink::default();
-        if session.write_search_index(&index)? {
-            let fresh = index.into_inner();
-            rendered += fresh.len();
-            let mut outputs = (*self.state.snapshot().outputs).clone();
-            // Its files are named by their contents: the previous ones go.
-            outputs.retain(|path, _| {
-                !path.starts_with(crate::search::BUNDLE_DIR)
-                    || !path[crate::search::BUNDLE_DIR.len()..].starts_with('/')
-            });
-            outputs.extend(fresh.into_iter().map(|(k, v)| (k, Arc::new(v))));
-            self.state.publish(outputs, false);
+            if let Some(indexer) = &mut self.indexer {
+                indexer.update(&fresh);
+            }
+            self.state.publish(
+                |old| {
+                    let mut outputs = old.clone();
+                    outputs.extend(fresh);
+                    outputs
+                },
+                reload,
+            );
         }
         Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
     }
+}
+
+/// A fresh full render, `outputs`, with the search bundle of `old`.
+fn with_search_files_of(mut outputs: Outputs, old: &Outputs) -> Outputs {
+    let bundle = old.iter().filter(|(path, _)| crate::search::is_bundle_file(path));
+    outputs.extend(bundle.map(|(k, v)| (k.clone(), v.clone())));
+    outputs
 }
 
 /// What a good rebuild did, for the console.
