@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Times `digest serve` from saving one entry to the reloaded page, as a browser sees it.
 
-    scripts/serve_bench.py SITE [RUNS]     (default 10 runs; needs target/release/digest)
+    scripts/serve_bench.py SITE [RUNS] [SERVE ARGS…]   (default 10 runs; needs target/release/digest)
 
 Starts the release binary on SITE (e.g. an archive from `examples/gen_archive`), follows the
 live-reload event stream like an open page does, then RUNS times: appends a line to the body of
 an entry of the latest issue, waits for the `reload` event, and fetches the entry page until it
-shows the line. Prints save → reload event and save → page fetched, in ms: median (min–max).
+shows the line. Prints save → reload event and save → page fetched, in ms: median (min–max),
+and the rebuild times serve itself reports. Further arguments go to `digest serve` (`--no-search`).
 The watcher's quiet period (`watch::DEBOUNCE`) is part of both figures, as it is for an editor.
 """
 
@@ -74,6 +75,7 @@ class Events(threading.Thread):
 def main():
     site = sys.argv[1]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    extra = sys.argv[3:]
     binary = os.path.join(os.path.dirname(__file__), "..", "target", "release", "digest")
     latest = sorted(d for d in os.listdir(os.path.join(site, "content")) if re.fullmatch(r"\d{4}-\d\d", d))[-1]
     news = os.path.join(site, "content", latest, "news")
@@ -82,7 +84,7 @@ def main():
     original = open(path, encoding="utf-8").read()
 
     port = free_port()
-    server = subprocess.Popen([binary, "--root", site, "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen([binary, "--root", site, "serve", "--port", str(port), *extra], stderr=subprocess.PIPE, text=True)
     try:
         started = time.perf_counter()
         line = server.stderr.readline()
@@ -91,7 +93,15 @@ def main():
                 sys.exit("serve stopped")
             line = server.stderr.readline()
         print(f"first build: {(time.perf_counter() - started) * 1000:.0f} ms ({line.strip()})")
-        threading.Thread(target=lambda: [None for _ in server.stderr], daemon=True).start()
+        rebuilds = []
+
+        def console():
+            for line in server.stderr:
+                m = re.search(r"rebuilt .* in (\d+) ms", line)
+                if m:
+                    rebuilds.append(int(m.group(1)))
+
+        threading.Thread(target=console, daemon=True).start()
         _, page = get(port, url)
         generation = re.search(r"events\?generation=(\d+)", page).group(1)
         events = Events(port, generation)
@@ -121,6 +131,8 @@ def main():
     print(f"edited {url} {runs} times")
     print(f"save → reload event, ms, median (min–max): {stats(to_event)}")
     print(f"save → page fetched, ms, median (min–max): {stats(to_page)}")
+    if rebuilds:
+        print(f"rebuild as serve reports it, ms, median (min–max): {stats(rebuilds)}")
 
 
 if __name__ == "__main__":

@@ -193,6 +193,13 @@ impl Events {
     }
 }
 
+/// The generation and the paths of a reload event's data.
+fn reload(data: &str) -> (u64, Vec<String>) {
+    let mut lines = data.lines();
+    let generation = lines.next().and_then(|g| g.parse().ok()).expect("a generation");
+    (generation, lines.map(str::to_string).collect())
+}
+
 #[test]
 fn pages_are_served_with_their_content_types() {
     let tmp = fixture();
@@ -339,11 +346,21 @@ fn an_edit_is_served_and_open_pages_are_told_to_reload() {
     let page = wait_for_page(port, "/2025-11/news/hello/", |r| r.body.contains("Second version, edited."));
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("First version"));
-    assert_eq!(events.event("reload"), "reload");
-    // The feeds follow without a second reload: no open page shows them.
+    // First the pages of the entry's issue reload, then those listing the whole archive; the
+    // feeds follow without a reload: no open page shows them.
+    let (generation, near) = reload(&events.event("reload"));
+    assert_eq!(generation, 2);
+    for path in ["/2025-11/news/hello/", "/2025-11/", "/2025-11/news/", "/", "/en/2025-11/news/hello/"] {
+        assert!(near.iter().any(|p| p == path), "{path} not in {near:?}");
+    }
+    assert!(!near.iter().any(|p| p.starts_with("/topics/") || p.ends_with(".xml")), "{near:?}");
+    let (generation, wide) = reload(&events.event("reload"));
+    assert_eq!(generation, 3);
+    assert!(wide.iter().any(|p| p == "/topics/news/"), "{wide:?}");
+    assert!(!wide.iter().any(|p| near.contains(p) || p.ends_with(".xml")), "{wide:?}");
     let feed = wait_for_page(port, "/rss.xml", |r| r.body.contains("Second version, edited."));
     assert!(!feed.body.contains("First version"));
-    assert!(get(port, "/2025-11/news/hello/").body.contains("/__digest/events?generation=2"));
+    assert!(get(port, "/2025-11/news/hello/").body.contains("/__digest/events?generation=3"));
 }
 
 #[test]
@@ -351,7 +368,7 @@ fn a_stream_opened_after_a_missed_rebuild_reloads_at_once() {
     let tmp = fixture();
     let server = serve(&tmp, false);
     let events = Events::open(server.port(), "?generation=0");
-    assert_eq!(events.event("reload"), "reload");
+    assert_eq!(reload(&events.event("reload")).1, ["*"]);
 }
 
 #[test]
@@ -379,7 +396,7 @@ fn a_broken_edit_is_reported_while_the_last_good_build_is_served() {
 
     // Fixing it clears the error and serves the new content.
     std::fs::write(root.join("config.toml"), config("修好了的月报")).unwrap();
-    assert_eq!(events.event("reload"), "reload");
+    assert_eq!(reload(&events.event("reload")).1, ["*"]);
     let home = wait_for_page(port, "/", |r| r.body.contains("修好了的月报"));
     assert!(home.body.contains("var error = null;"));
     assert!(home.body.contains("/__digest/events?generation=2"));
@@ -407,7 +424,7 @@ fn an_entry_that_fails_stays_reported_when_another_is_saved() {
 
     // Fixing it publishes both edits.
     write(&root, "content/2025-11/news/hello.md", "+++\ntitle = \"你好世界\"\ndate = 2025-11-02\n+++\nFixed.\n");
-    assert_eq!(events.event("reload"), "reload");
+    assert_eq!(reload(&events.event("reload")).1, ["*"]);
     let page = wait_for_page(port, "/2025-11/news/other/", |r| r.body.contains("Other body, second."));
     assert_eq!(page.status, 200);
     assert!(get(port, "/2025-11/news/hello/").body.contains("Fixed."));
@@ -475,7 +492,7 @@ fn a_site_that_does_not_build_is_served_with_its_report() {
     assert!(events.event("build-error").starts_with("content/2025-11/news/hello.md:"));
 
     write(&root, "content/2025-11/news/hello.md", "+++\ntitle = \"你好世界\"\n+++\nFixed.\n");
-    assert_eq!(events.event("reload"), "reload");
+    assert_eq!(reload(&events.event("reload")).1, ["*"]);
     let page = wait_for_page(port, "/2025-11/news/hello/", |r| r.status == 200);
     assert!(page.body.contains("Fixed."));
 }
@@ -483,7 +500,8 @@ fn a_site_that_does_not_build_is_served_with_its_report() {
 #[test]
 fn start_refuses_a_folder_without_config_and_a_busy_port() {
     let tmp = tempfile::tempdir().unwrap();
-    let err = start(tmp.path(), &Options { port: 0, drafts: false, quiet: true, no_search: false }).err().expect("no site");
+    let err =
+        start(tmp.path(), &Options { port: 0, drafts: false, quiet: true, no_search: false }).err().expect("no site");
     assert!(err.to_string().contains("config.toml"), "{err}");
 
     let site = fixture();

@@ -19,7 +19,8 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
-    let running = start(root, &Options { port: args.port, drafts: args.drafts, quiet: false, no_search: args.no_search })?;
+    let running =
+        start(root, &Options { port: args.port, drafts: args.drafts, quiet: false, no_search: args.no_search })?;
     let drafts = if args.drafts { " (drafts included)" } else { "" };
     eprintln!("Serving {} at {}{drafts}", root.display(), running.url());
     eprintln!("Watching config.toml, content/, templates/, static/ and themes/ for changes; press Ctrl-C to stop");

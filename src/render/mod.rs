@@ -98,6 +98,21 @@ impl Page {
         matches!(self, Page::Feeds(_) | Page::TopicFeed(..))
     }
 
+    /// Whether the page lists entries across the whole archive (topics, tags, feeds): the
+    /// slowest to render again after a save, as they grow with the archive.
+    pub fn spans_archive(self) -> bool {
+        matches!(
+            self,
+            Page::Feeds(_)
+                | Page::TopicFeed(..)
+                | Page::Topic(..)
+                | Page::Tag(..)
+                | Page::Tags(_)
+                | Page::Archive(_)
+                | Page::Sitemap
+        )
+    }
+
     /// The template an HTML page is rendered with; `None` for the other outputs.
     pub fn template(self) -> Option<&'static str> {
         Some(match self {

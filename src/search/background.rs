@@ -44,10 +44,7 @@ pub struct Indexer {
 impl Indexer {
     /// Starts the thread. `publish` receives the files of each index it builds; `failed` an error
     /// that leaves it without an index until the next full set.
-    pub fn spawn(
-        publish: impl Fn(Files) + Send + 'static,
-        failed: impl Fn(Diagnostics) + Send + 'static,
-    ) -> Indexer {
+    pub fn spawn(publish: impl Fn(Files) + Send + 'static, failed: impl Fn(Diagnostics) + Send + 'static) -> Indexer {
         let (jobs, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("search index".into())

@@ -159,7 +159,8 @@ fn stream(rq: Request, state: &State, rx: Receiver<Event>, generation: Option<u6
     if let Some(error) = &snap.error {
         w.write_all(Event::BuildError(error.clone()).to_sse().as_bytes())?;
     } else if generation.is_some_and(|g| g != snap.generation) {
-        w.write_all(Event::Reload.to_sse().as_bytes())?;
+        let reload = Event::Reload { generation: snap.generation, paths: None };
+        w.write_all(reload.to_sse().as_bytes())?;
     }
     w.flush()?;
     let mut quiet = Duration::ZERO;

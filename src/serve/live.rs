@@ -9,8 +9,10 @@ pub const EVENTS_PATH: &str = "/__digest/events";
 /// A message to open pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// A rebuild succeeded: reload.
-    Reload,
+    /// A rebuild succeeded: build `generation` is served. Pages at `paths` (as served:
+    /// `/2025-11/news/x/`), or every page when `None`, reload; the others stay. (A stream that
+    /// opens again, after the server restarted, reloads its page whatever changed.)
+    Reload { generation: u64, paths: Option<Vec<String>> },
     /// A rebuild failed: show this text over the (last good) page.
     BuildError(String),
 }
@@ -20,7 +22,19 @@ impl Event {
     /// newline in an error message can start a field of its own.
     pub fn to_sse(&self) -> String {
         match self {
-            Event::Reload => "event: reload\ndata: reload\n\n".to_string(),
+            Event::Reload { generation, paths } => {
+                let mut out = format!("event: reload\ndata: {generation}\n");
+                match paths {
+                    None => out.push_str("data: *\n"),
+                    // Output paths hold no line breaks (`site::naming`); a stray one could only
+                    // split a path, never start a field.
+                    Some(paths) => {
+                        paths.iter().for_each(|p| out.push_str(&format!("data: {}\n", p.replace(['\n', '\r'], ""))))
+                    }
+                }
+                out.push('\n');
+                out
+            }
             Event::BuildError(text) => {
                 let mut out = String::from("event: build-error\n");
                 for line in text.split('\n') {
@@ -117,8 +131,13 @@ fn script(generation: u64, error: Option<&str>) -> String {
     box.textContent = "digest serve: the site could not be rebuilt; this page shows the last good build.\n\n" + text;
   }}
   if (error !== null) overlay(error);
+  var here = decodeURI(location.pathname).replace(/index\.html$/, "");
+  // A stream opened with an older generation than the one served reloads the page at once.
   var events = new EventSource("{EVENTS_PATH}?generation={generation}");
-  events.addEventListener("reload", function () {{ location.reload(); }});
+  events.addEventListener("reload", function (e) {{
+    var lines = e.data.split("\n");
+    if (lines[1] === "*" || lines.indexOf(here, 1) > 0) location.reload();
+  }});
   events.addEventListener("build-error", function (e) {{ overlay(e.data); }});
 }})();</script>
 "#
@@ -186,7 +205,10 @@ mod tests {
             e.to_sse(),
             "event: build-error\ndata: config.toml:1:1: error: bad\ndata:   hint: fix\ndata: event: reload\n\n"
         );
-        assert_eq!(Event::Reload.to_sse(), "event: reload\ndata: reload\n\n");
+        let all = Event::Reload { generation: 4, paths: None };
+        assert_eq!(all.to_sse(), "event: reload\ndata: 4\ndata: *\n\n");
+        let some = Event::Reload { generation: 5, paths: Some(vec!["/2025-11/".into(), "/a\nevent: x/".into()]) };
+        assert_eq!(some.to_sse(), "event: reload\ndata: 5\ndata: /2025-11/\ndata: /aevent: x/\n\n");
     }
 
     #[test]
@@ -198,8 +220,8 @@ mod tests {
         hub.unsubscribe(id_b);
         let (_, c) = hub.subscribe(2).unwrap();
         drop(c);
-        hub.broadcast(&Event::Reload);
+        hub.broadcast(&Event::Reload { generation: 1, paths: None });
         assert_eq!(hub.len(), 1);
-        assert_eq!(a.try_recv(), Ok(Event::Reload));
+        assert_eq!(a.try_recv(), Ok(Event::Reload { generation: 1, paths: None }));
     }
 }

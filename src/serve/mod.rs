@@ -51,6 +51,16 @@ pub struct Snapshot {
     pub error: Option<String>,
 }
 
+/// Which open pages a published build reloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reload {
+    /// None: what changed (feeds) is shown by no page.
+    Nothing,
+    Every,
+    /// The pages at these paths, as served.
+    Pages(Vec<String>),
+}
+
 /// State shared by the request workers, the event streams and the watcher.
 pub struct State {
     snapshot: RwLock<Arc<Snapshot>>,
@@ -68,20 +78,24 @@ impl State {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Swaps in a good build, made by `change` from the current outputs, and, with `reload`,
-    /// tells open pages to reload. Without it the generation stays: the outputs that changed
-    /// (feeds) are not shown by any open page. `change` runs under the lock, so that files the
-    /// search indexer publishes meanwhile ([`State::publish_search`]) are not lost.
-    fn publish(&self, change: impl FnOnce(&Outputs) -> Outputs, reload: bool) {
-        {
+    /// Swaps in a good build, made by `change` from the current outputs, and tells the open
+    /// pages `reload` names to reload. With [`Reload::Nothing`] the generation stays. `change`
+    /// runs under the lock, so that files the search indexer publishes meanwhile
+    /// ([`State::publish_search`]) are not lost.
+    fn publish(&self, change: impl FnOnce(&Outputs) -> Outputs, reload: Reload) {
+        let generation = {
             let mut snap = self.snapshot.write().expect("snapshot lock");
-            let generation = snap.generation + u64::from(reload);
+            let generation = snap.generation + u64::from(reload != Reload::Nothing);
             let outputs = Arc::new(change(&snap.outputs));
             *snap = Arc::new(Snapshot { outputs, generation, error: None });
-        }
-        if reload {
-            self.hub.broadcast(&live::Event::Reload);
-        }
+            generation
+        };
+        let paths = match reload {
+            Reload::Nothing => return,
+            Reload::Every => None,
+            Reload::Pages(paths) => Some(paths),
+        };
+        self.hub.broadcast(&live::Event::Reload { generation, paths });
     }
 
     /// Puts the search bundle `files` in place of the one served (its files are named by their
@@ -92,7 +106,8 @@ impl State {
         let mut outputs = (*snap.outputs).clone();
         outputs.retain(|path, _| !crate::search::is_bundle_file(path));
         outputs.extend(files.into_iter().map(|(k, v)| (k, Arc::new(v))));
-        *snap = Arc::new(Snapshot { outputs: Arc::new(outputs), generation: snap.generation, error: snap.error.clone() });
+        *snap =
+            Arc::new(Snapshot { outputs: Arc::new(outputs), generation: snap.generation, error: snap.error.clone() });
     }
 
     /// Records a failed rebuild, keeping the last good outputs, and shows the report on open pages.
@@ -279,14 +294,18 @@ impl Builder {
                     indexer.all(session.site(), &outputs);
                 }
                 // The previous search index stays until the indexer has the new one.
-                self.state.publish(|old| with_search_files_of(outputs, old), true);
+                self.state.publish(|old| with_search_files_of(outputs, old), Reload::Every);
                 return Ok(Built { rendered: total, total, warnings });
             }
             Dirty::Pages(pages) => pages,
         };
-        let (feeds, pages): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| p.is_feed());
+        // Three steps: the pages of the entry's own issue, which the editor most likely has open;
+        // the pages that list the whole archive (topics, tags), which grow with it; the feeds,
+        // which no page shows. Each reloads only the open pages it changed.
+        let (wide, near): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| p.spans_archive());
+        let (feeds, wide): (Vec<Page>, Vec<Page>) = wide.into_iter().partition(|p| p.is_feed());
         let mut rendered = 0;
-        for (batch, reload) in [(pages, true), (feeds, false)] {
+        for (batch, reloads) in [(near, true), (wide, true), (feeds, false)] {
             if batch.is_empty() {
                 continue;
             }
@@ -295,6 +314,10 @@ impl Builder {
             if let Some(indexer) = &mut self.indexer {
                 indexer.update(&fresh);
             }
+            let reload = match reloads {
+                true => Reload::Pages(fresh.keys().map(|path| served_path(path)).collect()),
+                false => Reload::Nothing,
+            };
             self.state.publish(
                 |old| {
                     let mut outputs = old.clone();
@@ -305,6 +328,15 @@ impl Builder {
             );
         }
         Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
+    }
+}
+
+/// The path output `path` is served at: `2025-11/index.html` at `/2025-11/` (serve's base path
+/// is the root).
+fn served_path(path: &str) -> String {
+    match path.strip_suffix("index.html") {
+        Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
+        _ => format!("/{path}"),
     }
 }
 
