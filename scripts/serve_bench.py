@@ -38,7 +38,8 @@ def get(port, path):
 
 
 class Events(threading.Thread):
-    """The event stream, read on its own thread; `wait` returns the time the next reload came."""
+    """The event stream, read on its own thread; `wait` returns when the page at a path was
+    first told to reload after a given moment (a reload event names the pages it changed)."""
 
     def __init__(self, port, generation):
         super().__init__(daemon=True)
@@ -58,18 +59,22 @@ class Events(threading.Thread):
             while b"\n\n" in buf:
                 block, buf = buf.split(b"\n\n", 1)
                 if b"event: reload" in block:
+                    data = [l[6:].decode() for l in block.split(b"\n") if l.startswith(b"data: ")]
                     with self.cond:
-                        self.reloads.append(time.perf_counter())
+                        self.reloads.append((time.perf_counter(), data[1:]))
                         self.cond.notify_all()
                 elif b"event: build-error" in block:
                     sys.exit("build error: " + block.decode())
 
-    def wait(self, seen):
+    def wait(self, path, after):
+        def found():
+            return next((t for t, paths in self.reloads if t > after and (path in paths or "*" in paths)), None)
+
         with self.cond:
-            self.cond.wait_for(lambda: len(self.reloads) > seen, timeout=30)
-            if len(self.reloads) <= seen:
-                sys.exit("no reload event within 30 s")
-            return self.reloads[seen]
+            self.cond.wait_for(lambda: found() is not None, timeout=30)
+            if found() is None:
+                sys.exit(f"no reload event for {path} within 30 s")
+            return found()
 
 
 def main():
@@ -112,7 +117,7 @@ def main():
             with open(path, "w", encoding="utf-8") as f:
                 f.write(original + "\n" + marker + "\n")
             saved = time.perf_counter()
-            reloaded = events.wait(run)
+            reloaded = events.wait(url, saved)
             while marker not in get(port, url)[1]:
                 time.sleep(0.001)
             fetched = time.perf_counter()
