@@ -199,6 +199,13 @@ fn page_base(config: &Config, page_url: &str) -> Option<Url> {
     Url::parse(&format!("{}{}", config.base_url, page_url)).ok()
 }
 
+/// Whether a link resolves to the same target from every page of the site: a root-relative path
+/// or an absolute URL. Relative links, `//host` ones (kept simple) and `#anchors` depend on the page.
+fn resolves_alike(value: &str) -> bool {
+    let v = value.trim_start();
+    (v.starts_with('/') && !v.starts_with("//")) || has_scheme(v)
+}
+
 /// Whether a link names its scheme (`https:`, `mailto:`): letters, digits, `+`, `-` or `.` up
 /// to a colon, before any `/`, `?` or `#`.
 fn has_scheme(v: &str) -> bool {
@@ -270,10 +277,21 @@ pub fn check_internal(
     let mut found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)> = BTreeMap::new();
     let mut outside: Outside = BTreeMap::new();
     let mut content_links: HashSet<&str> = HashSet::new();
+    // Links that resolve alike on every page (`/path`, `https://…`): most of a site's links are
+    // the same few navigation links on every page, and resolving a URL is a third of the check.
+    let mut alike: HashMap<&str, Target> = HashMap::new();
     for page in rendered.pages.values() {
         let Some(base) = page_base(config, &page.url) else { continue };
         for link in &page.links {
-            let problem = match classify_at(config, &base, &link.value) {
+            let here;
+            let target = match resolves_alike(&link.value) {
+                true => alike.entry(&link.value).or_insert_with(|| classify_at(config, &base, &link.value)),
+                false => {
+                    here = classify_at(config, &base, &link.value);
+                    &here
+                }
+            };
+            let problem = match target {
                 Target::Skip => None,
                 Target::Outside(url) => {
                     // A link from a content file is located once, wherever else it is shown
@@ -282,7 +300,7 @@ pub fn check_internal(
                         continue;
                     }
                     let places = locate(rendered, origins, files, config, page, link);
-                    let list = outside.entry(url).or_default();
+                    let list = outside.entry(url.clone()).or_default();
                     for p in places {
                         if !list.iter().any(|l| (&l.path, l.line, l.column) == (&p.path, p.line, p.column)) {
                             list.push(p);
@@ -295,15 +313,15 @@ pub fn check_internal(
                     "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
                     config.base_path
                 )),
-                Target::Internal { path, fragment } => match resolve(&rendered.outputs, &path) {
+                Target::Internal { path, fragment } => match resolve(&rendered.outputs, path) {
                     None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
-                    Some(target) => fragment.filter(|f| !f.is_empty() && f != "top").and_then(|f| {
+                    Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
                         let page = rendered.pages.get(target)?;
                         let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
                         // Headings in entries get ids prefixed with topic and slug: suggest the full id.
                         let near = page.ids.iter().filter(|id| id.ends_with(&format!("-{f}"))).min();
                         let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
-                        (!page.ids.contains(&f))
+                        (!page.ids.contains(f))
                             .then(|| format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
                     }),
                 },
