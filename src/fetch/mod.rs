@@ -5,6 +5,7 @@
 //! [`harvest`]; the [`ledger`] remembers what was seen, and the [`report`] says what happened.
 
 pub mod draft;
+mod encoding;
 pub mod excerpt;
 mod harvest;
 pub mod ledger;
@@ -185,6 +186,7 @@ fn pull(fetcher: &Fetcher, source: &Source, validators: &Validators) -> Pulled {
     match fetcher.get(&source.url, validators).map_err(|e| e.to_string())? {
         Fetched::NotModified => Ok(None),
         Fetched::Body { bytes, url, validators } => {
+            let bytes = encoding::to_utf8(bytes);
             let parser = feed_rs::parser::Builder::new().base_uri(Some(&url)).build();
             let feed = parser.parse(bytes.as_slice()).map_err(|e| format!("not a feed: {e}"))?;
             Ok(Some((feed, validators)))
