@@ -91,6 +91,9 @@ pub fn fetch(root: &Path, args: &Options, http: &HttpOptions, progress: Progress
                 let window = Window::new(args.since, state.last_fetch(), started);
                 let mut target = Target { root, config: &config, month: &month, created_issue: &mut created_issue };
                 match harvest(&feed, source, &window, &mut target, &mut known, &mut taken, &mut ledger) {
+                    // With items left over, the source's state stays as it was, so the next
+                    // fetch reads the same window again (in full, not as a 304).
+                    Ok(counts) if counts.left > 0 => Status::Read(counts),
                     Ok(counts) => {
                         state.set_last_fetch(started);
                         state.etag = validators.etag;
