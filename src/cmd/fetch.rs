@@ -48,6 +48,17 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         }
     }
     let mut diags = Diagnostics::new();
+    for s in &report.sources {
+        if let Status::Read(c) = &s.status {
+            for (item, error) in &c.failed {
+                let message = format!("source {:?}: the item {item:?} could not be taken: {error}", s.name);
+                diags.push(
+                    Diagnostic::error("config.toml", line(&s.name), 1, message)
+                        .with_hint("the source's other items were taken; this one is tried again by the next fetch"),
+                );
+            }
+        }
+    }
     for (name, error) in report.failed() {
         diags.push(
             Diagnostic::error("config.toml", line(name), 1, format!("source {name:?} could not be read: {error}"))

@@ -15,6 +15,9 @@ pub const EXCERPT_MARK: &str = "> Excerpt from the source; rewrite it in your ow
 
 /// Slugs are cut to about this many characters, at a word boundary.
 const MAX_SLUG_CHARS: usize = 60;
+/// And to this many bytes: 60 characters of four bytes, with `.md` and the temporary file's
+/// name around them, went past the 255 bytes a file name may have.
+const MAX_SLUG_BYTES: usize = 150;
 
 /// What `fetch` keeps of a feed entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +189,10 @@ fn shorten(slug: &str) -> String {
         }
         out.extend(word.chars().take(MAX_SLUG_CHARS));
     }
+    if out.len() > MAX_SLUG_BYTES {
+        let cut = (0..=MAX_SLUG_BYTES).rev().find(|i| out.is_char_boundary(*i)).unwrap_or(0);
+        out.truncate(cut);
+    }
     out.trim_matches(|c| c == '-' || c == '_').to_string()
 }
 
@@ -345,6 +352,9 @@ mod tests {
         assert_eq!(slug(&item("_index"), &taken), "index");
         let long = slug(&item(&"word ".repeat(40)), &taken);
         assert!(long.chars().count() <= MAX_SLUG_CHARS && crate::site::slug::is_safe_segment(&long), "{long}");
+        // Letters of four bytes (CJK extension B): cut by bytes too.
+        let wide = slug(&item(&"𠀀".repeat(70)), &taken);
+        assert_eq!(wide, "𠀀".repeat(MAX_SLUG_BYTES / 4));
         let mut no_link = item("");
         no_link.link = None;
         assert_eq!(slug(&no_link, &taken), "item");

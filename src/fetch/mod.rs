@@ -5,6 +5,7 @@
 //! [`harvest`]; the [`ledger`] remembers what was seen, and the [`report`] says what happened.
 
 pub mod draft;
+mod encoding;
 pub mod excerpt;
 mod harvest;
 pub mod ledger;
@@ -90,6 +91,9 @@ pub fn fetch(root: &Path, args: &Options, http: &HttpOptions, progress: Progress
                 let window = Window::new(args.since, state.last_fetch(), started);
                 let mut target = Target { root, config: &config, month: &month, created_issue: &mut created_issue };
                 match harvest(&feed, source, &window, &mut target, &mut known, &mut taken, &mut ledger) {
+                    // With items left over, the source's state stays as it was, so the next
+                    // fetch reads the same window again (in full, not as a 304).
+                    Ok(counts) if counts.left > 0 => Status::Read(counts),
                     Ok(counts) => {
                         state.set_last_fetch(started);
                         state.etag = validators.etag;
@@ -185,6 +189,7 @@ fn pull(fetcher: &Fetcher, source: &Source, validators: &Validators) -> Pulled {
     match fetcher.get(&source.url, validators).map_err(|e| e.to_string())? {
         Fetched::NotModified => Ok(None),
         Fetched::Body { bytes, url, validators } => {
+            let bytes = encoding::to_utf8(bytes);
             let parser = feed_rs::parser::Builder::new().base_uri(Some(&url)).build();
             let feed = parser.parse(bytes.as_slice()).map_err(|e| format!("not a feed: {e}"))?;
             Ok(Some((feed, validators)))

@@ -15,6 +15,12 @@ pub struct Counts {
     pub filtered: usize,
     /// Items published before the window.
     pub older: usize,
+    /// Items that could not be converted or written: (the item's title or id, why). They are
+    /// not recorded in the ledger, so the next fetch tries them again.
+    pub failed: Vec<(String, String)>,
+    /// Items not looked at once the most drafts one run writes for a source were written; the
+    /// source's fetch time is then kept, so the next fetch takes them.
+    pub left: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +77,12 @@ impl Report {
                     }
                     if c.older > 0 {
                         notes.push(format!("{} older", c.older));
+                    }
+                    if c.left > 0 {
+                        notes.push(format!("{} left for the next fetch", c.left));
+                    }
+                    if !c.failed.is_empty() {
+                        notes.push(format!("{} failed", c.failed.len()));
                     }
                     let result = if notes.is_empty() { "ok".to_string() } else { format!("ok ({})", notes.join(", ")) };
                     (c.new.len().to_string(), c.duplicates.to_string(), c.no_link.len().to_string(), result)

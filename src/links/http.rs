@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::{ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::header::{ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 
 /// Limits and pacing of requests. Tests shorten the timeouts and the backoff.
 #[derive(Debug, Clone)]
@@ -118,21 +118,9 @@ impl Fetcher {
     pub fn new(opts: HttpOptions, user_agent: &str) -> Result<Fetcher, String> {
         let max = opts.max_redirects;
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            let refuse = |why: String| Box::new(RedirectRefused(why));
-            let from_https = attempt.previous().last().is_some_and(|u| u.scheme() == "https");
-            if !matches!(attempt.url().scheme(), "http" | "https") {
-                let why = format!("redirected to {}, which is not http(s)", attempt.url());
-                attempt.error(refuse(why))
-            } else if from_https && attempt.url().scheme() == "http" {
-                let why = format!("redirected from https to plain http ({})", attempt.url());
-                attempt.error(refuse(why))
-            } else if attempt.previous().contains(attempt.url()) {
-                let why = format!("redirect loop at {}", attempt.url());
-                attempt.error(refuse(why))
-            } else if attempt.previous().len() > max {
-                attempt.error(refuse(format!("more than {max} redirects")))
-            } else {
-                attempt.follow()
+            match redirect_refusal(attempt.previous(), attempt.url(), max) {
+                Some(why) => attempt.error(Box::new(RedirectRefused(why))),
+                None => attempt.follow(),
             }
         });
         let client = Client::builder()
@@ -217,6 +205,13 @@ impl Fetcher {
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
+        if status.is_redirection() {
+            // The client follows every redirect it can; one that comes back names an address it
+            // would not or could not follow (`file:`, `data:`, `javascript:`), or none.
+            if let Some(why) = unfollowed_redirect(response.url(), response.headers()) {
+                return Err(Failure::Final(FetchError::Redirect(why)));
+            }
+        }
         if !status.is_success() {
             let error = FetchError::Status { status: status.to_string(), attempts: 1 };
             return Err(if is_transient(status) {
@@ -245,7 +240,7 @@ impl Fetcher {
                 if is_timeout_io(&e) {
                     self.timeout()
                 } else {
-                    Failure::Final(FetchError::Connection(format!("reading the response failed: {e}")))
+                    Failure::Final(FetchError::Connection(format!("reading the response failed: {}", error_chain(&e))))
                 }
             })?;
             if n == 0 {
@@ -285,6 +280,45 @@ impl Fetcher {
             return self.timeout();
         }
         Failure::Final(FetchError::Connection(error_chain(e)))
+    }
+}
+
+/// Why the redirect to `next` must not be followed, after the addresses `previous` (the first
+/// request first); `None` when it may. Only http(s), never from https to plain http, no address
+/// twice, at most `max` redirects.
+pub fn redirect_refusal(previous: &[url::Url], next: &url::Url, max: usize) -> Option<String> {
+    let from_https = previous.last().is_some_and(|u| u.scheme() == "https");
+    if !matches!(next.scheme(), "http" | "https") {
+        Some(format!("redirected to {}, which is not http(s)", shown(next.as_str())))
+    } else if from_https && next.scheme() == "http" {
+        Some(format!("redirected from https to plain http ({})", shown(next.as_str())))
+    } else if previous.contains(next) {
+        Some(format!("redirect loop at {}", shown(next.as_str())))
+    } else if previous.len() > max {
+        Some(format!("more than {max} redirects"))
+    } else {
+        None
+    }
+}
+
+/// Why a redirect that reached the caller was not followed, when it names an address.
+fn unfollowed_redirect(from: &url::Url, headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(LOCATION)?;
+    let location = String::from_utf8_lossy(location.as_bytes());
+    Some(match from.join(location.trim()) {
+        Ok(next) if !matches!(next.scheme(), "http" | "https") => {
+            format!("redirected to {}, which is not http(s)", shown(next.as_str()))
+        }
+        _ => format!("redirected to {:?}, which cannot be followed", shown(&location)),
+    })
+}
+
+/// An address as shown in a message: a hostile one (a `data:` URL) can be any length.
+fn shown(url: &str) -> String {
+    const MAX: usize = 100;
+    match url.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &url[..cut]),
+        None => url.to_string(),
     }
 }
 
@@ -333,13 +367,13 @@ fn is_timeout_io(e: &std::io::Error) -> bool {
 }
 
 /// The error and its causes on one line (the source's URL is shown beside it already).
-fn error_chain(e: &reqwest::Error) -> String {
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut first = e.to_string();
     if let Some(i) = first.find(" for url (") {
         first.truncate(i);
     }
     let mut parts = vec![first];
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(s) = source {
         let text = s.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
