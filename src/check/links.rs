@@ -317,12 +317,15 @@ pub fn check_internal(
                     None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
                     Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
                         let page = rendered.pages.get(target)?;
+                        if page.ids.contains(f) {
+                            return None;
+                        }
                         let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
                         // Headings in entries get ids prefixed with topic and slug: suggest the full id.
-                        let near = page.ids.iter().filter(|id| id.ends_with(&format!("-{f}"))).min();
+                        let suffix = format!("-{f}");
+                        let near = page.ids.iter().filter(|id| id.ends_with(&suffix)).min();
                         let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
-                        (!page.ids.contains(f))
-                            .then(|| format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
+                        Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
                     }),
                 },
             };
