@@ -270,6 +270,9 @@ pub fn check_internal(
     let mut found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)> = BTreeMap::new();
     let mut outside: Outside = BTreeMap::new();
     let mut content_links: HashSet<&str> = HashSet::new();
+    // The ids of each page with a broken anchor, by what follows each `-` in them: made once
+    // per page, so that 20,000 footnotes never compare every link with every id.
+    let mut suffixes: HashMap<&str, Suffixes> = HashMap::new();
     for page in rendered.pages.values() {
         let Some(base) = page_base(config, &page.url) else { continue };
         for link in &page.links {
@@ -299,12 +302,14 @@ pub fn check_internal(
                     None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
                     Some(target) => fragment.filter(|f| !f.is_empty() && f != "top").and_then(|f| {
                         let page = rendered.pages.get(target)?;
+                        if page.ids.contains(&f) {
+                            return None;
+                        }
                         let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
                         // Headings in entries get ids prefixed with topic and slug: suggest the full id.
-                        let near = page.ids.iter().filter(|id| id.ends_with(&format!("-{f}"))).min();
+                        let near = suffixes.entry(target.as_str()).or_insert_with(|| Suffixes::of(page)).get(&f);
                         let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
-                        (!page.ids.contains(&f))
-                            .then(|| format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
+                        Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
                     }),
                 },
             };
@@ -330,6 +335,33 @@ pub fn check_internal(
         })
         .collect();
     (diags, outside)
+}
+
+/// The ids of a page by each of their `-`-suffixes (`news-x-intro` under `x-intro` and `intro`):
+/// the id a broken anchor probably meant, the first in order when several end alike. Only a
+/// hint: ids longer than [`Suffixes::LONGEST`] bytes are left out, so one heading of a
+/// hundred thousand hyphens costs nothing.
+struct Suffixes<'p>(HashMap<&'p str, &'p str>);
+
+impl<'p> Suffixes<'p> {
+    const LONGEST: usize = 256;
+
+    fn of(page: &'p Page) -> Suffixes<'p> {
+        let mut map: HashMap<&str, &str> = HashMap::new();
+        for id in page.ids.iter().filter(|id| id.len() <= Self::LONGEST) {
+            for (i, _) in id.match_indices('-') {
+                let slot = map.entry(&id[i + 1..]).or_insert(id);
+                if id.as_str() < *slot {
+                    *slot = id;
+                }
+            }
+        }
+        Suffixes(map)
+    }
+
+    fn get(&self, fragment: &str) -> Option<&'p str> {
+        self.0.get(fragment).copied()
+    }
 }
 
 /// Explains where a link comes from and on how many pages it appears.
