@@ -75,49 +75,97 @@ pub fn extract(html: &str) -> Extract {
     tokenizer.end();
     let sink = tokenizer.sink;
     let mut found = sink.found.into_inner();
-    let lines = LineStarts::new(html);
+    let mut places = Locator::new(html);
     found.links = sink
         .pending
         .into_inner()
         .into_iter()
         .map(|(attr, value, line)| {
-            let (line, column) = lines.locate(html, attr, &value, line);
+            let (line, column) = places.locate(attr, &value, line);
             Link { attr, value, line, column }
         })
         .collect();
     found
 }
 
-/// Byte offsets where each line of a text starts.
-struct LineStarts(Vec<usize>);
+/// Finds where each link of a page is written, in document order: a cursor moves forward
+/// through the text, so a page of 20,000 links on one line is read once, not once per link.
+struct Locator<'t> {
+    text: &'t str,
+    /// Byte offsets where each line starts.
+    starts: Vec<usize>,
+    /// Where the search for the next link begins: after the last one found.
+    cursor: usize,
+    /// The last position computed (byte offset, line, column), to count columns onward from it.
+    last: (usize, usize, usize),
+}
 
-impl LineStarts {
-    fn new(text: &str) -> LineStarts {
+impl<'t> Locator<'t> {
+    /// Attributes looked at past the cursor before a link is given up as not written as is.
+    const TRIES: usize = 4;
+
+    fn new(text: &'t str) -> Locator<'t> {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineStarts(starts)
+        Locator { text, starts, cursor: 0, last: (0, 1, 1) }
     }
 
     /// The line and column of the value of `attr="value"` on or just before `line` (the
     /// tokenizer reports the line where a tag ends), else the start of that line.
-    fn locate(&self, text: &str, attr: &str, value: &str, line: usize) -> (usize, usize) {
+    fn locate(&mut self, attr: &str, value: &str, line: usize) -> (usize, usize) {
+        let text = self.text;
         let escaped = if value.contains(['&', '<', '>', '"', '\'']) { escape_attr(value) } else { String::new() };
-        let last = line.clamp(1, self.0.len());
+        let needles: Vec<&str> = [value, escaped.as_str()].into_iter().filter(|n| !n.is_empty()).collect();
+        let last = line.clamp(1, self.starts.len());
         // A tag spans a few lines at most.
-        for l in (last.saturating_sub(8).max(1)..=last).rev() {
-            let start = self.0[l - 1];
-            let end = self.0.get(l).copied().unwrap_or(text.len());
-            let Some(slice) = text.get(start..end) else { continue };
-            for needle in [value, escaped.as_str()].into_iter().filter(|n| !n.is_empty()) {
-                for (at, _) in slice.match_indices(needle) {
-                    let before = slice[..at].strip_suffix(['"', '\'']).and_then(|b| b.strip_suffix('='));
-                    if before.is_some_and(|b| b.ends_with(attr)) {
-                        return (l, slice[..at].chars().count() + 1);
-                    }
-                }
+        let window = self.starts[last.saturating_sub(8).max(1) - 1];
+        let end = self.starts.get(last).copied().unwrap_or(text.len());
+        let pattern = format!("{attr}=");
+        let mut from = self.cursor.max(window);
+        for attempt in 0..Self::TRIES {
+            let Some(at) = text.get(from..end).and_then(|t| memchr::memmem::find(t.as_bytes(), pattern.as_bytes()))
+            else {
+                break;
+            };
+            let at = from + at;
+            from = at + pattern.len();
+            // `data-href=` is another attribute.
+            if !text.as_bytes().get(at.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let (start, quote) = match text.as_bytes().get(from) {
+                Some(&q @ (b'"' | b'\'')) => (from + 1, Some(q)),
+                _ => (from, None),
+            };
+            let rest = &text.as_bytes()[start..];
+            let closed = |n: &str| match quote {
+                Some(q) => rest.get(n.len()) == Some(&q),
+                None => rest.get(n.len()).is_none_or(|b| b.is_ascii_whitespace() || *b == b'>'),
+            };
+            if let Some(n) = needles.iter().find(|n| rest.starts_with(n.as_bytes()) && closed(n)) {
+                self.cursor = start + n.len();
+                return self.position(start);
+            }
+            if attempt == 0 {
+                // Most likely this link, written otherwise: the next link is searched after it.
+                self.cursor = from;
             }
         }
         (last, 1)
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, counted on from the last
+    /// one when it lies on the same line.
+    fn position(&mut self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let (last_offset, last_line, last_column) = self.last;
+        let column = if last_line == line && last_offset <= offset {
+            last_column + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[self.starts[line - 1]..offset].chars().count() + 1
+        };
+        self.last = (offset, line, column);
+        (line, column)
     }
 }
 

@@ -203,13 +203,18 @@ impl ContentFile {
     }
 }
 
-/// Reads every Markdown file under `content/` (those that are not UTF-8 are left to the loader).
+/// Reads every Markdown file under `content/` (those that are not UTF-8 or too large are left to
+/// the loader).
 pub fn read_files(root: &Path, config: &Config) -> BTreeMap<PathBuf, ContentFile> {
     let mut files = BTreeMap::new();
     let walk = walkdir::WalkDir::new(root.join("content")).sort_by_file_name().into_iter();
     for entry in walk.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')).filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().to_string();
         if !entry.file_type().is_file() || !name.ends_with(".md") {
+            continue;
+        }
+        // Files over the size limit are left to the loader, which reports them.
+        if entry.metadata().is_ok_and(|m| m.len() > crate::site::limits::MAX_SOURCE_BYTES) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };

@@ -277,7 +277,7 @@ mod tests {
     fn escaped_markup_in_text_stays_text() {
         let md = from_html("<p>Use &lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;</p>", None);
         assert!(!has_raw_html(&md), "{md}");
-        let html = crate::load::markdown::render(&md, &crate::load::markdown::Options::default()).html;
+        let html = crate::load::markdown::render(&md, &crate::load::markdown::Options::default()).unwrap().html;
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
     }

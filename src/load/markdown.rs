@@ -32,21 +32,63 @@ pub fn parser_options() -> CmarkOptions {
         | CmarkOptions::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders Markdown to HTML.
-pub fn render(markdown: &str, opts: &Options) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(markdown, parser_options()).collect();
+/// How many elements (block quotes, lists and their items, emphasis, links…) may be open at once
+/// in a Markdown text. No newsletter entry nests ten; a page nested thousands deep is one no
+/// browser builds as written (Blink stops at 512) and that every later reader of the page
+/// (`check`, the search index, `export`) would walk.
+pub const MAX_NESTING: usize = 128;
+
+/// A Markdown text nested deeper than [`MAX_NESTING`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooDeep {
+    /// Byte offset in the Markdown of the element opened past the limit.
+    pub offset: usize,
+}
+
+/// Renders Markdown to HTML; refuses a text nested deeper than [`MAX_NESTING`].
+pub fn render(markdown: &str, opts: &Options) -> Result<Rendered, TooDeep> {
+    let mut depth = 0usize;
+    let mut too_deep = None;
+    let events: Vec<Event> = Parser::new_ext(markdown, parser_options())
+        .enumerate()
+        .map(|(i, e)| {
+            match &e {
+                Event::Start(_) => {
+                    depth += 1;
+                    if depth > MAX_NESTING && too_deep.is_none() {
+                        too_deep = Some(i);
+                    }
+                }
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            e
+        })
+        .collect();
+    if let Some(i) = too_deep {
+        // Parsed again with offsets only here: the same events, in the same order.
+        let offset = Parser::new_ext(markdown, parser_options()).into_offset_iter().nth(i).map_or(0, |(_, r)| r.start);
+        return Err(TooDeep { offset });
+    }
     let local_ids = local_ids(&events);
     let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new(), local_ids };
     let (events, summary_end) = state.transform(events);
 
     // The summary first, from a copy of its few events; then the whole text consumes the rest.
-    let summary = &events[summary_end.clone()];
+    // Footnote references are left out of it: the notes they point at are not shown with it.
+    let summary: Vec<Event> = events[summary_end].iter().filter(|e| !is_footnote_reference(e)).cloned().collect();
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, summary.iter().cloned());
-    let summary_text = plain_text(summary);
+    let summary_text = plain_text(&summary);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html, events.into_iter());
-    Rendered { html, summary_html, summary_text, toc: state.toc }
+    Ok(Rendered { html, summary_html, summary_text, toc: state.toc })
+}
+
+const FOOTNOTE_REF: &str = "<sup class=\"footnote-ref\">";
+
+fn is_footnote_reference(e: &Event) -> bool {
+    matches!(e, Event::InlineHtml(h) if h.starts_with(FOOTNOTE_REF))
 }
 
 struct State<'o, 'p> {
@@ -196,7 +238,7 @@ impl<'a> State<'_, '_> {
         let n = self.footnote_number(label);
         let key = slugify(label);
         let p = self.opts.id_prefix;
-        format!("<sup class=\"footnote-ref\"><a href=\"#{p}fn-{key}\" id=\"{p}fnref-{key}\">{n}</a></sup>")
+        format!("{FOOTNOTE_REF}<a href=\"#{p}fn-{key}\" id=\"{p}fnref-{key}\">{n}</a></sup>")
     }
 
     fn footnote_definition(&mut self, label: &str) -> String {
@@ -310,7 +352,7 @@ mod tests {
     use super::*;
 
     fn md(s: &str) -> Rendered {
-        render(s, &Options::default())
+        render(s, &Options::default()).unwrap()
     }
 
     #[test]
@@ -325,7 +367,7 @@ mod tests {
 
     #[test]
     fn ids_are_prefixed() {
-        let r = render("## A\n\nx[^1]\n\n[^1]: note\n", &Options { id_prefix: "e-", ..Default::default() });
+        let r = render("## A\n\nx[^1]\n\n[^1]: note\n", &Options { id_prefix: "e-", ..Default::default() }).unwrap();
         assert!(r.html.contains("id=\"e-a\""), "{}", r.html);
         assert!(r.html.contains("href=\"#e-fn-1\" id=\"e-fnref-1\""), "{}", r.html);
         assert!(r.html.contains("id=\"e-fn-1\""), "{}", r.html);
@@ -346,7 +388,8 @@ mod tests {
     #[test]
     fn anchors_and_relative_links_work_on_every_page() {
         let opts = Options { id_prefix: "news-x-", base_path: "/sub", dir: "/2025-11/news/", ..Default::default() };
-        let r = render("[up](#简介) [top](#elsewhere) ![d](diagram.png) [m](mailto:a@b.org)\n\n## 简介\n", &opts);
+        let r =
+            render("[up](#简介) [top](#elsewhere) ![d](diagram.png) [m](mailto:a@b.org)\n\n## 简介\n", &opts).unwrap();
         assert!(r.html.contains("href=\"#news-x-%E7%AE%80%E4%BB%8B\""), "{}", r.html);
         assert!(r.html.contains("href=\"#elsewhere\""), "{}", r.html);
         assert!(r.html.contains("src=\"/sub/2025-11/news/diagram.png\""), "{}", r.html);
@@ -355,7 +398,7 @@ mod tests {
 
     #[test]
     fn base_path_prefixes_root_links() {
-        let r = render("[b](/2025-11/) ![i](/img.png)", &Options { base_path: "/sub", ..Default::default() });
+        let r = render("[b](/2025-11/) ![i](/img.png)", &Options { base_path: "/sub", ..Default::default() }).unwrap();
         assert!(r.html.contains("href=\"/sub/2025-11/\""), "{}", r.html);
         assert!(r.html.contains("src=\"/sub/img.png\""), "{}", r.html);
     }
@@ -365,7 +408,7 @@ mod tests {
         let r = md("<script>alert(1)</script>\n\nhi <b>x</b>");
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
-        let r = render("hi <b>x</b>", &Options { allow_html: true, ..Default::default() });
+        let r = render("hi <b>x</b>", &Options { allow_html: true, ..Default::default() }).unwrap();
         assert!(r.html.contains("<b>x</b>"));
     }
 
@@ -387,5 +430,23 @@ mod tests {
             <ul>\n<li><input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone</li>\n\
             <li><input disabled=\"\" type=\"checkbox\"/>\ntodo</li>\n</ul>\n";
         assert_eq!(r.html, expected);
+    }
+
+    #[test]
+    fn nesting_is_limited_and_located() {
+        let ok = ">".repeat(MAX_NESTING - 1) + " x";
+        assert!(render(&ok, &Options::default()).is_ok());
+        let deep = format!("intro\n\n{} x", ">".repeat(50_000));
+        assert_eq!(render(&deep, &Options::default()), Err(TooDeep { offset: 7 + MAX_NESTING }));
+        let list = "- ".repeat(100_000) + "x";
+        let at = render(&list, &Options::default()).unwrap_err().offset;
+        assert_eq!(at, MAX_NESTING, "the list opened at the 65th `- `");
+    }
+
+    #[test]
+    fn footnote_references_stay_out_of_the_summary() {
+        let r = md("Claim[^a] here.\n\n[^a]: Proof.\n");
+        assert_eq!(r.summary_html, "<p>Claim here.</p>\n");
+        assert!(r.html.contains("class=\"footnote-ref\""), "{}", r.html);
     }
 }

@@ -72,14 +72,30 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn markdown(&self, body: &str, id_prefix: &str) -> crate::site::Rendered {
+    /// The body of the file rendered (`note` false), or the `editor_note` field (true).
+    fn markdown(&self, text: &str, id_prefix: &str, note: bool) -> Result<crate::site::Rendered, Diagnostic> {
         let opts = markdown::Options {
             id_prefix,
             base_path: &self.config.base_path,
             dir: &self.dir,
             allow_html: self.config.allow_html,
         };
-        markdown::render(&clean(body), &opts)
+        markdown::render(&clean(text), &opts).map_err(|deep| {
+            let at = match note {
+                // The note is a TOML string: point at its key.
+                false => self.text.len() - self.split.body.len() + deep.offset,
+                true => self.split.front.find("editor_note").map_or(0, |i| i + self.split.front_offset),
+            };
+            let (l, c) = line_col(self.text, at);
+            let what = if note { "the editor's note" } else { "the Markdown" };
+            Diagnostic::error(
+                self.path,
+                l,
+                c,
+                format!("{what} nests more than {} elements (quotes, lists, emphasis…) here", markdown::MAX_NESTING),
+            )
+            .with_hint("flatten the nesting: no page needs more than a few levels of quotes or lists")
+        })
     }
 
     fn front<T: serde::de::DeserializeOwned>(&self) -> Result<T, Diagnostic> {
@@ -114,7 +130,7 @@ impl Source<'_> {
 
 /// Reads and parses one content file.
 pub(crate) fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<Parsed, Diagnostic> {
-    let raw = std::fs::read(root.join(&f.path)).map_err(|e| Diagnostic::io(&f.path, &e))?;
+    let raw = crate::site::limits::read_source(&root.join(&f.path), &f.path)?;
     let text = String::from_utf8(raw).map_err(|e| {
         let (l, c) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
         Diagnostic::error(&f.path, l, c, "the file is not valid UTF-8").with_hint("save it as UTF-8")
@@ -133,23 +149,25 @@ pub(crate) fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<
 }
 
 fn parse_issue(src: &Source, main: bool) -> Result<ParsedIssue, Diagnostic> {
-    let text = |title: &str, summary: Option<&str>| IssueText {
-        title: clean_text(title),
-        summary: summary.map(clean_text),
-        intro: src.markdown(src.split.body, ""),
-        path: src.path.to_path_buf(),
+    let text = |title: &str, summary: Option<&str>| -> Result<IssueText, Diagnostic> {
+        Ok(IssueText {
+            title: clean_text(title),
+            summary: summary.map(clean_text),
+            intro: src.markdown(src.split.body, "", false)?,
+            path: src.path.to_path_buf(),
+        })
     };
     if main {
         let fm: IssueFront = src.front()?;
         let date = src.date(fm.date.as_ref())?;
         let main = IssueMain { date, number: fm.number, editors: fm.editors, draft: fm.draft };
-        return Ok(ParsedIssue { main: Some(main), text: text(&fm.title, fm.summary.as_deref()) });
+        return Ok(ParsedIssue { main: Some(main), text: text(&fm.title, fm.summary.as_deref())? });
     }
     let fm: IssueTranslationFront = src.front()?;
     if let Some((field, span)) = fm.inherited_fields().into_iter().next() {
         return Err(src.inherited_error(field, span, &format!("{INDEX}.md")));
     }
-    Ok(ParsedIssue { main: None, text: text(&fm.title, fm.summary.as_deref()) })
+    Ok(ParsedIssue { main: None, text: text(&fm.title, fm.summary.as_deref())? })
 }
 
 /// The language-specific fields, from a main file or a translation.
@@ -198,7 +216,11 @@ fn parse_entry(src: &Source, main: bool, topic: &str, slug: &str) -> Result<Pars
         );
     }
     let prefix = format!("{topic}-{slug}-");
-    let editor_note = texts.editor_note.as_deref().map(|n| src.markdown(n, &format!("{prefix}note-")).html);
+    let editor_note = texts
+        .editor_note
+        .as_deref()
+        .map(|n| src.markdown(n, &format!("{prefix}note-"), true).map(|r| r.html))
+        .transpose()?;
     Ok(ParsedEntry {
         main: main_fields,
         text: EntryText {
@@ -206,7 +228,7 @@ fn parse_entry(src: &Source, main: bool, topic: &str, slug: &str) -> Result<Pars
             original_title: texts.original_title.as_deref().map(clean_text),
             editor_note,
             further_reading,
-            body: src.markdown(src.split.body, &prefix),
+            body: src.markdown(src.split.body, &prefix, false)?,
             path: src.path.to_path_buf(),
         },
     })

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use include_dir::{Dir, include_dir};
 
+use super::walk::{files_under, refused};
 use crate::error::{Diagnostic, Diagnostics};
 
 static DEFAULT_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -19,6 +20,9 @@ pub struct Theme {
     pub tera: tera::Tera,
     /// Output path (with `/`) → contents.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Where each static file came from (`static/style.css`, `themes/links/static/x.css`), for
+    /// error messages.
+    pub static_paths: BTreeMap<String, PathBuf>,
     /// Where each template came from, for error messages.
     pub template_paths: BTreeMap<String, PathBuf>,
     /// The largest output of each template so far: pages start with a buffer that fits, instead
@@ -38,13 +42,24 @@ impl Theme {
             let text = String::from_utf8_lossy(f.contents()).into_owned();
             templates.insert(name.clone(), (PathBuf::from("templates").join(&name), text));
         }
+        let mut static_paths: BTreeMap<String, PathBuf> = BTreeMap::new();
         for f in embedded_files(&DEFAULT_STATIC) {
-            static_files.insert(f.path().to_string_lossy().replace('\\', "/"), f.contents().to_vec());
+            let name = f.path().to_string_lossy().replace('\\', "/");
+            static_paths.insert(name.clone(), PathBuf::from("static").join(&name));
+            static_files.insert(name, f.contents().to_vec());
         }
 
         let mut layers = Vec::new();
         if let Some(name) = theme {
             let dir = root.join("themes").join(name);
+            for (path, shown) in
+                [(root.join("themes"), PathBuf::from("themes")), (dir.clone(), Path::new("themes").join(name))]
+            {
+                if let Some(d) = refused(&path, &shown) {
+                    diags.push(d);
+                    return Err(diags);
+                }
+            }
             if !dir.is_dir() {
                 diags.push(
                     Diagnostic::file("config.toml", format!("theme {name:?} not found in themes/{name}/"))
@@ -56,7 +71,7 @@ impl Theme {
         }
         layers.push(root.to_path_buf());
         for layer in layers {
-            for (rel, path) in files_under(&layer.join("templates")) {
+            for (rel, path) in files_under(root, &layer.join("templates"), &mut diags) {
                 match std::fs::read_to_string(&path) {
                     Ok(text) => {
                         let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
@@ -65,9 +80,10 @@ impl Theme {
                     Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
                 }
             }
-            for (rel, path) in files_under(&layer.join("static")) {
+            for (rel, path) in files_under(root, &layer.join("static"), &mut diags) {
                 match std::fs::read(&path) {
                     Ok(bytes) => {
+                        static_paths.insert(rel.clone(), path.strip_prefix(root).unwrap_or(&path).to_path_buf());
                         static_files.insert(rel, bytes);
                     }
                     Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
@@ -85,7 +101,7 @@ impl Theme {
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&template_paths, &e))?;
         let size_hints = templates.keys().map(|n| (n.clone(), AtomicUsize::new(1 << 12))).collect();
-        Ok(Theme { tera, static_files, template_paths, size_hints })
+        Ok(Theme { tera, static_files, static_paths, template_paths, size_hints })
     }
 
     /// Renders a template, reporting errors against the template's file.
@@ -153,23 +169,4 @@ fn embedded_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
         }
     }
     out
-}
-
-/// Files below `dir` as (relative path with `/`, full path), sorted; hidden files skipped.
-fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            (rel, e.path().to_path_buf())
-        })
-        .collect()
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::site::Asset;
 use crate::site::config::{Config, topic_hint, unknown_topic_hint};
+use crate::site::limits::MAX_ENTRIES_PER_ISSUE;
 use crate::site::month::parse_issue_key;
 use crate::site::naming::{INDEX, split_file_name};
 
@@ -40,6 +41,10 @@ impl Found {
 /// thousand files to look at.
 pub(crate) fn walk(root: &Path, config: &Config, diags: &mut Diagnostics) -> Found {
     let mut found = Found::default();
+    if let Some(d) = refused(&root.join("content"), Path::new("content")) {
+        diags.push(d);
+        return found;
+    }
     let Ok(issues) = sorted_dir(&root.join("content")) else {
         diags.push(
             Diagnostic::file("content", "the site has no content/ folder")
@@ -97,15 +102,34 @@ impl IssueWalk<'_> {
             );
             return;
         }
+        let before = self.found.entries.len();
+        self.issue_items(&name, issue_dir, &rel);
+        let slugs: std::collections::HashSet<(usize, &str)> =
+            self.found.entries[before..].iter().filter_map(|f| Some((f.topic?, f.slug.as_str()))).collect();
+        if slugs.len() > MAX_ENTRIES_PER_ISSUE {
+            let n = slugs.len();
+            self.diags.push(
+                Diagnostic::file(
+                    &rel,
+                    format!("the issue holds {n} entries, more than the limit of {MAX_ENTRIES_PER_ISSUE}"),
+                )
+                .with_hint("an issue is one month of news: split it, or move entries to other issues"),
+            );
+            self.found.entries.truncate(before);
+        }
+    }
+
+    /// The files and topic folders of one issue folder.
+    fn issue_items(&mut self, name: &str, issue_dir: &Path, rel: &Path) {
         for item in sorted_dir(issue_dir).unwrap_or_default() {
             let item_name = file_name(&item);
             if is_backup(&item_name) || self.refuse_link(&item, &rel.join(&item_name)) {
                 continue;
             }
             if item.is_dir() {
-                self.topic_folder(&name, &item, &item_name);
+                self.topic_folder(name, &item, &item_name);
             } else if item_name.ends_with(".md") {
-                self.index_file(&name, &rel, &item_name);
+                self.index_file(name, rel, &item_name);
             } else {
                 let item_rel = rel.join(&item_name);
                 self.found.assets.push(Asset { output: asset_output(&item_rel), path: item_rel });
@@ -154,18 +178,15 @@ impl IssueWalk<'_> {
         }
     }
 
-    /// Reports a symbolic link in `content/`: its target may lie outside the site, or be
-    /// published twice, so every stage refuses it the same way (docs/reliability.md).
+    /// Reports a symbolic link, or anything but a file or folder (see [`refused`]).
     fn refuse_link(&mut self, path: &Path, rel: &Path) -> bool {
-        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        if is_link {
-            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
-            self.diags.push(
-                Diagnostic::file(rel, format!("symbolic link to {target:?}: digest does not follow links in content/"))
-                    .with_hint("copy or move the file or folder into place instead"),
-            );
+        match refused(path, rel) {
+            Some(d) => {
+                self.diags.push(d);
+                true
+            }
+            None => false,
         }
-        is_link
     }
 
     /// The slug and language of a content file's name, reporting an unknown language or a slug
@@ -189,6 +210,63 @@ impl IssueWalk<'_> {
         }
         Some((slug.to_string(), lang.to_string()))
     }
+}
+
+/// The one rule about what a site folder may hold, for every stage that reads one (`content/`,
+/// `templates/`, `static/`, `themes/`): files and folders. A symbolic link is refused with an
+/// error naming it and its target (the target may lie outside the site, or be published twice),
+/// and so is anything else that is not a file or a folder (a FIFO would block the build).
+/// `rel` is the path shown.
+pub(crate) fn refused(path: &Path, rel: &Path) -> Option<Diagnostic> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        let folder = rel.components().next().map_or_else(String::new, |c| c.as_os_str().to_string_lossy().into_owned());
+        return Some(
+            Diagnostic::file(rel, format!("symbolic link to {target:?}: digest does not follow links in {folder}/"))
+                .with_hint("copy or move the file or folder into place instead"),
+        );
+    }
+    (!kind.is_file() && !kind.is_dir()).then(|| {
+        Diagnostic::file(rel, "neither a file nor a folder").with_hint("remove it: a site holds files and folders only")
+    })
+}
+
+/// The files below `dir` (a theme's `templates/` or `static/`), as (path below `dir` with `/`,
+/// full path), sorted, hidden files skipped; links and special files are refused by [`refused`],
+/// with paths shown relative to `root`.
+pub(crate) fn files_under(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    if let Some(d) = refused(dir, &shown(dir)) {
+        diags.push(d);
+        return Vec::new();
+    }
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walk = walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name().into_iter();
+    for e in walk.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
+        let e = match e {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                diags.push(Diagnostic::file(shown(&path), format!("cannot access: {err}")));
+                continue;
+            }
+        };
+        if let Some(d) = refused(e.path(), &shown(e.path())) {
+            diags.push(d);
+            continue;
+        }
+        if e.file_type().is_file() {
+            let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            out.push((rel, e.path().to_path_buf()));
+        }
+    }
+    out
 }
 
 fn asset_output(rel: &Path) -> String {

@@ -10,6 +10,7 @@ pub mod absolute;
 pub mod context;
 pub mod deps;
 pub mod feed;
+pub mod outputs;
 mod pages;
 pub mod session;
 pub mod sitemap;
@@ -170,6 +171,7 @@ impl Page {
 /// One language at a time, each with only its own entries' views: the pages of a language are
 /// plenty to keep every core busy, and a build never holds all languages' views at once.
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    outputs::check_outputs(site, theme)?;
     let all = all_pages(site);
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {

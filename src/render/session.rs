@@ -73,6 +73,7 @@ impl Session {
         let all;
         let pages = match dirty {
             Dirty::All => {
+                render::outputs::check_outputs(&self.site, &self.theme)?;
                 all = render::all_pages(&self.site);
                 &all
             }

@@ -46,6 +46,8 @@ pub struct Language {
     pub author: Option<String>,
     /// Overrides of the theme's interface text, by key.
     pub ui: BTreeMap<String, String>,
+    /// The line and column of `config.toml` that names it (`[languages.en]`), for diagnostics.
+    pub at: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +85,7 @@ pub struct Source {
 struct RawConfig {
     base_url: Spanned<String>,
     default_language: Spanned<String>,
-    theme: Option<String>,
+    theme: Option<Spanned<String>>,
     feed_limit: Option<Spanned<usize>>,
     languages: BTreeMap<Spanned<String>, RawLanguage>,
     #[serde(default)]
@@ -225,6 +227,20 @@ impl Parsing<'_> {
         }
     }
 
+    /// `theme`: a plain folder name under `themes/` (never a path), `None` for the built-in one.
+    fn theme(&mut self, raw: Spanned<String>) -> Option<String> {
+        let name = raw.get_ref();
+        if !crate::site::slug::is_safe_segment(name) {
+            self.error(
+                raw.span(),
+                format!("theme {name:?} is not a folder name"),
+                "name a folder of themes/ with letters, digits and hyphens, e.g. theme = \"links\"",
+            );
+            return None;
+        }
+        (name != "default").then(|| raw.into_inner())
+    }
+
     /// The languages, the default first, then the others in alphabetical order.
     fn languages(&mut self, raw: BTreeMap<Spanned<String>, RawLanguage>, default: &Spanned<String>) -> Vec<Language> {
         if !raw.keys().any(|k| k.get_ref() == default.get_ref()) {
@@ -241,8 +257,16 @@ impl Parsing<'_> {
                 let message = format!("{:?} is not a language code", code.get_ref());
                 self.error(code.span(), message, "use a lowercase code such as \"zh\", \"en\" or \"pt-br\"");
             }
+            let at = line_col(self.text, code.span().start);
             let code = code.into_inner();
-            languages.push(Language { code, title: l.title, description: l.description, author: l.author, ui: l.ui });
+            languages.push(Language {
+                code,
+                title: l.title,
+                description: l.description,
+                author: l.author,
+                ui: l.ui,
+                at,
+            });
         }
         languages.sort_by_key(|l| (&l.code != default.get_ref(), l.code.clone()));
         languages
@@ -353,9 +377,14 @@ impl Config {
     /// Reads `config.toml` from the site root.
     pub fn load(root: &Path) -> Result<Config, Diagnostics> {
         let path = root.join("config.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostic::io(&path, &e)
-                .with_hint("a site is a folder with a config.toml; create one with `digest init DIR`")
+        let bytes =
+            crate::site::limits::read_source(&path, &path).map_err(|d| match d.message.starts_with("cannot") {
+                true => d.with_hint("a site is a folder with a config.toml; create one with `digest init DIR`"),
+                false => d,
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (l, c) = line_col(&String::from_utf8_lossy(e.as_bytes()), e.utf8_error().valid_up_to());
+            Diagnostic::error(&path, l, c, "the file is not valid UTF-8").with_hint("save it as UTF-8")
         })?;
         Self::parse(&path, &text)
     }
@@ -369,6 +398,7 @@ impl Config {
         let topics = p.topics(raw.topics);
         let sources = p.sources(raw.sources, &topics);
         let typography_disabled = p.typography_disabled(raw.check.typography.disable);
+        let theme = raw.theme.and_then(|t| p.theme(t));
         p.diags.into_result(Config {
             base_url: base.full,
             base_path: base.path,
@@ -376,7 +406,7 @@ impl Config {
             languages,
             topics,
             sources,
-            theme: raw.theme.filter(|t| t != "default"),
+            theme,
             feed_limit: match raw.feed_limit.map(Spanned::into_inner) {
                 None => Some(DEFAULT_FEED_LIMIT),
                 Some(0) => None,
@@ -560,6 +590,21 @@ title = "Monthly"
             let err = parse(&MINIMAL.replace("https://example.org/sub/digest/", bad)).unwrap_err();
             assert!(err.0[0].message.starts_with("`base_url` "), "{bad}: {err}");
             assert_eq!((err.0[0].line, err.0[0].column), (2, 12), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_theme_is_a_folder_name_not_a_path() {
+        assert_eq!(parse(&format!("theme = \"links\"\n{MINIMAL}")).unwrap().theme.as_deref(), Some("links"));
+        assert_eq!(parse(&format!("theme = \"default\"\n{MINIMAL}")).unwrap().theme, None);
+        for bad in ["../../x", "a/b", "", ".", "/etc", "x\\\\y"] {
+            let err = parse(&format!("theme = \"{bad}\"\n{MINIMAL}")).unwrap_err();
+            assert_eq!(
+                err.0[0].message,
+                format!("theme {:?} is not a folder name", bad.replace("\\\\", "\\")),
+                "{bad}"
+            );
+            assert_eq!((err.0[0].line, err.0[0].column), (1, 9), "{bad}");
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod i18n;
+pub mod limits;
 pub mod month;
 pub mod naming;
 pub mod slug;
