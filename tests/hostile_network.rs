@@ -815,7 +815,7 @@ fn served() -> (tempfile::TempDir, digest::serve::Running) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let opts = digest::serve::Options { port: 0, drafts: false, quiet: true };
+    let opts = digest::serve::Options { port: 0, drafts: false, quiet: true, no_search: false };
     let running = digest::serve::start(&root, &opts).expect("serve starts");
     (tmp, running)
 }

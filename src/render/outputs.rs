@@ -37,6 +37,9 @@ impl Writer {
     }
 }
 
+/// The longest file or folder name most file systems take (ext4, APFS, NTFS: 255 bytes).
+pub const MAX_NAME_BYTES: usize = 255;
+
 /// The folder of the search index, written by [`crate::search`] after the pages.
 pub const SEARCH_FOLDER: &str = "pagefind/";
 
@@ -51,6 +54,23 @@ pub fn check_outputs(site: &Site, theme: &Theme) -> Result<(), Diagnostics> {
             diags.push(
                 Diagnostic::error(&writer.path, writer.line, writer.column, format!("{} writes {output}", writer.what))
                     .with_hint("pagefind/ holds the search index: rename the file or folder"),
+            );
+            return;
+        }
+        if let Some(long) = output.split('/').find(|segment| segment.len() > MAX_NAME_BYTES) {
+            diags.push(
+                Diagnostic::error(
+                    &writer.path,
+                    writer.line,
+                    writer.column,
+                    format!(
+                        "{} writes a file or folder named with {} bytes, more than the {MAX_NAME_BYTES} file systems allow: {}…",
+                        writer.what,
+                        long.len(),
+                        long.chars().take(40).collect::<String>()
+                    ),
+                )
+                .with_hint("shorten the name (a tag, a topic key or a file name)"),
             );
             return;
         }
@@ -136,7 +156,12 @@ fn writer_of(site: &Site, page: Page) -> Writer {
         Page::Search(l) => config(l, "search page"),
         Page::Feeds(l) => config(l, "feeds"),
         Page::Topic(l, t) | Page::TopicFeed(l, t) => config(l, &format!("topic {:?} pages", c.topics[t].key)),
-        Page::Tag(l, t) => config(l, &format!("tag {:?} page", site.tags[t].slug)),
+        Page::Tag(_, t) => {
+            let tag = &site.tags[t];
+            let entry = &site.entries[tag.entries[0]];
+            let path = &entry.texts[&entry.primary].path;
+            Writer::file(path, format!("the page of tag {:?} of {}", super::truncate(&tag.name, 40), path.display()))
+        }
         Page::Sitemap => Writer { rank: 1, ..Writer::file(&c.path, "the sitemap") },
         Page::Robots | Page::Static | Page::Assets => Writer { rank: 1, ..Writer::file(&c.path, "robots.txt") },
     }

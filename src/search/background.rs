@@ -24,10 +24,20 @@ use crate::write::Sink;
 /// Rendered pages: output path, contents.
 pub type Pages = Vec<(String, Arc<Vec<u8>>)>;
 
+/// Output path → record, of every indexed page of a site.
+type Records = HashMap<String, Record>;
+
+/// The index being kept, with the records and language count of its site.
+struct Kept {
+    records: Arc<Records>,
+    langs: usize,
+    index: SiteIndex,
+}
+
 /// What the indexing thread is asked to do.
 enum Job {
     /// Start over from these pages: every indexed page of a site just loaded.
-    All { records: Arc<HashMap<String, Record>>, langs: usize, pages: Pages },
+    All { records: Arc<Records>, langs: usize, pages: Pages },
     /// Replace the records of these pages, rendered again.
     Update(Pages),
 }
@@ -38,7 +48,7 @@ pub struct Indexer {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
     /// The records of the site of the last full set, to tell the indexed pages of an update.
-    records: Arc<HashMap<String, Record>>,
+    records: Arc<Records>,
 }
 
 impl Indexer {
@@ -100,7 +110,7 @@ impl Indexer {
 /// no further job has come in meanwhile.
 fn run(rx: &mpsc::Receiver<Job>, publish: &dyn Fn(Files), failed: &dyn Fn(Diagnostics)) {
     let mut queue = VecDeque::new();
-    let mut current: Option<(Arc<HashMap<String, Record>>, usize, SiteIndex)> = None;
+    let mut current: Option<Kept> = None;
     loop {
         if queue.is_empty() {
             match rx.recv() {
@@ -116,11 +126,11 @@ fn run(rx: &mpsc::Receiver<Job>, publish: &dyn Fn(Files), failed: &dyn Fn(Diagno
         let result = queue.drain(..).try_fold(current.take(), |current, job| match (job, current) {
             (Job::All { records, langs, pages }, _) => {
                 let index = add(&records, langs, None, &pages)?;
-                Ok(Some((records, langs, index)))
+                Ok(Some(Kept { records, langs, index }))
             }
-            (Job::Update(pages), Some((records, langs, index))) => {
+            (Job::Update(pages), Some(Kept { records, langs, index })) => {
                 let index = add(&records, langs, Some(index), &pages)?;
-                Ok(Some((records, langs, index)))
+                Ok(Some(Kept { records, langs, index }))
             }
             // No index to update: the last full set failed; the next one starts again.
             (Job::Update(_), None) => Ok(None),
@@ -134,7 +144,7 @@ fn run(rx: &mpsc::Receiver<Job>, publish: &dyn Fn(Files), failed: &dyn Fn(Diagno
             queue.extend(more);
             continue;
         }
-        if let Some((_, _, index)) = current.as_mut() {
+        if let Some(Kept { index, .. }) = current.as_mut() {
             match index.files() {
                 Ok(files) => publish(files),
                 Err(d) => {
@@ -147,12 +157,7 @@ fn run(rx: &mpsc::Receiver<Job>, publish: &dyn Fn(Files), failed: &dyn Fn(Diagno
 }
 
 /// Adds `pages` to `index` (a new one when `None`).
-fn add(
-    records: &HashMap<String, Record>,
-    langs: usize,
-    index: Option<SiteIndex>,
-    pages: &Pages,
-) -> Result<SiteIndex, Diagnostics> {
+fn add(records: &Records, langs: usize, index: Option<SiteIndex>, pages: &Pages) -> Result<SiteIndex, Diagnostics> {
     fill(records, langs, index, &Discard, |tee| {
         for (path, bytes) in pages {
             tee.put(path, bytes.to_vec())?;
