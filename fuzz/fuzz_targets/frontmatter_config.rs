@@ -37,8 +37,9 @@ fn config(text: &str) {
             // No segment of the path as written is `.` or `..`, in any spelling the URL parser
             // resolves (percent-encoded dots in any case, `\` for `/`, tabs and newlines removed).
             let written = base_url_written(text).unwrap_or_default();
-            let path: String = written.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
-            for seg in path.split(['/', '\\']).skip(1) {
+            let seen: String = written.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+            let after_scheme = seen.split_once(':').map_or("", |(_, rest)| rest).trim_start_matches(['/', '\\']);
+            for seg in after_scheme.split(['/', '\\']).skip(1) {
                 let seg = seg.to_ascii_lowercase().replace("%2e", ".");
                 assert!(seg != "." && seg != "..", "base_url {written:?} accepted with a dot segment");
             }
