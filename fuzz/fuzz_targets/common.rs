@@ -19,6 +19,7 @@ pub fn assert_inside(text: &str, diags: &[digest::error::Diagnostic]) {
 }
 
 /// Tag names the Markdown renderer may write itself (raw HTML off).
+#[rustfmt::skip]
 const TAGS: &[&str] = &[
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "em", "strong", "del", "code", "pre", "ul", "ol", "li",
     "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "img", "input", "sup", "div",
@@ -61,7 +62,10 @@ pub fn check_safe_html(html: &str) -> Result<(), String> {
             }
             rest = &rest[attr_len..];
             let Some(r) = rest.strip_prefix("=\"") else {
-                return Err(format!("attribute {attr} of {name} is not double-quoted: {:?}", &rest[..rest.len().min(40)]));
+                return Err(format!(
+                    "attribute {attr} of {name} is not double-quoted: {:?}",
+                    &rest[..rest.len().min(40)]
+                ));
             };
             let Some(end) = r.find('"') else { return Err(format!("attribute {attr} of {name} never ends")) };
             let value = &r[..end];
@@ -78,7 +82,8 @@ pub fn check_safe_html(html: &str) -> Result<(), String> {
 }
 
 /// The entities an HTML writer uses for attribute values.
-const ENTITIES: &[(&str, &str)] = &[("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#x27;", "'"), ("&#39;", "'"), ("&amp;", "&")];
+const ENTITIES: &[(&str, &str)] =
+    &[("&quot;", "\""), ("&lt;", "<"), ("&gt;", ">"), ("&#x27;", "'"), ("&#39;", "'"), ("&amp;", "&")];
 
 /// Whether a browser would read an (HTML-escaped) attribute URL as a script or data URL: every
 /// `&` must start one of the writer's entities (else the browser might decode `&colon;`), and after
