@@ -361,10 +361,15 @@ impl BaseUrl {
         if !u.username().is_empty() || u.password().is_some() {
             return Err("holds a user name or password");
         }
-        let raw_path = written.trim().split_once("://").map_or("", |(_, rest)| rest);
-        let raw_path = raw_path.find('/').map_or("", |i| &raw_path[i..]);
-        let dots = |seg: &str| matches!(seg, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e.");
-        if raw_path.split('/').any(dots) {
+        // Read the path as the URL parser does, which resolves the dot segments before we could see
+        // them in `u`: tabs and newlines dropped anywhere, `\` for `/`, slashes after the scheme
+        // optional (`https:e.org/..`), and `%2e` in any case. The fuzz target `frontmatter_config`
+        // caught `%2E%2e`; `\..\` and `https:host/../` slipped through the same way.
+        let seen: String = written.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+        let after_scheme = seen.split_once(':').map_or("", |(_, rest)| rest).trim_start_matches(['/', '\\']);
+        let raw_path = after_scheme.find(['/', '\\']).map_or("", |i| &after_scheme[i..]);
+        let dots = |seg: &str| matches!(seg.to_ascii_lowercase().replace("%2e", ".").as_str(), "." | "..");
+        if raw_path.split(['/', '\\']).any(dots) {
             return Err("has a `.` or `..` segment in its path");
         }
         let origin = u.origin().ascii_serialization();
