@@ -40,7 +40,8 @@ fn base_url_dot_segments_in_any_spelling_are_refused() {
 /// follows (`attempt to subtract with overflow` in debug builds).
 #[test]
 fn image_in_a_footnote_definition() {
-    let r = render("Text[^n].\n\n[^n]: see ![diagram](d.png)\n", &Options::default());
+    let r =
+        render("Text[^n].\n\n[^n]: see ![diagram](d.png)\n", &Options::default()).expect("within the nesting limit");
     assert_eq!(r.summary_text, "Text.");
     assert!(r.html.contains("<img src=\"d.png\" alt=\"diagram\" />"), "{}", r.html);
 }
@@ -49,6 +50,6 @@ fn image_in_a_footnote_definition() {
 /// top-level, and it became the summary instead of the first real paragraph.
 #[test]
 fn image_in_a_block_quote_leaves_the_summary_alone() {
-    let r = render("> ![i](x.png)\n>\n> quoted\n\nFirst.\n", &Options::default());
+    let r = render("> ![i](x.png)\n>\n> quoted\n\nFirst.\n", &Options::default()).expect("within the nesting limit");
     assert_eq!(r.summary_html, "<p>First.</p>\n");
 }
