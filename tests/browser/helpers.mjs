@@ -1,7 +1,7 @@
 // Shared helpers for browser tests: build a site, serve a folder, launch Debian's Chromium.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, cpSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -60,8 +60,9 @@ export function sampleWithTheme(theme) {
   const root = mkdtempSync(join(tmpdir(), `digest-${theme}-`));
   const config = readFileSync(join(repo, 'config.toml'), 'utf8');
   writeFileSync(join(root, 'config.toml'), `theme = "${theme}"\n${config}`);
-  symlinkSync(join(repo, 'content'), join(root, 'content'));
-  symlinkSync(join(repo, 'themes'), join(root, 'themes'));
+  // Copies, not links: digest refuses symbolic links in a site's folders.
+  cpSync(join(repo, 'content'), join(root, 'content'), { recursive: true });
+  cpSync(join(repo, 'themes'), join(root, 'themes'), { recursive: true });
   return root;
 }
 
