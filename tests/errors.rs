@@ -2,28 +2,13 @@
 
 mod common;
 
-use common::{Fixture, entry, issue};
+use common::{Fixture, entry, expect_error, issue};
 
 fn good_site() -> Fixture {
     Fixture::new(&[
         ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
         ("content/2025-11/news/ok.md", &entry("好", "", "ok")),
     ])
-}
-
-/// Builds, expecting exit 1 and the given `path:line:column` and message fragment in stderr.
-fn expect_error(f: &Fixture, location: &str, message: &str) -> String {
-    let run = f.run(&["build"]);
-    assert_eq!(run.status, 1, "stderr:\n{}", run.stderr);
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.starts_with(location))
-        .unwrap_or_else(|| panic!("no diagnostic at {location}:\n{}", run.stderr));
-    assert!(line.contains(": error: "), "{line}");
-    assert!(line.contains(message), "{line:?} lacks {message:?}");
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run.stderr
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, Output, Run, entry, issue, select_attr, select_text};
+use common::{Fixture, Output, Run, entry, expect_error, expect_error_in, issue, select_attr, select_text};
 
 /// The heavy cases (pathological Markdown, the sample site twice, SIGKILL) take the machine in turn.
 static HEAVY: Mutex<()> = Mutex::new(());
@@ -31,26 +31,6 @@ fn write_bytes(f: &Fixture, path: &str, bytes: &[u8]) {
     let p = f.root().join(path);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, bytes).unwrap();
-}
-
-/// Runs `args`, expecting exit 1 and an error line starting with `location` that contains
-/// `message`; never a panic. Returns the whole report.
-fn expect_error_in(f: &Fixture, args: &[&str], location: &str, message: &str) -> String {
-    let run = f.run(args);
-    assert_eq!(run.status, 1, "{args:?} exit status; stderr:\n{}", run.stderr);
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.starts_with(location))
-        .unwrap_or_else(|| panic!("no diagnostic at {location}:\n{}", run.stderr));
-    assert!(line.contains(": error: "), "{line}");
-    assert!(line.contains(message), "{line:?} lacks {message:?}");
-    run.stderr
-}
-
-fn expect_error(f: &Fixture, location: &str, message: &str) -> String {
-    expect_error_in(f, &["build"], location, message)
 }
 
 /// Builds through the binary, expecting success.

@@ -220,3 +220,24 @@ pub fn validate_feed(file: &Path, url: &str) -> Option<(bool, String)> {
     let clean = run.status.success() && report.trim_end().ends_with(": 0 errors, 0 warnings");
     Some((clean, report))
 }
+
+/// Runs `args` on `f`, expecting exit 1 and an error line starting with `location`
+/// (`path:line:column:`) that contains `message`; never a panic. Returns the whole report.
+pub fn expect_error_in(f: &Fixture, args: &[&str], location: &str, message: &str) -> String {
+    let run = f.run(args);
+    assert_eq!(run.status, 1, "{args:?} exit status; stderr:\n{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with(location))
+        .unwrap_or_else(|| panic!("no diagnostic at {location}:\n{}", run.stderr));
+    assert!(line.contains(": error: "), "{line}");
+    assert!(line.contains(message), "{line:?} lacks {message:?}");
+    run.stderr
+}
+
+/// [`expect_error_in`] for `digest build`.
+pub fn expect_error(f: &Fixture, location: &str, message: &str) -> String {
+    expect_error_in(f, &["build"], location, message)
+}
