@@ -91,10 +91,7 @@ impl Sink for ReadingSink {
 
 fn parse_page(output: &str, html: &str) -> Page {
     let Extract { ids, links } = extract(html);
-    let url = match output.strip_suffix("index.html") {
-        Some(dir) => format!("/{dir}"),
-        None => format!("/{output}"),
-    };
+    let url = crate::render::output_url(output);
     Page { output: output.to_string(), url, ids, links }
 }
 

@@ -52,6 +52,15 @@ pub enum Page {
     Assets,
 }
 
+/// The address of output `path` below the base path: `2025-11/index.html` is at `/2025-11/`,
+/// `rss.xml` at `/rss.xml`.
+pub fn output_url(path: &str) -> String {
+    match path.strip_suffix("index.html") {
+        Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
+        _ => format!("/{path}"),
+    }
+}
+
 /// Every output of the site, the larger first so that the parallel render ends evenly.
 pub fn all_pages(site: &Site) -> Vec<Page> {
     let langs = 0..site.config.languages.len();

@@ -315,7 +315,7 @@ impl Builder {
                 indexer.update(&fresh);
             }
             let reload = match reloads {
-                true => Reload::Pages(fresh.keys().map(|path| served_path(path)).collect()),
+                true => Reload::Pages(fresh.keys().map(|path| crate::render::output_url(path)).collect()),
                 false => Reload::Nothing,
             };
             self.state.publish(
@@ -328,15 +328,6 @@ impl Builder {
             );
         }
         Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
-    }
-}
-
-/// The path output `path` is served at: `2025-11/index.html` at `/2025-11/` (serve's base path
-/// is the root).
-fn served_path(path: &str) -> String {
-    match path.strip_suffix("index.html") {
-        Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
-        _ => format!("/{path}"),
     }
 }
 
