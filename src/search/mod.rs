@@ -11,8 +11,8 @@
 //! same sink as every other output, under [`BUNDLE_DIR`].
 //!
 //! Each language has a pagefind index of its own ([`SiteIndex`]), filled by an indexing thread
-//! of its own while the site renders and built in parallel with the others: pagefind handles
-//! one page at a time. Their files make one bundle (the records are named by language, and
+//! of its own while the site renders (pagefind handles one page at a time), then built one
+//! after the other. Their files make one bundle (the records are named by language, and
 //! `pagefind-entry.json` lists every language). Pagefind's API is async; a current-thread Tokio
 //! runtime per index drives it.
 
@@ -146,59 +146,81 @@ impl Sink for Tee<'_> {
     }
 }
 
-/// The search index of a site: one pagefind index per language, filled and built in parallel
-/// (pagefind indexes one page at a time), written as one bundle.
+/// The search index of a site: one pagefind index per language, filled in parallel (pagefind
+/// indexes one page at a time), built one language after the other, written as one bundle.
 pub struct SiteIndex {
     pub langs: Vec<SearchIndex>,
 }
 
 impl SiteIndex {
-    /// Builds every language's index (in parallel) and returns the files of the bundle, sorted
-    /// by path: each language's records, and pagefind's browser files and `pagefind-entry.json`
-    /// once, the latter listing every language.
+    /// Builds every language's index and returns the files of the bundle, sorted by path: each
+    /// language's records, and pagefind's browser files and `pagefind-entry.json` once, the
+    /// latter listing every language. The indexes stay filled, for `serve` to update.
+    ///
+    /// One language at a time: pagefind builds an index on all cores already, and building two
+    /// at once held both at their peak (on the links archive, most of the build's memory).
     pub fn files(&mut self) -> Result<Files, Diagnostic> {
-        let built: Vec<Result<Files, Diagnostic>> = std::thread::scope(|scope| {
-            let jobs: Vec<_> = self.langs.iter_mut().map(|index| scope.spawn(move || index.files())).collect();
-            jobs.into_iter()
-                .map(|j| j.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into()))))
-                .collect()
-        });
-        let entry_path = format!("{BUNDLE_DIR}/pagefind-entry.json");
-        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut entry: Option<serde_json::Value> = None;
-        for lang_files in built {
-            for (path, bytes) in lang_files? {
-                if path != entry_path {
-                    files.entry(path).or_insert(bytes);
-                    continue;
-                }
-                let json: serde_json::Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| index_error(format!("pagefind-entry.json does not parse: {e}")))?;
-                match (&mut entry, json) {
-                    (None, json) => entry = Some(json),
-                    (Some(all), json) => {
-                        if let (Some(all), Some(these)) =
-                            (all["languages"].as_object_mut(), json["languages"].as_object())
-                        {
-                            all.extend(these.iter().map(|(k, v)| (k.clone(), v.clone())));
-                        }
-                    }
-                }
-            }
+        let mut bundle = Bundle::default();
+        for index in &mut self.langs {
+            bundle.add(index.files()?)?;
         }
-        if let Some(entry) = entry {
-            files.insert(entry_path, serde_json::to_vec(&entry).expect("JSON"));
-        }
-        Ok(files.into_iter().collect())
+        Ok(bundle.finish())
     }
 
-    /// Builds the index and writes its files into `sink`.
-    pub fn write(&mut self, sink: &dyn Sink) -> Result<(), Diagnostic> {
-        for (path, bytes) in self.files()? {
+    /// Builds the index and writes its files into `sink`, letting each language's records go
+    /// once its files are built (for `digest build`, which does not update the index).
+    pub fn write(self, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        let mut bundle = Bundle::default();
+        for mut index in self.langs {
+            bundle.add(index.files()?)?;
+        }
+        for (path, bytes) in bundle.finish() {
             sink.put(&path, bytes)?;
         }
         Ok(())
     }
+}
+
+/// The files of every language's index, merged into one bundle.
+#[derive(Default)]
+struct Bundle {
+    files: BTreeMap<String, Vec<u8>>,
+    /// `pagefind-entry.json`, its `languages` the union of every index's.
+    entry: Option<serde_json::Value>,
+}
+
+impl Bundle {
+    fn add(&mut self, lang_files: Files) -> Result<(), Diagnostic> {
+        for (path, bytes) in lang_files {
+            if path != entry_path() {
+                self.files.entry(path).or_insert(bytes);
+                continue;
+            }
+            let json: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| index_error(format!("pagefind-entry.json does not parse: {e}")))?;
+            match &mut self.entry {
+                None => self.entry = Some(json),
+                Some(all) => {
+                    if let (Some(all), Some(these)) = (all["languages"].as_object_mut(), json["languages"].as_object())
+                    {
+                        all.extend(these.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Files {
+        if let Some(entry) = self.entry {
+            self.files.insert(entry_path(), serde_json::to_vec(&entry).expect("JSON"));
+        }
+        self.files.into_iter().collect()
+    }
+}
+
+fn entry_path() -> String {
+    format!("{BUNDLE_DIR}/pagefind-entry.json")
 }
 
 /// Runs `render` into `sink` while one indexing thread per language adds the indexed pages it
@@ -278,7 +300,7 @@ fn fill(
 /// Renders the whole site into `sink` with its search index ([`crate::render::render`] with
 /// the index written after the pages), for `digest build`.
 pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    let mut index = index_while(site, None, sink, |tee| crate::render::render(site, theme, tee))?;
+    let index = index_while(site, None, sink, |tee| crate::render::render(site, theme, tee))?;
     index.write(sink)?;
     Ok(())
 }
