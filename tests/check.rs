@@ -556,6 +556,27 @@ fn outside_links_are_fetched_politely_and_cached() {
     assert_eq!(again.external.cached, again.external.links);
 }
 
+#[test]
+fn a_broken_outside_link_in_a_template_is_reported_once_with_its_pages() {
+    let server = serve();
+    let base = format!("http://127.0.0.1:{}", server.port);
+    // The 404 template makes a page in each language: one finding, counting both.
+    let tpl = format!(
+        "{{% extends \"base.html\" %}}\n{{% block content %}}<p><a href=\"{base}/missing\">x</a></p>{{% endblock content %}}\n"
+    );
+    let dir = site(&[("templates/404.html", Some(&tpl))]);
+    let mut opts = Options { external: true, ..Options::default() };
+    opts.http.retries = 0;
+    let report = check(dir.path(), &opts);
+    let found: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.message.contains("/missing")).collect();
+    assert_eq!(found.len(), 1, "{:#?}", lines(&report.diagnostics));
+    assert_eq!(found[0].message, format!("broken link `{base}/missing`: 404 Not Found"));
+    assert!(at(found[0]).starts_with("404.html:"), "{}", at(found[0]));
+    let hint = found[0].hint.as_deref().unwrap();
+    assert!(hint.contains("templates/404.html") && hint.ends_with("and 1 other page"), "{hint}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+}
+
 fn digest(root: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_digest")).arg("--root").arg(root).args(args).output().unwrap()
 }

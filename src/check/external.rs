@@ -62,11 +62,11 @@ pub fn check(root: &Path, outside: &Outside, opts: &Options) -> (Vec<Diagnostic>
             Verdict::Warning => crate::error::Severity::Warning,
             Verdict::Error => crate::error::Severity::Error,
         };
-        for place in places {
+        for (place, pages) in places {
             let message = format!("broken link `{url}`: {}", outcome.message);
             let mut d = Diagnostic::error(&place.path, place.line, place.column, message);
             d.severity = severity;
-            d.hint = Some(place_hint(place, 1));
+            d.hint = Some(place_hint(place, *pages));
             out.push(d);
         }
     }

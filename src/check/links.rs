@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
 use url::Url;
@@ -21,6 +21,25 @@ use crate::render::render;
 use crate::site::Site;
 use crate::site::config::Config;
 use crate::write::Sink;
+
+/// A link that resolves alike from every page, kept once for the whole site.
+#[derive(Debug)]
+pub struct Shared {
+    /// Output path of the first page (in output order) that shows it, and where it is
+    /// written there.
+    pub first: Arc<str>,
+    pub attr: &'static str,
+    pub line: usize,
+    pub column: usize,
+    /// Pages that show it.
+    pub pages: usize,
+}
+
+impl Shared {
+    fn link(&self, value: &str) -> Link {
+        Link { attr: self.attr, value: value.to_string(), line: self.line, column: self.column }
+    }
+}
 
 /// One HTML page of the rendered site.
 #[derive(Debug)]
@@ -37,8 +56,13 @@ pub struct Page {
 pub struct Rendered {
     /// Every output path.
     pub outputs: BTreeSet<String>,
-    /// The HTML pages, by output path.
+    /// The HTML pages, by output path, each with the links that depend on the page.
     pub pages: BTreeMap<String, Page>,
+    /// The links that resolve alike from every page ([`resolves_alike`]), once each, sorted by
+    /// value: most of a site's links are the same navigation links on every page.
+    pub shared: Vec<(String, Shared)>,
+    /// Links on every page, the shared ones counted on each page that shows them.
+    pub links: usize,
     /// Output path of each HTML page → the file of the template that rendered it.
     pub templates: HashMap<String, PathBuf>,
 }
@@ -67,7 +91,10 @@ impl Rendered {
         }
         let outputs = sink.outputs.into_inner().expect("sink lock");
         let pages = sink.pages.into_inner().expect("sink lock");
-        Ok(Rendered { outputs, pages, templates })
+        let links = sink.links.into_inner().expect("sink lock");
+        let mut shared: Vec<(String, Shared)> = sink.shared.into_inner().expect("sink lock").into_iter().collect();
+        shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(Rendered { outputs, pages, shared, links, templates })
     }
 }
 
@@ -76,16 +103,55 @@ impl Rendered {
 struct ReadingSink {
     outputs: Mutex<BTreeSet<String>>,
     pages: Mutex<BTreeMap<String, Page>>,
+    shared: Mutex<HashMap<String, Shared>>,
+    links: Mutex<usize>,
 }
 
 impl Sink for ReadingSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
         if path.ends_with(".html") {
-            let page = parse_page(path, &String::from_utf8_lossy(&bytes));
+            let mut page = parse_page(path, &String::from_utf8_lossy(&bytes));
+            *self.links.lock().expect("sink lock") += page.links.len();
+            let (shared, own): (Vec<Link>, Vec<Link>) =
+                std::mem::take(&mut page.links).into_iter().partition(|l| resolves_alike(&l.value));
+            page.links = own;
+            self.share(path, shared);
             self.pages.lock().expect("sink lock").insert(path.to_string(), page);
         }
         self.outputs.lock().expect("sink lock").insert(path.to_string());
         Ok(())
+    }
+}
+
+impl ReadingSink {
+    /// Adds the shared links of the page at `output`, each counted once per page and placed
+    /// where the first page in output order writes it first.
+    fn share(&self, output: &str, links: Vec<Link>) {
+        if links.is_empty() {
+            return;
+        }
+        let first: Arc<str> = Arc::from(output);
+        let mut seen: HashSet<&str> = HashSet::with_capacity(links.len());
+        let mut shared = self.shared.lock().expect("sink lock");
+        for link in &links {
+            if !seen.insert(&link.value) {
+                continue;
+            }
+            let place =
+                Shared { first: first.clone(), attr: link.attr, line: link.line, column: link.column, pages: 1 };
+            match shared.get_mut(link.value.as_str()) {
+                None => {
+                    shared.insert(link.value.clone(), place);
+                }
+                Some(s) => {
+                    let pages = s.pages + 1;
+                    if *first < *s.first {
+                        *s = place;
+                    }
+                    s.pages = pages;
+                }
+            }
+        }
     }
 }
 
@@ -163,8 +229,9 @@ pub struct Located {
     pub written: String,
 }
 
-/// Outside links: absolute URL (without fragment) → where it is written.
-pub type Outside = BTreeMap<String, Vec<Located>>;
+/// Outside links: absolute URL (without fragment) → where it is written, each place with the
+/// number of pages that show the link from there.
+pub type Outside = BTreeMap<String, Vec<(Located, usize)>>;
 
 /// What a link points at.
 #[derive(Debug, PartialEq)]
@@ -269,79 +336,33 @@ pub fn check_internal(
     files: &BTreeMap<PathBuf, ContentFile>,
 ) -> (Vec<Diagnostic>, Outside) {
     let config = &site.config;
-    // (file, line, column, message) → where first seen and on how many pages; reported once.
-    // A template's link is keyed by the template, so it is reported once, not on every page.
-    let mut found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)> = BTreeMap::new();
-    let mut outside: Outside = BTreeMap::new();
-    let mut content_links: HashSet<&str> = HashSet::new();
-    // Links that resolve alike on every page (`/path`, `https://…`): most of a site's links are
-    // the same few navigation links on every page, and resolving a URL is a third of the check.
-    let mut alike: HashMap<&str, Target> = HashMap::new();
-    // The ids of each page with a broken anchor, by what follows each `-` in them: made once
-    // per page, so that 20,000 footnotes never compare every link with every id.
-    let mut suffixes: HashMap<&str, Suffixes> = HashMap::new();
+    let mut checker = Checker {
+        rendered,
+        origins,
+        files,
+        config,
+        found: BTreeMap::new(),
+        outside: BTreeMap::new(),
+        content_links: HashSet::new(),
+        suffixes: HashMap::new(),
+    };
     for page in rendered.pages.values() {
         let Some(base) = page_base(config, &page.url) else { continue };
         for link in &page.links {
-            let here;
-            let target = match resolves_alike(&link.value) {
-                true => alike.entry(&link.value).or_insert_with(|| classify_at(config, &base, &link.value)),
-                false => {
-                    here = classify_at(config, &base, &link.value);
-                    &here
-                }
-            };
-            let problem = match target {
-                Target::Skip => None,
-                Target::Outside(url) => {
-                    // A link from a content file is located once, wherever else it is shown
-                    // (issue, topic and tag pages repeat every entry).
-                    if !origins.get(&link.value).is_empty() && !content_links.insert(&link.value) {
-                        continue;
-                    }
-                    let places = locate(rendered, origins, files, config, page, link);
-                    let list = outside.entry(url.clone()).or_default();
-                    for p in places {
-                        if !list.iter().any(|l| (&l.path, l.line, l.column) == (&p.path, p.line, p.column)) {
-                            list.push(p);
-                        }
-                    }
-                    None
-                }
-                Target::Malformed => Some("malformed link `{link}`".to_string()),
-                Target::OutsideBase(path) => Some(format!(
-                    "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
-                    config.base_path
-                )),
-                Target::Internal { path, fragment } => match resolve(&rendered.outputs, path) {
-                    None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
-                    Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
-                        let page = rendered.pages.get(target)?;
-                        if page.ids.contains(f) {
-                            return None;
-                        }
-                        let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
-                        // Headings in entries get ids prefixed with topic and slug: suggest the full id.
-                        let near = suffixes.entry(target.as_str()).or_insert_with(|| Suffixes::of(page)).get(f);
-                        let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
-                        Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
-                    }),
-                },
-            };
-            if let Some(problem) = problem {
-                for place in locate(rendered, origins, files, config, page, link) {
-                    // Show the link as it is written where it is reported.
-                    let message = problem.replace("{link}", &place.written);
-                    let key = match &place.template {
-                        Some(t) => (t.clone(), 0, 0, message.clone()),
-                        None => (place.path.clone(), place.line, place.column, message.clone()),
-                    };
-                    found.entry(key).or_insert((place, 0)).1 += 1;
-                }
-            }
+            let target = classify_at(config, &base, &link.value);
+            checker.visit(page, link, &target, 1);
         }
     }
-    let diags = found
+    // Each shared link once, from the first page that shows it: it resolves alike from all.
+    for (value, shared) in &rendered.shared {
+        let Some(page) = rendered.pages.get(&*shared.first) else { continue };
+        let Some(base) = page_base(config, &page.url) else { continue };
+        let link = shared.link(value);
+        let target = classify_at(config, &base, value);
+        checker.visit(page, &link, &target, shared.pages);
+    }
+    let diags = checker
+        .found
         .into_iter()
         .map(|((_, _, _, message), (place, pages))| {
             let mut d = Diagnostic::error(&place.path, place.line, place.column, message);
@@ -349,7 +370,80 @@ pub fn check_internal(
             d
         })
         .collect();
-    (diags, outside)
+    (diags, checker.outside)
+}
+
+/// The state of [`check_internal`] while it visits the links.
+struct Checker<'r> {
+    rendered: &'r Rendered,
+    origins: &'r Origins,
+    files: &'r BTreeMap<PathBuf, ContentFile>,
+    config: &'r Config,
+    /// (file, line, column, message) → where first seen and on how many pages; reported once.
+    /// A template's link is keyed by the template, so it is reported once, not on every page.
+    found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)>,
+    outside: Outside,
+    /// Outside links from content files already located.
+    content_links: HashSet<String>,
+    /// The ids of each page with a broken anchor, by what follows each `-` in them: made once
+    /// per page, so that 20,000 footnotes never compare every link with every id.
+    suffixes: HashMap<&'r str, Suffixes<'r>>,
+}
+
+impl<'r> Checker<'r> {
+    /// Checks `link`, seen on `page` and on `pages` pages in all, which resolves to `target`.
+    fn visit(&mut self, page: &'r Page, link: &Link, target: &Target, pages: usize) {
+        let (rendered, origins, files, config) = (self.rendered, self.origins, self.files, self.config);
+        let problem = match target {
+            Target::Skip => None,
+            Target::Outside(url) => {
+                // A link from a content file is located once, wherever else it is shown
+                // (issue, topic and tag pages repeat every entry).
+                let from_content = !origins.get(&link.value).is_empty();
+                if from_content && !self.content_links.insert(link.value.clone()) {
+                    return;
+                }
+                let places = locate(rendered, origins, files, config, page, link);
+                let list = self.outside.entry(url.clone()).or_default();
+                for p in places {
+                    match list.iter_mut().find(|(l, _)| (&l.path, l.line, l.column) == (&p.path, p.line, p.column)) {
+                        Some((_, n)) => *n += pages,
+                        None => list.push((p, if from_content { 1 } else { pages })),
+                    }
+                }
+                None
+            }
+            Target::Malformed => Some("malformed link `{link}`".to_string()),
+            Target::OutsideBase(path) => Some(format!(
+                "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
+                config.base_path
+            )),
+            Target::Internal { path, fragment } => match resolve(&rendered.outputs, path) {
+                None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
+                Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
+                    let page = rendered.pages.get(target)?;
+                    if page.ids.contains(f) {
+                        return None;
+                    }
+                    let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
+                    // Headings in entries get ids prefixed with topic and slug: suggest the full id.
+                    let near = self.suffixes.entry(target.as_str()).or_insert_with(|| Suffixes::of(page)).get(f);
+                    let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
+                    Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
+                }),
+            },
+        };
+        let Some(problem) = problem else { return };
+        for place in locate(rendered, origins, files, config, page, link) {
+            // Show the link as it is written where it is reported.
+            let message = problem.replace("{link}", &place.written);
+            let key = match &place.template {
+                Some(t) => (t.clone(), 0, 0, message.clone()),
+                None => (place.path.clone(), place.line, place.column, message.clone()),
+            };
+            self.found.entry(key).or_insert((place, 0)).1 += pages;
+        }
+    }
 }
 
 /// The ids of a page by each of their `-`-suffixes (`news-x-intro` under `x-intro` and `intro`):

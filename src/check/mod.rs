@@ -92,7 +92,7 @@ pub fn check(root: &Path, opts: &Options) -> Report {
                     let origins = links::Origins::build(&site);
                     let (internal, outside) = links::check_internal(&site, &rendered, &origins, &files);
                     report.pages = rendered.pages.len();
-                    report.links = rendered.pages.values().map(|p| p.links.len()).sum();
+                    report.links = rendered.links;
                     diags.extend(internal);
                     if opts.external {
                         let (found, stats) = external::check(root, &outside, opts);
