@@ -95,8 +95,10 @@ fn report_missing_index(issue_files: &IssueFiles, entry_files: &EntryFiles, diag
 /// The published entries of the published issues, and the tags each wrote.
 fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -> (Vec<Entry>, Vec<Vec<String>>) {
     let issue_ids: HashMap<&str, usize> = issues.iter().enumerate().map(|(i, issue)| (issue.key.as_str(), i)).collect();
-    let mut entries = Vec::new();
-    let mut written_tags = Vec::new();
+    // Sized up front: grown by doubling, the vector of a large archive's entries kept up to
+    // twice the room it needs for the whole build.
+    let mut entries = Vec::with_capacity(entry_files.len());
+    let mut written_tags = Vec::with_capacity(entry_files.len());
     for ((issue_key, topic, slug), files) in entry_files {
         let Some(&issue) = issue_ids.get(issue_key.as_str()) else { continue };
         if let Some((entry, tags)) = build_entry(files, issue, topic, slug, opts) {
