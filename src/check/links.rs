@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
@@ -91,7 +92,7 @@ impl Rendered {
         }
         let outputs = sink.outputs.into_inner().expect("sink lock");
         let pages = sink.pages.into_inner().expect("sink lock");
-        let links = sink.links.into_inner().expect("sink lock");
+        let links = sink.links.into_inner();
         let mut shared: Vec<(String, Shared)> = sink.shared.into_inner().expect("sink lock").into_iter().collect();
         shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(Rendered { outputs, pages, shared, links, templates })
@@ -104,14 +105,14 @@ struct ReadingSink {
     outputs: Mutex<BTreeSet<String>>,
     pages: Mutex<BTreeMap<String, Page>>,
     shared: Mutex<HashMap<String, Shared>>,
-    links: Mutex<usize>,
+    links: AtomicUsize,
 }
 
 impl Sink for ReadingSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
         if path.ends_with(".html") {
             let mut page = parse_page(path, &String::from_utf8_lossy(&bytes));
-            *self.links.lock().expect("sink lock") += page.links.len();
+            self.links.fetch_add(page.links.len(), Ordering::Relaxed);
             let (shared, own): (Vec<Link>, Vec<Link>) =
                 std::mem::take(&mut page.links).into_iter().partition(|l| resolves_alike(&l.value));
             page.links = own;
