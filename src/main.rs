@@ -1,5 +1,10 @@
 //! The `digest` binary: parses the command line and reports problems with exit status 1.
 
+/// jemalloc rather than the system's: see `docs/performance.md` ("Build memory").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

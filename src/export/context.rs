@@ -173,7 +173,7 @@ pub fn build<'a>(
         let mut entries = Vec::new();
         for &e in ids {
             let entry = &site.entries[e];
-            let v = entry_view(site, lang, entry, &lv.topics, &lv.tags, &lv.issue_summaries);
+            let v = entry_view(site, lv, entry);
             let url_ref = conv.number(&v.permalink);
             let source_ref = v.source.and_then(|s| conv.number(s));
             let summary_html = conv.content(v.summary)?;

@@ -91,7 +91,7 @@ pub struct Edition {
 pub fn export(site: &Site, theme: &Theme, opts: &Options) -> Result<Edition, Diagnostics> {
     let i = find_issue(site, &opts.month)?;
     let l = find_language(site, opts.lang.as_deref())?;
-    let lv = LangViews::build(site, &site.config.languages[l].code, false);
+    let lv = LangViews::build(site, &site.config.languages[l].code);
     let ctx = context::build(site, &lv, i, opts.format, opts.format.whole_text(opts.full))?;
     let rendered = theme.render(opts.format.template(), &to_context(&ctx)?)?;
     let issue_dir = issue_folder(&site.issues[i].key);

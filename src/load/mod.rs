@@ -59,7 +59,7 @@ pub fn load_with_config(root: &Path, mut config: Config, opts: &LoadOptions) -> 
             }
             Ok(Parsed::Entry(p)) => {
                 let key = (file.issue.clone(), file.topic.unwrap_or(0), file.slug.clone());
-                entry_files.entry(key).or_default().insert(file.lang.clone(), *p);
+                entry_files.entry(key).or_default().insert(file.lang.clone(), p);
             }
             Err(d) => diags.push(d),
         }

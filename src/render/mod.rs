@@ -7,6 +7,7 @@
 //! rebuilds of [`session`].
 
 pub mod absolute;
+pub mod batch;
 pub mod context;
 pub mod deps;
 pub mod feed;
@@ -177,24 +178,33 @@ impl Page {
 
 /// Renders the whole site into `sink`. All problems are reported together.
 ///
-/// One language at a time, each with only its own entries' views: the pages of a language are
-/// plenty to keep every core busy, and a build never holds all languages' views at once.
+/// One language at a time, in [`batch`]es: each batch's entry values are built, its pages
+/// rendered in parallel, and the values freed, so a build never holds more than a batch's
+/// values (a bounded share of one language's entries).
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    render_batched(site, theme, sink, batch::budget)
+}
+
+/// [`render`] with batches of at most `budget(site, pages of a language)` entry values.
+fn render_batched(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    budget: impl Fn(&Site, &[Page]) -> usize,
+) -> Result<(), Diagnostics> {
     outputs::check_outputs(site, theme)?;
-    let all = all_pages(site);
+    let mut views = Views::without_entries(site);
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {
         // The first pass also renders the files shared by all languages.
-        let these: Vec<Page> = all
-            .iter()
-            .copied()
-            .filter(|p| p.lang().is_none_or(|pl| pl == l) && (l == 0 || p.lang().is_some()))
-            .collect();
-        let views = Views::build_for(site, Some(l));
-        if let Err(d) = render_pages(site, theme, &views, &these, sink) {
-            diags.extend(d);
+        let pages = batch::language_pages(site, l, l == 0);
+        for b in batch::batches(site, &pages, budget(site, &pages)) {
+            views.langs[l].fill_entries(site, &b.entries);
+            if let Err(d) = render_pages(site, theme, &views, &b.pages, sink) {
+                diags.extend(d);
+            }
+            views.langs[l].clear_entries();
         }
-        views.drop_in_parallel();
     }
     diags.0.dedup();
     diags.into_result(())
@@ -231,4 +241,27 @@ pub fn truncate(text: &str, max: usize) -> String {
         _ => cut,
     };
     format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::MemorySink;
+
+    #[test]
+    fn small_batches_render_the_same_site_as_one_render_of_every_page() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::load::load(root, &crate::load::LoadOptions::default()).expect("the sample loads");
+        let theme = Theme::load(root, None).expect("the theme loads");
+        let batched = MemorySink::default();
+        render_batched(&site, &theme, &batched, |_, _| 3).expect("renders");
+        let whole = MemorySink::default();
+        render_pages(&site, &theme, &Views::build(&site), &all_pages(&site), &whole).expect("renders");
+        let (batched, whole) = (batched.into_inner(), whole.into_inner());
+        assert!(whole.len() > 200, "{} outputs", whole.len());
+        assert_eq!(batched.keys().collect::<Vec<_>>(), whole.keys().collect::<Vec<_>>());
+        for (path, bytes) in &whole {
+            assert!(batched[path] == *bytes, "{path} differs");
+        }
+    }
 }

@@ -126,7 +126,7 @@ impl Renderer<'_> {
             .map(|(t, ids)| TopicGroup {
                 topic: &lv.topic_values[t],
                 url: self.issue_topic_url(&lv.lang, issue, t),
-                entries: ids.iter().map(|&e| &lv.entry_values[e]).collect(),
+                entries: ids.iter().map(|&e| lv.entry(e)).collect(),
             })
             .collect()
     }
@@ -190,7 +190,7 @@ impl Renderer<'_> {
             base: self.base(l, page),
             issue: &lv.issue_summary_values[i],
             topic,
-            entries: issue.topics[t].iter().map(|&e| &lv.entry_values[e]).collect(),
+            entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
             topics,
         };
         self.page("issue_topic.html", &ctx)
@@ -202,14 +202,12 @@ impl Renderer<'_> {
         let (text, _) = entry.text(&lv.lang);
         let description = truncate(&text.body.summary_text, 160);
         let page = self.meta(l, "entry", &entry.path(self.site), text.title.clone(), description);
-        // Neighbours within the issue, in reading order.
-        let order: Vec<usize> = self.site.issues[entry.issue].topics.iter().flatten().copied().collect();
-        let pos = order.iter().position(|&x| x == e).unwrap_or(0);
+        let (previous, next) = super::deps::neighbours(self.site, e);
         let ctx = EntryPage {
             base: self.base(l, page),
-            entry: &lv.entry_values[e],
-            previous: pos.checked_sub(1).map(|p| &lv.entry_values[order[p]]),
-            next: order.get(pos + 1).map(|&n| &lv.entry_values[n]),
+            entry: lv.entry(e),
+            previous: previous.map(|p| lv.entry(p)),
+            next: next.map(|n| lv.entry(n)),
         };
         self.page("entry.html", &ctx)
     }
@@ -236,7 +234,7 @@ impl Renderer<'_> {
             .filter(|(_, issue)| !issue.topics[t].is_empty())
             .map(|(i, issue)| IssueGroup {
                 issue: &lv.issue_summary_values[i],
-                entries: issue.topics[t].iter().map(|&e| &lv.entry_values[e]).collect(),
+                entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
             })
             .collect();
         let path = format!("/topics/{}/", topic.key);
@@ -247,7 +245,7 @@ impl Renderer<'_> {
     fn tag(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let tag = &lv.tags[t];
-        let entries = self.site.tags[t].entries.iter().map(|&e| &lv.entry_values[e]).collect();
+        let entries = self.site.tags[t].entries.iter().map(|&e| lv.entry(e)).collect();
         let path = format!("/tags/{}/", crate::site::slug::encode_segment(&tag.slug));
         let page = self.meta(l, "tag", &path, format!("#{}", tag.name), format!("#{}", tag.name));
         self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })

@@ -163,9 +163,7 @@ impl Session {
         for (l, lv) in self.views.langs.iter_mut().enumerate() {
             // Numbers follow the order, so every entry of the topic may have changed.
             for &e in list {
-                let value = lv.entry_value(site, &site.entries[e]);
-                if lv.entry_values[e] != value {
-                    lv.entry_values[e] = value;
+                if lv.replace_entry(site, e) {
                     dirty.extend(render::pages_showing_entry(site, l, e));
                 }
             }
@@ -199,7 +197,7 @@ fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Entry>,
         let found = FoundFile { path, issue: issue.key.clone(), topic: Some(old.topic), slug, lang: lang.code.clone() };
         match parse_file(&site.root, c, &found) {
             Ok(Parsed::Entry(p)) => {
-                files.insert(lang.code.clone(), *p);
+                files.insert(lang.code.clone(), p);
             }
             Ok(Parsed::Issue(_)) => return Ok(None),
             Err(d) => diags.push(d),

@@ -140,9 +140,9 @@ pub struct EntryView<'a> {
     pub date_display: Option<String>,
     /// 1-based position within its issue's topic.
     pub number: usize,
-    /// Inserted as the shared values by [`LangViews::entry_value`], like `topic` and `issue`.
-    #[serde(skip)]
-    pub tags: Vec<&'a TagRef>,
+    /// [`TagRef`]s: like `topic` and `issue`, the values every entry shares (reference-counted,
+    /// not copies: a tenth of the memory of a big build).
+    pub tags: Vec<&'a Value>,
     /// HTML.
     pub editor_note: Option<&'a str>,
     pub further_reading: &'a [crate::site::FurtherReading],
@@ -152,10 +152,10 @@ pub struct EntryView<'a> {
     pub summary: &'a str,
     pub summary_text: &'a str,
     pub toc: &'a [Heading],
-    #[serde(skip)]
-    pub topic: &'a TopicRef,
-    #[serde(skip)]
-    pub issue: &'a IssueSummary,
+    /// A [`TopicRef`].
+    pub topic: &'a Value,
+    /// An [`IssueSummary`].
+    pub issue: &'a Value,
     pub draft: bool,
     pub via: Option<&'a str>,
 }
@@ -174,9 +174,9 @@ pub struct LangViews {
     /// Per issue.
     pub issue_summaries: Vec<IssueSummary>,
     pub issue_summary_values: Vec<Value>,
-    /// Per entry: the serialised [`EntryView`]; empty when the language's entries were not
-    /// needed (see [`Views::build_for`]).
-    pub entry_values: Vec<Value>,
+    /// Per entry: the serialised [`EntryView`], for the entries the pages being rendered show
+    /// (all of them in `serve`; a batch's in a build, see [`super::batch`]).
+    entry_values: Vec<Option<Value>>,
     /// Per tag.
     pub tags: Vec<TagRef>,
     pub tag_values: Vec<Value>,
@@ -186,40 +186,30 @@ pub struct LangViews {
 }
 
 impl Views {
-    /// Builds every language's views; entries, the bulk of the work, in parallel.
+    /// Builds every language's views with every entry's value (for `serve`, which keeps them).
     pub fn build(site: &Site) -> Views {
-        Views::build_for(site, None)
+        let mut views = Views::without_entries(site);
+        let all: Vec<usize> = (0..site.entries.len()).collect();
+        for lv in &mut views.langs {
+            lv.fill_entries(site, &all);
+        }
+        views
     }
 
-    /// Builds the views with the entries of language `only` (all languages when `None`); the
-    /// other languages get everything but their entries. A build renders one language at a time
-    /// this way, so it never holds every language's entries at once.
-    pub fn build_for(site: &Site, only: Option<usize>) -> Views {
-        let langs = site
-            .config
-            .languages
-            .par_iter()
-            .enumerate()
-            .map(|(l, lang)| LangViews::build(site, &lang.code, only.is_none_or(|o| o == l)))
-            .collect();
+    /// Builds every language's views but no entry's value: a build adds those a batch at a time.
+    pub fn without_entries(site: &Site) -> Views {
+        let langs = site.config.languages.par_iter().map(|lang| LangViews::build(site, &lang.code)).collect();
         Views { langs }
     }
 
     pub fn lang(&self, i: usize) -> &LangViews {
         &self.langs[i]
     }
-
-    /// Frees the views, the entries' values (thousands of maps) on every core.
-    pub fn drop_in_parallel(self) {
-        for lv in self.langs {
-            lv.entry_values.into_par_iter().for_each(drop);
-        }
-    }
 }
 
 impl LangViews {
-    /// The views of one language; its entries' values only when `with_entries`.
-    pub fn build(site: &Site, lang: &str, with_entries: bool) -> LangViews {
+    /// The views of one language, without its entries' values ([`LangViews::fill_entries`]).
+    pub fn build(site: &Site, lang: &str) -> LangViews {
         let c = &site.config;
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);
@@ -252,34 +242,55 @@ impl LangViews {
             topics: topics.clone(),
         };
         let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
-        let mut lv = LangViews {
+        LangViews {
             lang: lang.to_string(),
             site: Value::from_serializable(&site_view),
             t: Value::from_serializable(&strings),
             strings,
             issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
             issue_summaries,
-            entry_values: Vec::new(),
+            entry_values: vec![None; site.entries.len()],
             tag_values: tags.iter().map(Value::from_serializable).collect(),
             tags,
             topic_values: topics.iter().map(Value::from_serializable).collect(),
             topics,
-        };
-        if with_entries {
-            lv.entry_values = site.entries.par_iter().map(|e| lv.entry_value(site, e)).collect();
         }
-        lv
     }
 
-    /// The template value of an entry. Its issue, topic and tags are the values shared by every
-    /// entry (reference-counted), not copies: a tenth of the memory of a big build.
+    /// The value of entry `e`, built by [`LangViews::fill_entries`].
+    ///
+    /// # Panics
+    /// When it was not built: the page being rendered is missing from its batch's needs
+    /// ([`super::deps::entries_shown`]), a bug.
+    pub fn entry(&self, e: usize) -> &Value {
+        self.entry_values[e].as_ref().unwrap_or_else(|| panic!("entry {e}'s value was not built for this page"))
+    }
+
+    /// Builds the values of entries `ids`, in parallel.
+    pub fn fill_entries(&mut self, site: &Site, ids: &[usize]) {
+        let values: Vec<Value> = ids.par_iter().map(|&e| self.entry_value(site, &site.entries[e])).collect();
+        for (&e, value) in ids.iter().zip(values) {
+            self.entry_values[e] = Some(value);
+        }
+    }
+
+    /// Puts the freshly built value of entry `e` in place; whether it changed.
+    pub fn replace_entry(&mut self, site: &Site, e: usize) -> bool {
+        let value = self.entry_value(site, &site.entries[e]);
+        let slot = &mut self.entry_values[e];
+        let changed = slot.as_ref() != Some(&value);
+        *slot = Some(value);
+        changed
+    }
+
+    /// Frees every entry's value, on every core (tens of thousands of maps).
+    pub fn clear_entries(&mut self) {
+        self.entry_values.par_iter_mut().for_each(|v| *v = None);
+    }
+
+    /// The template value of an entry.
     pub fn entry_value(&self, site: &Site, e: &Entry) -> Value {
-        let view = entry_view(site, &self.lang, e, &self.topics, &self.tags, &self.issue_summaries);
-        let mut map = Value::from_serializable(&view).into_map().expect("a struct serialises to a map");
-        map.insert("issue".into(), self.issue_summary_values[e.issue].clone());
-        map.insert("topic".into(), self.topic_values[e.topic].clone());
-        map.insert("tags".into(), Value::from(e.tags.iter().map(|&t| self.tag_values[t].clone()).collect::<Vec<_>>()));
-        Value::from(map)
+        Value::from_serializable(&entry_view(site, self, e))
     }
 }
 
@@ -316,15 +327,10 @@ pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
     }
 }
 
-/// The view of entry `e` in `lang`, borrowing from the site and the language's views.
-pub fn entry_view<'a>(
-    site: &'a Site,
-    lang: &str,
-    e: &'a Entry,
-    topics: &'a [TopicRef],
-    tags: &'a [TagRef],
-    issues: &'a [IssueSummary],
-) -> EntryView<'a> {
+/// The view of entry `e` in the language of `lv`, borrowing from the site and the language's
+/// views.
+pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryView<'a> {
+    let lang = lv.lang.as_str();
     let (text, text_lang) = e.text(lang);
     let path = e.path(site);
     EntryView {
@@ -340,15 +346,15 @@ pub fn entry_view<'a>(
         date: e.date.map(|d| d.to_string()),
         date_display: e.date.map(|d| i18n::long_date(lang, d)),
         number: e.number,
-        tags: e.tags.iter().map(|&t| &tags[t]).collect(),
+        tags: e.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
         editor_note: text.editor_note.as_deref(),
         further_reading: &text.further_reading,
         body: &text.body.html,
         summary: &text.body.summary_html,
         summary_text: &text.body.summary_text,
         toc: &text.body.toc,
-        topic: &topics[e.topic],
-        issue: &issues[e.issue],
+        topic: &lv.topic_values[e.topic],
+        issue: &lv.issue_summary_values[e.issue],
         draft: e.draft,
         via: e.via.as_deref(),
     }

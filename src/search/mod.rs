@@ -26,6 +26,7 @@ use pagefind::options::PagefindServiceConfig;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::render::Page;
+use crate::render::batch::issue_pages;
 use crate::site::Site;
 use crate::write::{Sink, Writing};
 
@@ -87,13 +88,18 @@ fn index_error(message: String) -> Diagnostic {
         .with_hint("build without the search index with `digest build --no-search`")
 }
 
-/// Whether `page` goes into the search index: entry pages and issue pages.
-pub fn is_indexed(page: Page) -> bool {
-    matches!(page, Page::Entry(..) | Page::Issue(..))
+/// The site path of `page` if it goes into the search index: entry pages and issue pages.
+pub fn indexed_path(site: &Site, page: Page) -> Option<String> {
+    match page {
+        Page::Entry(_, e) => Some(site.entries[e].path(site)),
+        Page::Issue(_, i) => Some(site.issues[i].path()),
+        _ => None,
+    }
 }
 
-/// Where an indexed page goes: its language, its place in the language's fixed order (issues,
-/// then entries, as [`crate::render::all_pages`] lists them) and its URL.
+/// Where an indexed page goes: its language, its place in the language's fixed order (issue
+/// after issue, each followed by its entries, the order a build renders them in:
+/// [`crate::render::batch::issue_pages`]) and its URL.
 #[derive(Debug, Clone)]
 pub struct Record {
     pub lang: usize,
@@ -106,9 +112,9 @@ pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
     let c = &site.config;
     let mut records = HashMap::with_capacity(c.languages.len() * (site.issues.len() + site.entries.len()));
     for (l, lang) in c.languages.iter().enumerate() {
-        let issues = site.issues.iter().enumerate().map(|(i, issue)| (Page::Issue(l, i), issue.path()));
-        let entries = site.entries.iter().enumerate().map(|(e, entry)| (Page::Entry(l, e), entry.path(site)));
-        for (position, (page, path)) in issues.chain(entries).enumerate() {
+        let pages = (0..site.issues.len()).flat_map(|i| issue_pages(site, l, i));
+        let indexed = pages.filter_map(|page| Some((page, indexed_path(site, page)?)));
+        for (position, (page, path)) in indexed.enumerate() {
             for output in page.outputs(site) {
                 records.insert(output, Record { lang: l, position, url: c.href(&lang.code, &path) });
             }
