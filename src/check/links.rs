@@ -42,36 +42,61 @@ impl Shared {
     }
 }
 
-/// One HTML page of the rendered site.
+/// One HTML page of the rendered site: only what links are checked against. Kept compact (boxed
+/// slices, no copies of its path): a large archive has a hundred thousand pages.
 #[derive(Debug)]
 pub struct Page {
     /// Output path, e.g. `en/2025-11/index.html`.
-    pub output: String,
+    pub output: Box<str>,
+    /// Every id (and `<a name>`), sorted.
+    pub ids: Box<[Box<str>]>,
+    /// The links that depend on the page (the others are [`Rendered::shared`]).
+    pub links: Box<[Link]>,
+    /// The template that rendered it, an index into [`Rendered::templates`].
+    template: Option<u16>,
+}
+
+impl Page {
     /// Its address below the base path, e.g. `/en/2025-11/`.
-    pub url: String,
-    pub ids: HashSet<String>,
-    pub links: Vec<Link>,
+    pub fn url(&self) -> String {
+        crate::render::output_url(&self.output)
+    }
+
+    pub fn has_id(&self, id: &str) -> bool {
+        self.ids.binary_search_by(|x| (**x).cmp(id)).is_ok()
+    }
 }
 
 /// The site rendered in memory.
 pub struct Rendered {
-    /// Every output path.
-    pub outputs: BTreeSet<String>,
-    /// The HTML pages, by output path, each with the links that depend on the page.
-    pub pages: BTreeMap<String, Page>,
+    /// Every output path but the HTML pages'.
+    pub files: BTreeSet<String>,
+    /// The HTML pages, sorted by output path.
+    pub pages: Vec<Page>,
     /// The links that resolve alike from every page ([`resolves_alike`]), once each, sorted by
     /// value: most of a site's links are the same navigation links on every page.
     pub shared: Vec<(String, Shared)>,
     /// Links on every page, the shared ones counted on each page that shows them.
     pub links: usize,
-    /// Output path of each HTML page → the file of the template that rendered it.
-    pub templates: HashMap<String, PathBuf>,
+    /// The theme's template files that rendered pages.
+    pub templates: Vec<PathBuf>,
 }
 
 impl Rendered {
-    /// The template file that rendered the page at `output`.
-    pub fn template_of(&self, output: &str) -> Option<&PathBuf> {
-        self.templates.get(output)
+    /// The HTML page at output path `output`.
+    pub fn page(&self, output: &str) -> Option<&Page> {
+        let i = self.pages.binary_search_by(|p| (*p.output).cmp(output)).ok()?;
+        Some(&self.pages[i])
+    }
+
+    /// Whether anything is published at output path `output`.
+    pub fn exists(&self, output: &str) -> bool {
+        self.page(output).is_some() || self.files.contains(output)
+    }
+
+    /// The template file that rendered `page`.
+    pub fn template_of(&self, page: &Page) -> Option<&PathBuf> {
+        page.template.map(|t| &self.templates[usize::from(t)])
     }
 }
 
@@ -83,43 +108,55 @@ impl Rendered {
         let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
         let sink = ReadingSink::default();
         render(site, &theme, &sink)?;
-        let mut templates = HashMap::new();
-        for page in crate::render::all_pages(site) {
-            let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
-            for output in page.outputs(site) {
-                templates.insert(output, file.clone());
-            }
-        }
-        let outputs = sink.outputs.into_inner().expect("sink lock");
-        let pages = sink.pages.into_inner().expect("sink lock");
+        let files = sink.files.into_inner().expect("sink lock");
+        let mut pages = sink.pages.into_inner().expect("sink lock");
+        pages.sort_unstable_by(|a, b| a.output.cmp(&b.output));
         let links = sink.links.into_inner();
         let mut shared: Vec<(String, Shared)> = sink.shared.into_inner().expect("sink lock").into_iter().collect();
         shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(Rendered { outputs, pages, shared, links, templates })
+        let mut rendered = Rendered { files, pages, shared, links, templates: Vec::new() };
+        for page in crate::render::all_pages(site) {
+            let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
+            let t = match rendered.templates.iter().position(|f| f == file) {
+                Some(t) => t,
+                None => {
+                    rendered.templates.push(file.clone());
+                    rendered.templates.len() - 1
+                }
+            };
+            for output in page.outputs(site) {
+                if let Ok(i) = rendered.pages.binary_search_by(|p| (*p.output).cmp(&output)) {
+                    rendered.pages[i].template = u16::try_from(t).ok();
+                }
+            }
+        }
+        Ok(rendered)
     }
 }
 
 /// A sink that reads HTML pages as they arrive and forgets every output's bytes.
 #[derive(Default)]
 struct ReadingSink {
-    outputs: Mutex<BTreeSet<String>>,
-    pages: Mutex<BTreeMap<String, Page>>,
+    files: Mutex<BTreeSet<String>>,
+    pages: Mutex<Vec<Page>>,
     shared: Mutex<HashMap<String, Shared>>,
     links: AtomicUsize,
 }
 
 impl Sink for ReadingSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
-        if path.ends_with(".html") {
-            let mut page = parse_page(path, &String::from_utf8_lossy(&bytes));
-            self.links.fetch_add(page.links.len(), Ordering::Relaxed);
-            let (shared, own): (Vec<Link>, Vec<Link>) =
-                std::mem::take(&mut page.links).into_iter().partition(|l| resolves_alike(&l.value));
-            page.links = own;
-            self.share(path, shared);
-            self.pages.lock().expect("sink lock").insert(path.to_string(), page);
+        if !path.ends_with(".html") {
+            self.files.lock().expect("sink lock").insert(path.to_string());
+            return Ok(());
         }
-        self.outputs.lock().expect("sink lock").insert(path.to_string());
+        let Extract { ids, links } = extract(&String::from_utf8_lossy(&bytes));
+        self.links.fetch_add(links.len(), Ordering::Relaxed);
+        let (shared, own): (Vec<Link>, Vec<Link>) = links.into_iter().partition(|l| resolves_alike(&l.value));
+        self.share(path, shared);
+        let mut ids: Vec<Box<str>> = ids.into_iter().map(String::into_boxed_str).collect();
+        ids.sort_unstable();
+        let page = Page { output: path.into(), ids: ids.into(), links: own.into(), template: None };
+        self.pages.lock().expect("sink lock").push(page);
         Ok(())
     }
 }
@@ -154,12 +191,6 @@ impl ReadingSink {
             }
         }
     }
-}
-
-fn parse_page(output: &str, html: &str) -> Page {
-    let Extract { ids, links } = extract(html);
-    let url = crate::render::output_url(output);
-    Page { output: output.to_string(), url, ids, links }
 }
 
 /// Which content files hold a link: built from each file's rendered Markdown and its link fields.
@@ -314,19 +345,19 @@ fn decode(s: &str) -> String {
 }
 
 /// The output a site path is served from: `/a/` → `a/index.html`; `/a` → `a`, or `a/index.html`.
-pub fn resolve<'a>(outputs: &'a BTreeSet<String>, path: &str) -> Option<&'a String> {
+pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
     let p = path.trim_start_matches('/');
     // Concatenated by hand: millions of links on a large archive, and `format!` showed.
     let with = |suffix: &str| {
         let mut key = String::with_capacity(p.len() + suffix.len());
         key.push_str(p);
         key.push_str(suffix);
-        outputs.get(key.as_str())
+        exists(&key).then_some(key)
     };
     if p.is_empty() || p.ends_with('/') {
         return with("index.html");
     }
-    outputs.get(p).or_else(|| with("/index.html"))
+    if exists(p) { Some(p.to_string()) } else { with("/index.html") }
 }
 
 /// Checks every internal link and anchor; returns the findings and the outside links.
@@ -347,8 +378,8 @@ pub fn check_internal(
         content_links: HashSet::new(),
         suffixes: HashMap::new(),
     };
-    for page in rendered.pages.values() {
-        let Some(base) = page_base(config, &page.url) else { continue };
+    for page in &rendered.pages {
+        let Some(base) = page_base(config, &page.url()) else { continue };
         for link in &page.links {
             let target = classify_at(config, &base, &link.value);
             checker.visit(page, link, &target, 1);
@@ -356,8 +387,8 @@ pub fn check_internal(
     }
     // Each shared link once, from the first page that shows it: it resolves alike from all.
     for (value, shared) in &rendered.shared {
-        let Some(page) = rendered.pages.get(&*shared.first) else { continue };
-        let Some(base) = page_base(config, &page.url) else { continue };
+        let Some(page) = rendered.page(&shared.first) else { continue };
+        let Some(base) = page_base(config, &page.url()) else { continue };
         let link = shared.link(value);
         let target = classify_at(config, &base, value);
         checker.visit(page, &link, &target, shared.pages);
@@ -419,16 +450,16 @@ impl<'r> Checker<'r> {
                 "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
                 config.base_path
             )),
-            Target::Internal { path, fragment } => match resolve(&rendered.outputs, path) {
+            Target::Internal { path, fragment } => match resolve(path, |o| rendered.exists(o)) {
                 None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
                 Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
-                    let page = rendered.pages.get(target)?;
-                    if page.ids.contains(f) {
+                    let page = rendered.page(&target)?;
+                    if page.has_id(f) {
                         return None;
                     }
                     let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
                     // Headings in entries get ids prefixed with topic and slug: suggest the full id.
-                    let near = self.suffixes.entry(target.as_str()).or_insert_with(|| Suffixes::of(page)).get(f);
+                    let near = self.suffixes.entry(&page.output).or_insert_with(|| Suffixes::of(page)).get(f);
                     let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
                     Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
                 }),
@@ -461,7 +492,7 @@ impl<'p> Suffixes<'p> {
         for id in page.ids.iter().filter(|id| id.len() <= Self::LONGEST) {
             for (i, _) in id.match_indices('-') {
                 let slot = map.entry(&id[i + 1..]).or_insert(id);
-                if id.as_str() < *slot {
+                if **id < **slot {
                     *slot = id;
                 }
             }
@@ -492,7 +523,7 @@ pub fn place_hint(place: &Located, pages: usize) -> String {
 }
 
 fn page_address(config: &Config, page: &Page) -> String {
-    format!("{}{}", config.base_path, page.url)
+    format!("{}{}", config.base_path, page.url())
 }
 
 /// Where a link on `page` was written: the content files holding it, else the page itself.
@@ -526,10 +557,10 @@ pub fn locate(
             .collect();
     }
     vec![Located {
-        path: PathBuf::from(&page.output),
+        path: PathBuf::from(&*page.output),
         line: link.line,
         column: link.column,
-        template: rendered.template_of(&page.output).cloned(),
+        template: rendered.template_of(page).cloned(),
         page: address,
         written: link.value.clone(),
     }]
