@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use percent_encoding::percent_decode_str;
 use url::Url;
 
-use super::ContentFile;
+use super::Files;
 pub use super::html::Link;
 use super::html::{Extract, extract};
 use crate::error::{Diagnostic, Diagnostics};
@@ -364,12 +364,15 @@ pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Option<String> {
     if exists(p) { Some(p.to_string()) } else { with("/index.html") }
 }
 
-/// Checks every internal link and anchor; returns the findings and the outside links.
+/// Checks every internal link and anchor; returns the findings and, when `outside` asks for
+/// them (`check --external`), the outside links with where each is written (locating every
+/// outside link of a large archive was a tenth of its check's memory).
 pub fn check_internal(
     site: &Site,
     rendered: &Rendered,
     origins: &Origins,
-    files: &BTreeMap<PathBuf, ContentFile>,
+    files: &Files,
+    outside: bool,
 ) -> (Vec<Diagnostic>, Outside) {
     let config = &site.config;
     let mut checker = Checker {
@@ -377,6 +380,7 @@ pub fn check_internal(
         origins,
         files,
         config,
+        collect_outside: outside,
         found: BTreeMap::new(),
         outside: BTreeMap::new(),
         content_links: HashSet::new(),
@@ -413,8 +417,10 @@ pub fn check_internal(
 struct Checker<'r> {
     rendered: &'r Rendered,
     origins: &'r Origins,
-    files: &'r BTreeMap<PathBuf, ContentFile>,
+    files: &'r Files,
     config: &'r Config,
+    /// Whether to gather the outside links.
+    collect_outside: bool,
     /// (file, line, column, message) → where first seen and on how many pages; reported once.
     /// A template's link is keyed by the template, so it is reported once, not on every page.
     found: BTreeMap<(PathBuf, usize, usize, String), (Located, usize)>,
@@ -432,6 +438,7 @@ impl<'r> Checker<'r> {
         let (rendered, origins, files, config) = (self.rendered, self.origins, self.files, self.config);
         let problem = match target {
             Target::Skip => None,
+            Target::Outside(_) if !self.collect_outside => None,
             Target::Outside(url) => {
                 // A link from a content file is located once, wherever else it is shown
                 // (issue, topic and tag pages repeat every entry).
@@ -534,7 +541,7 @@ fn page_address(config: &Config, page: &Page) -> String {
 pub fn locate(
     rendered: &Rendered,
     origins: &Origins,
-    files: &BTreeMap<PathBuf, ContentFile>,
+    files: &Files,
     config: &Config,
     page: &Page,
     link: &Link,
@@ -547,7 +554,8 @@ pub fn locate(
         return sources
             .iter()
             .map(|path| {
-                let found = files.get(path).and_then(|f| f.find(&needles));
+                let file = files.get(path);
+                let found = file.as_deref().and_then(|f| f.find(&needles));
                 let ((line, column), written) = found.unwrap_or(((1, 1), link.value.as_str()));
                 Located {
                     path: path.clone(),

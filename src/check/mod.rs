@@ -13,9 +13,13 @@ pub mod translations;
 pub mod typography;
 pub mod urls;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
+
+use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Severity};
 use crate::links::http::HttpOptions;
@@ -70,16 +74,16 @@ pub fn check(root: &Path, opts: &Options) -> Report {
         Ok(site) => Some(site.config.clone()),
         Err(_) => Config::load(root).ok(),
     };
-    let files = match &config {
-        Some(config) => read_files(root, config),
-        None => BTreeMap::new(),
-    };
-    report.files = files.len();
+    let paths = config.as_ref().map(|c| content_paths(root, c)).unwrap_or_default();
+    report.files = paths.len();
     let rules = config.as_ref().map(typography::Rules::new).unwrap_or_default();
-    for file in files.values() {
-        diags.extend(typography::check(file, &rules));
-        diags.extend(urls::check_links_in_file(file));
-    }
+    let found: Vec<Vec<Diagnostic>> = paths
+        .par_iter()
+        .filter_map(|(path, lang)| read_file(root, path, lang))
+        .map(|file| [typography::check(&file, &rules), urls::check_links_in_file(&file)].concat())
+        .collect();
+    diags.extend(found.into_iter().flatten());
+    let files = Files::new(root, paths);
     match loaded {
         Err(d) => diags.extend(d.0),
         Ok(site) => {
@@ -90,7 +94,7 @@ pub fn check(root: &Path, opts: &Options) -> Report {
                 Err(d) => diags.extend(d.0),
                 Ok(rendered) => {
                     let origins = links::Origins::build(&site);
-                    let (internal, outside) = links::check_internal(&site, &rendered, &origins, &files);
+                    let (internal, outside) = links::check_internal(&site, &rendered, &origins, &files, opts.external);
                     report.pages = rendered.pages.len();
                     report.links = rendered.links;
                     diags.extend(internal);
@@ -242,27 +246,64 @@ impl ContentFile {
 /// Reads every Markdown file under `content/` (those that are not UTF-8 or too large are left to
 /// the loader).
 pub fn read_files(root: &Path, config: &Config) -> BTreeMap<PathBuf, ContentFile> {
-    let mut files = BTreeMap::new();
+    let paths = content_paths(root, config);
+    paths.into_iter().filter_map(|(path, lang)| Some((path.clone(), read_file(root, &path, &lang)?))).collect()
+}
+
+/// The Markdown files under `content/` (relative to `root`, sorted) within the size limit (the
+/// loader reports larger ones), each with its language.
+fn content_paths(root: &Path, config: &Config) -> Vec<(PathBuf, String)> {
+    let mut paths = Vec::new();
     let walk = walkdir::WalkDir::new(root.join("content")).sort_by_file_name().into_iter();
     for entry in walk.filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')).filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().to_string();
         if !entry.file_type().is_file() || !name.ends_with(".md") {
             continue;
         }
-        // Files over the size limit are left to the loader, which reports them.
         if entry.metadata().is_ok_and(|m| m.len() > crate::site::limits::MAX_SOURCE_BYTES) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
-        let lang = language_of(config, &name).to_string();
-        files.insert(rel.clone(), ContentFile::new(rel, text, lang));
+        paths.push((rel, language_of(config, &name).to_string()));
     }
-    files
+    paths
+}
+
+/// The content file at `path` (relative to `root`), if it is UTF-8 text.
+fn read_file(root: &Path, path: &Path, lang: &str) -> Option<ContentFile> {
+    let text = std::fs::read_to_string(root.join(path)).ok()?;
+    Some(ContentFile::new(path.to_path_buf(), text, lang.to_string()))
+}
+
+/// The content files of a check, read again when a finding is placed in one: holding every
+/// file's text for the whole check was a tenth of its memory on a large archive. A file read
+/// is kept, with its index of lines and links, for the next finding in it.
+pub struct Files {
+    root: PathBuf,
+    /// Every content file (sorted) with its language.
+    paths: Vec<(PathBuf, String)>,
+    read: RefCell<HashMap<PathBuf, Option<Rc<ContentFile>>>>,
+}
+
+impl Files {
+    pub fn new(root: &Path, paths: Vec<(PathBuf, String)>) -> Files {
+        Files { root: root.to_path_buf(), paths, read: RefCell::default() }
+    }
+
+    /// The content file at `path` (relative to the site root), if the check read it.
+    pub fn get(&self, path: &Path) -> Option<Rc<ContentFile>> {
+        if let Some(file) = self.read.borrow().get(path) {
+            return file.clone();
+        }
+        let i = self.paths.binary_search_by(|(p, _)| p.as_path().cmp(path)).ok()?;
+        let file = read_file(&self.root, path, &self.paths[i].1).map(Rc::new);
+        self.read.borrow_mut().insert(path.to_path_buf(), file.clone());
+        file
+    }
 }
 
 /// Moves the loader's "date outside the month" warning from 1:1 to the `date =` line.
-fn relocate_date_warning(mut w: Diagnostic, files: &BTreeMap<PathBuf, ContentFile>) -> Diagnostic {
+fn relocate_date_warning(mut w: Diagnostic, files: &Files) -> Diagnostic {
     if w.message.starts_with("the entry's date") {
         if let Some((line, column)) = files.get(&w.path).and_then(|f| f.key("date")) {
             w.line = line;

@@ -1,13 +1,12 @@
 //! Check stage: link hygiene in content files (tracking parameters, plain `http:`) and
 //! `source` links shared by two entries.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::HashMap;
 
 use pulldown_cmark::{Event, Parser, Tag};
 use url::Url;
 
-use super::ContentFile;
+use super::{ContentFile, Files};
 use crate::error::Diagnostic;
 use crate::links::canonical;
 use crate::site::Site;
@@ -113,7 +112,7 @@ fn in_comment(prefix: &str) -> bool {
 }
 
 /// An error for each entry whose `source` another entry used first (by issue, then path).
-pub fn duplicate_sources(site: &Site, files: &BTreeMap<PathBuf, ContentFile>) -> Vec<Diagnostic> {
+pub fn duplicate_sources(site: &Site, files: &Files) -> Vec<Diagnostic> {
     let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
     for (id, e) in site.entries.iter().enumerate() {
         if let Some(key) = e.source.as_deref().and_then(canonical::key) {
