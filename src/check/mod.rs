@@ -75,13 +75,14 @@ pub fn check(root: &Path, opts: &Options) -> Report {
         Err(_) => Config::load(root).ok(),
     };
     let paths = config.as_ref().map(|c| content_paths(root, c)).unwrap_or_default();
-    report.files = paths.len();
     let rules = config.as_ref().map(typography::Rules::new).unwrap_or_default();
     let found: Vec<Vec<Diagnostic>> = paths
         .par_iter()
         .filter_map(|(path, lang)| read_file(root, path, lang))
         .map(|file| [typography::check(&file, &rules), urls::check_links_in_file(&file)].concat())
         .collect();
+    // The files read: those that are not UTF-8 are left to the loader.
+    report.files = found.len();
     diags.extend(found.into_iter().flatten());
     let files = Files::new(root, paths);
     match loaded {
@@ -266,6 +267,8 @@ fn content_paths(root: &Path, config: &Config) -> Vec<(PathBuf, String)> {
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
         paths.push((rel, language_of(config, &name).to_string()));
     }
+    // Walked in this order already; sorted here because `Files` searches it.
+    paths.sort();
     paths
 }
 
@@ -314,4 +317,33 @@ fn relocate_date_warning(mut w: Diagnostic, files: &Files) -> Diagnostic {
         }
     }
     w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_read_when_asked_for_and_only_if_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/2025-11/news")).unwrap();
+        std::fs::write(root.join("content/2025-11/news/a.md"), "+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
+        std::fs::write(root.join("content/2025-11/news/b.md"), [0xff, 0xfe]).unwrap();
+        let paths = vec![
+            (PathBuf::from("content/2025-11/news/a.md"), "en".to_string()),
+            (PathBuf::from("content/2025-11/news/b.md"), "en".to_string()),
+        ];
+        let files = Files::new(root, paths);
+        let a = files.get(Path::new("content/2025-11/news/a.md")).expect("listed and UTF-8");
+        assert_eq!(
+            (a.text.as_str(), a.lang.as_str(), a.key("title")),
+            ("+++\ntitle = \"A\"\n+++\nBody\n", "en", Some((2, 1)))
+        );
+        // Kept once read: edits on disk after the check read a file do not move its findings.
+        std::fs::write(root.join("content/2025-11/news/a.md"), "changed").unwrap();
+        assert!(Rc::ptr_eq(&a, &files.get(Path::new("content/2025-11/news/a.md")).unwrap()));
+        assert!(files.get(Path::new("content/2025-11/news/b.md")).is_none(), "not UTF-8");
+        assert!(files.get(Path::new("content/2025-11/news/c.md")).is_none(), "not listed");
+    }
 }
