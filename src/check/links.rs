@@ -86,8 +86,12 @@ pub struct Rendered {
 impl Rendered {
     /// The HTML page at output path `output`.
     pub fn page(&self, output: &str) -> Option<&Page> {
-        let i = self.pages.binary_search_by(|p| (*p.output).cmp(output)).ok()?;
-        Some(&self.pages[i])
+        Some(&self.pages[self.index_of(output)?])
+    }
+
+    /// Where the page at `output` is in [`Rendered::pages`].
+    fn index_of(&self, output: &str) -> Option<usize> {
+        self.pages.binary_search_by(|p| (*p.output).cmp(output)).ok()
     }
 
     /// Whether anything is published at output path `output`.
@@ -126,7 +130,7 @@ impl Rendered {
                 }
             };
             for output in page.outputs(site) {
-                if let Ok(i) = rendered.pages.binary_search_by(|p| (*p.output).cmp(&output)) {
+                if let Some(i) = rendered.index_of(&output) {
                     rendered.pages[i].template = u16::try_from(t).ok();
                 }
             }

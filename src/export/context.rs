@@ -166,7 +166,7 @@ pub fn build<'a>(
     let mut listed = before_entries;
 
     let mut groups = Vec::new();
-    for (t, ids) in issue.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()) {
+    for (t, ids) in issue.topics_with_entries() {
         let mut topic = lv.topics[t].clone();
         topic.url = c.permalink(lang, &format!("/topics/{}/", topic.key));
         topic.feed_url = c.permalink(lang, &format!("/topics/{}/rss.xml", topic.key));

@@ -6,8 +6,8 @@
 //! its topic pages and its entries' pages; the pages listing the whole archive (topics, tags,
 //! feeds) come first, a few to a batch.
 
+use super::Page;
 use super::deps::entries_shown;
-use super::{Page, issue_topics};
 use crate::site::{EntryId, Site};
 
 /// Pages rendered together, and the entries whose values they show.
@@ -47,29 +47,29 @@ pub fn language_pages(site: &Site, l: usize, shared: bool) -> Vec<Page> {
 /// pages in reading order. The search index takes pages in this order.
 pub fn issue_pages(site: &Site, l: usize, i: usize) -> impl Iterator<Item = Page> + '_ {
     let issue = &site.issues[i];
-    let topics = issue_topics(site).skip_while(move |&(at, _)| at < i).take_while(move |&(at, _)| at == i);
     std::iter::once(Page::Issue(l, i))
-        .chain(topics.map(move |(_, t)| Page::IssueTopic(l, i, t)))
+        .chain(issue.topics_with_entries().map(move |(t, _)| Page::IssueTopic(l, i, t)))
         .chain(issue.topics.iter().flatten().map(move |&e| Page::Entry(l, e)))
 }
 
-/// How many entry values a batch may hold: room for the two pages that show the most (two topic
-/// pages, on an archive with many issues), so that two of the longest pages render at once, and
-/// never less than [`MIN_BUDGET`].
-pub fn budget(site: &Site, pages: &[Page]) -> usize {
-    let widest = pages.iter().map(|&p| entries_shown(site, p).len()).max().unwrap_or(0);
+/// How many entry values a batch may hold when the page that shows the most shows `widest`:
+/// room for two such pages (two topic pages, on an archive with many issues), so that two of the
+/// longest pages render at once, and never less than [`MIN_BUDGET`].
+pub fn budget(widest: usize) -> usize {
     widest.saturating_mul(2).max(MIN_BUDGET)
 }
 
 /// Cuts `pages` into batches, in order: a batch takes pages while the entries they show together
-/// number at most `budget` (a page showing more than that has a batch of its own).
-pub fn batches(site: &Site, pages: &[Page], budget: usize) -> Vec<Batch> {
+/// number at most `budget(the most any one page shows)` (a page showing more than that has a
+/// batch of its own).
+pub fn batches(site: &Site, pages: &[Page], budget: impl FnOnce(usize) -> usize) -> Vec<Batch> {
+    let shown: Vec<Vec<EntryId>> = pages.iter().map(|&p| entries_shown(site, p)).collect();
+    let budget = budget(shown.iter().map(Vec::len).max().unwrap_or(0));
     let mut batches = Vec::new();
     let mut current = Batch::default();
     // Whether an entry is in the current batch.
     let mut taken = vec![false; site.entries.len()];
-    for &page in pages {
-        let shown = entries_shown(site, page);
+    for (&page, shown) in pages.iter().zip(shown) {
         let fresh = shown.iter().filter(|&&e| !taken[e]).count();
         if !current.pages.is_empty() && current.entries.len() + fresh > budget {
             for &e in &current.entries {
@@ -108,7 +108,7 @@ mod tests {
         for l in 0..site.config.languages.len() {
             let pages = language_pages(&site, l, l == 0);
             // A small budget, so that the sample is cut into several batches.
-            let batches = batches(&site, &pages, 5);
+            let batches = batches(&site, &pages, |_| 5);
             assert!(batches.len() > 3, "{} batches", batches.len());
             let flat: Vec<Page> = batches.iter().flat_map(|b| b.pages.clone()).collect();
             assert_eq!(flat, pages);
@@ -179,8 +179,9 @@ mod tests {
         let site = sample_site();
         for l in 0..site.config.languages.len() {
             let pages = language_pages(&site, l, l == 0);
-            assert_eq!(budget(&site, &pages), MIN_BUDGET);
-            assert_eq!(batches(&site, &pages, MIN_BUDGET).len(), 1);
+            let widest = pages.iter().map(|&p| entries_shown(&site, p).len()).max().unwrap();
+            assert_eq!(budget(widest), MIN_BUDGET);
+            assert_eq!(batches(&site, &pages, budget).len(), 1);
         }
     }
 }

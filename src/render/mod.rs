@@ -84,9 +84,7 @@ pub fn all_pages(site: &Site) -> Vec<Page> {
 
 /// Every (issue, topic) with entries in that issue: the issue topic pages of each language.
 pub fn issue_topics(site: &Site) -> impl Iterator<Item = (usize, usize)> + '_ {
-    site.issues.iter().enumerate().flat_map(|(i, issue)| {
-        issue.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(move |(t, _)| (i, t))
-    })
+    site.issues.iter().enumerate().flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (i, t)))
 }
 
 impl Page {
@@ -185,12 +183,12 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnos
     render_batched(site, theme, sink, batch::budget)
 }
 
-/// [`render`] with batches of at most `budget(site, pages of a language)` entry values.
+/// [`render`] with batches of at most `budget(the most entries one page shows)` entry values.
 fn render_batched(
     site: &Site,
     theme: &Theme,
     sink: &dyn Sink,
-    budget: impl Fn(&Site, &[Page]) -> usize,
+    budget: impl Fn(usize) -> usize,
 ) -> Result<(), Diagnostics> {
     outputs::check_outputs(site, theme)?;
     let mut views = Views::without_entries(site);
@@ -198,7 +196,7 @@ fn render_batched(
     for l in 0..site.config.languages.len() {
         // The first pass also renders the files shared by all languages.
         let pages = batch::language_pages(site, l, l == 0);
-        for b in batch::batches(site, &pages, budget(site, &pages)) {
+        for b in batch::batches(site, &pages, &budget) {
             views.langs[l].fill_entries(site, &b.entries);
             if let Err(d) = render_pages(site, theme, &views, &b.pages, sink) {
                 diags.extend(d);
@@ -254,7 +252,7 @@ mod tests {
         let site = crate::load::load(root, &crate::load::LoadOptions::default()).expect("the sample loads");
         let theme = Theme::load(root, None).expect("the theme loads");
         let batched = MemorySink::default();
-        render_batched(&site, &theme, &batched, |_, _| 3).expect("renders");
+        render_batched(&site, &theme, &batched, |_| 3).expect("renders");
         let whole = MemorySink::default();
         render_pages(&site, &theme, &Views::build(&site), &all_pages(&site), &whole).expect("renders");
         let (batched, whole) = (batched.into_inner(), whole.into_inner());

@@ -121,8 +121,7 @@ impl Renderer<'_> {
 
     /// The entries of an issue grouped by topic, empty topics left out.
     fn groups<'v>(&self, lv: &'v LangViews, issue: usize) -> Vec<TopicGroup<'v>> {
-        let topics = self.site.issues[issue].topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty());
-        topics
+        (self.site.issues[issue].topics_with_entries())
             .map(|(t, ids)| TopicGroup {
                 topic: &lv.topic_values[t],
                 url: self.issue_topic_url(&lv.lang, issue, t),
@@ -178,7 +177,8 @@ impl Renderer<'_> {
         let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i].title);
         let description = format!("{} · {}", topic.name, lv.issue_summaries[i].title);
         let page = self.meta(l, "issue_topic", &issue.topic_path(&topic.key), title, description);
-        let topics = (issue.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()))
+        let topics = issue
+            .topics_with_entries()
             .map(|(other, ids)| IssueTopicLink {
                 topic: &lv.topic_values[other],
                 url: self.issue_topic_url(&lv.lang, i, other),

@@ -182,6 +182,12 @@ impl Issue {
     pub fn entry_count(&self) -> usize {
         self.topics.iter().map(Vec::len).sum()
     }
+
+    /// The topics (index and entries, in config order) that have entries in this issue: the
+    /// ones its pages show and that get a page of their own.
+    pub fn topics_with_entries(&self) -> impl Iterator<Item = (usize, &[EntryId])> {
+        self.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (t, ids.as_slice()))
+    }
 }
 
 impl Site {
