@@ -180,32 +180,50 @@ impl Page {
 /// rendered in parallel, and the values freed, so a build never holds more than a batch's
 /// values (a bounded share of one language's entries).
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    render_batched(site, theme, sink, batch::budget)
-}
-
-/// [`render`] with batches of at most `budget(the most entries one page shows)` entry values.
-fn render_batched(
-    site: &Site,
-    theme: &Theme,
-    sink: &dyn Sink,
-    budget: impl Fn(usize) -> usize,
-) -> Result<(), Diagnostics> {
-    outputs::check_outputs(site, theme)?;
-    let mut views = Views::without_entries(site);
+    let mut languages = Languages::new(site, theme)?;
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {
-        // The first pass also renders the files shared by all languages.
-        let pages = batch::language_pages(site, l, l == 0);
-        for b in batch::batches(site, &pages, &budget) {
-            views.langs[l].fill_entries(site, &b.entries);
-            if let Err(d) = render_pages(site, theme, &views, &b.pages, sink) {
-                diags.extend(d);
-            }
-            views.langs[l].clear_entries();
+        if let Err(d) = languages.render(l, sink) {
+            diags.extend(d);
         }
     }
     diags.0.dedup();
     diags.into_result(())
+}
+
+/// A site rendered one language at a time, so that a caller can act between languages (the
+/// search stage builds each language's index before the next is rendered).
+pub struct Languages<'a> {
+    site: &'a Site,
+    theme: &'a Theme,
+    views: Views,
+    /// The entry values a batch may hold, given the most entries one page shows.
+    budget: fn(usize) -> usize,
+}
+
+impl<'a> Languages<'a> {
+    /// Checks that no two pages write the same output, and builds the views shared by all.
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Languages<'a>, Diagnostics> {
+        outputs::check_outputs(site, theme)?;
+        Ok(Languages { site, theme, views: Views::without_entries(site), budget: batch::budget })
+    }
+
+    /// Renders every page of language `l` into `sink`; the first language also renders the
+    /// files shared by all.
+    pub fn render(&mut self, l: usize, sink: &dyn Sink) -> Result<(), Diagnostics> {
+        let site = self.site;
+        let pages = batch::language_pages(site, l, l == 0);
+        let mut diags = Diagnostics::new();
+        for b in batch::batches(site, &pages, self.budget) {
+            self.views.langs[l].fill_entries(site, &b.entries);
+            if let Err(d) = render_pages(site, self.theme, &self.views, &b.pages, sink) {
+                diags.extend(d);
+            }
+            self.views.langs[l].clear_entries();
+        }
+        diags.0.dedup();
+        diags.into_result(())
+    }
 }
 
 /// Renders `pages` of the site, in parallel, with views already built by [`Views::build`].
@@ -252,7 +270,11 @@ mod tests {
         let site = crate::load::load(root, &crate::load::LoadOptions::default()).expect("the sample loads");
         let theme = Theme::load(root, None).expect("the theme loads");
         let batched = MemorySink::default();
-        render_batched(&site, &theme, &batched, |_| 3).expect("renders");
+        let mut languages = Languages::new(&site, &theme).expect("no collisions");
+        languages.budget = |_| 3;
+        for l in 0..site.config.languages.len() {
+            languages.render(l, &batched).expect("renders");
+        }
         let whole = MemorySink::default();
         render_pages(&site, &theme, &Views::build(&site), &all_pages(&site), &whole).expect("renders");
         let (batched, whole) = (batched.into_inner(), whole.into_inner());

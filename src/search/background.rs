@@ -16,7 +16,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
-use super::{Files, Record, SiteIndex, fill, indexed_outputs};
+use super::{Files, Record, SiteIndex, fill_all, indexed_outputs};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::site::Site;
 use crate::write::Sink;
@@ -158,7 +158,7 @@ fn run(rx: &mpsc::Receiver<Job>, publish: &dyn Fn(Files), failed: &dyn Fn(Diagno
 
 /// Adds `pages` to `index` (a new one when `None`).
 fn add(records: &Records, langs: usize, index: Option<SiteIndex>, pages: &Pages) -> Result<SiteIndex, Diagnostics> {
-    fill(records, langs, index, &Discard, |tee| {
+    fill_all(records, langs, index, &Discard, |tee| {
         for (path, bytes) in pages {
             tee.put(path, bytes.to_vec())?;
         }

@@ -10,15 +10,17 @@
 //! returns (index, fragments, and its browser code, which ships inside the crate) go through the
 //! same sink as every other output, under [`BUNDLE_DIR`].
 //!
-//! Each language has a pagefind index of its own ([`SiteIndex`]), filled by an indexing thread
-//! of its own while the site renders (pagefind handles one page at a time), then built one
-//! after the other. Their files make one bundle (the records are named by language, and
-//! `pagefind-entry.json` lists every language). Pagefind's API is async; a current-thread Tokio
-//! runtime per index drives it.
+//! Each language has a pagefind index of its own ([`SearchIndex`]), filled by an indexing thread
+//! while that language renders (pagefind handles one page at a time). A build renders a
+//! language, builds its index, writes its files and lets it go before the next language, so
+//! that only one language's index is ever held: building an index holds a copy of all it was
+//! given, and two at once were most of the build's memory on a large archive. Their files make
+//! one bundle (the records are named by language, and `pagefind-entry.json` lists every
+//! language). Pagefind's API is async; a current-thread Tokio runtime per index drives it.
 
 pub mod background;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::mpsc;
 
 use pagefind::api::PagefindIndex;
@@ -123,27 +125,38 @@ pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
     records
 }
 
+/// Position in a language's order, URL, HTML: a page on its way to its language's indexer.
+type Indexed = (usize, String, String);
+
 /// A sink that passes everything on to `inner` and sends a copy of each indexed page to the
-/// indexer of its language.
-pub struct Tee<'a> {
-    pub inner: &'a dyn Sink,
-    pub records: &'a HashMap<String, Record>,
-    /// Per language: position in the language's order, URL, HTML.
-    pub to: Vec<mpsc::SyncSender<(usize, String, String)>>,
+/// indexer of its language, if that language is being indexed.
+struct Tee<'a> {
+    inner: &'a dyn Sink,
+    records: &'a HashMap<String, Record>,
+    /// By language: the indexer's queue, if the language is being indexed.
+    to: Vec<Option<mpsc::SyncSender<Indexed>>>,
+}
+
+impl Tee<'_> {
+    /// The record of output `path` and the queue it goes to, if it is indexed now.
+    fn route(&self, path: &str) -> Option<(&Record, &mpsc::SyncSender<Indexed>)> {
+        let r = self.records.get(path)?;
+        Some((r, self.to.get(r.lang)?.as_ref()?))
+    }
 }
 
 impl Sink for Tee<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
-        if let Some(r) = self.records.get(path) {
+        if let Some((r, to)) = self.route(path) {
             let html = String::from_utf8_lossy(&bytes).into_owned();
             // A closed channel means the indexer failed: it reports why.
-            let _ = self.to[r.lang].send((r.position, r.url.clone(), html));
+            let _ = to.send((r.position, r.url.clone(), html));
         }
         self.inner.put(path, bytes)
     }
 
     fn put_with(&self, path: &str, write: &mut Writing) -> Result<(), Diagnostic> {
-        if self.records.contains_key(path) {
+        if self.route(path).is_some() {
             let mut bytes = Vec::new();
             write(&mut bytes)?;
             return self.put(path, bytes);
@@ -152,8 +165,8 @@ impl Sink for Tee<'_> {
     }
 }
 
-/// The search index of a site: one pagefind index per language, filled in parallel (pagefind
-/// indexes one page at a time), built one language after the other, written as one bundle.
+/// The search index of a site as `serve` keeps it: one pagefind index per language, filled
+/// together and built one after the other.
 pub struct SiteIndex {
     pub langs: Vec<SearchIndex>,
 }
@@ -164,42 +177,43 @@ impl SiteIndex {
     /// latter listing every language. The indexes stay filled, for `serve` to update.
     ///
     /// One language at a time: pagefind builds an index on all cores already, and building two
-    /// at once held both at their peak (on the links archive, most of the build's memory).
+    /// at once held both at their peak.
     pub fn files(&mut self) -> Result<Files, Diagnostic> {
+        let mut files = BTreeMap::new();
         let mut bundle = Bundle::default();
         for index in &mut self.langs {
-            bundle.add(index.files()?)?;
+            bundle.add(index.files()?, |path, bytes| {
+                files.insert(path, bytes);
+                Ok(())
+            })?;
         }
-        Ok(bundle.finish())
-    }
-
-    /// Builds the index and writes its files into `sink`, letting each language's records go
-    /// once its files are built (for `digest build`, which does not update the index).
-    pub fn write(self, sink: &dyn Sink) -> Result<(), Diagnostic> {
-        let mut bundle = Bundle::default();
-        for mut index in self.langs {
-            bundle.add(index.files()?)?;
-        }
-        for (path, bytes) in bundle.finish() {
-            sink.put(&path, bytes)?;
-        }
-        Ok(())
+        files.extend(bundle.entry());
+        Ok(files.into_iter().collect())
     }
 }
 
-/// The files of every language's index, merged into one bundle.
+/// The files of every language's index, merged into one bundle as they come.
 #[derive(Default)]
 struct Bundle {
-    files: BTreeMap<String, Vec<u8>>,
+    /// Paths passed on: pagefind's browser files come with every language, and go once.
+    passed: HashSet<String>,
     /// `pagefind-entry.json`, its `languages` the union of every index's.
     entry: Option<serde_json::Value>,
 }
 
 impl Bundle {
-    fn add(&mut self, lang_files: Files) -> Result<(), Diagnostic> {
+    /// Passes the files of one language's index to `put`, each file shared by all languages
+    /// the first time only, and keeps its `pagefind-entry.json` for [`Bundle::entry`].
+    fn add(
+        &mut self,
+        lang_files: Files,
+        mut put: impl FnMut(String, Vec<u8>) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
         for (path, bytes) in lang_files {
             if path != entry_path() {
-                self.files.entry(path).or_insert(bytes);
+                if self.passed.insert(path.clone()) {
+                    put(path, bytes)?;
+                }
                 continue;
             }
             let json: serde_json::Value = serde_json::from_slice(&bytes)
@@ -217,11 +231,9 @@ impl Bundle {
         Ok(())
     }
 
-    fn finish(mut self) -> Files {
-        if let Some(entry) = self.entry {
-            self.files.insert(entry_path(), serde_json::to_vec(&entry).expect("JSON"));
-        }
-        self.files.into_iter().collect()
+    /// `pagefind-entry.json`, listing every language added.
+    fn entry(self) -> Option<(String, Vec<u8>)> {
+        Some((entry_path(), serde_json::to_vec(&self.entry?).expect("JSON")))
     }
 }
 
@@ -229,40 +241,26 @@ fn entry_path() -> String {
     format!("{BUNDLE_DIR}/pagefind-entry.json")
 }
 
-/// Runs `render` into `sink` while one indexing thread per language adds the indexed pages it
-/// writes to that language's index (new ones when `index` is `None`), and hands the index
-/// back, filled but not yet built.
+/// Runs `render` into `sink` while one indexing thread per language of `indexes` adds the
+/// indexed pages of that language it writes to the language's index (a new one when `None`),
+/// and hands the indexes back, filled but not yet built.
 ///
 /// Pages are rendered in parallel, so they arrive in any order; each indexer adds them in the
 /// language's fixed order (holding the early ones), since pagefind numbers its records by the
 /// order they were added and a build's output must not depend on scheduling.
-pub fn index_while(
-    site: &Site,
-    index: Option<SiteIndex>,
-    sink: &dyn Sink,
-    render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
-) -> Result<SiteIndex, Diagnostics> {
-    fill(&indexed_outputs(site), site.config.languages.len(), index, sink, render)
-}
-
-/// [`index_while`] for the `records` of a site with `langs` languages.
 fn fill(
     records: &HashMap<String, Record>,
-    langs: usize,
-    index: Option<SiteIndex>,
+    indexes: Vec<(usize, Option<SearchIndex>)>,
     sink: &dyn Sink,
     render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
-) -> Result<SiteIndex, Diagnostics> {
-    let previous: Vec<Option<SearchIndex>> = match index {
-        Some(index) => index.langs.into_iter().map(Some).collect(),
-        None => (0..langs).map(|_| None).collect(),
-    };
+) -> Result<Vec<SearchIndex>, Diagnostics> {
     std::thread::scope(|scope| {
-        let mut to = Vec::new();
+        let mut to: Vec<Option<mpsc::SyncSender<Indexed>>> = Vec::new();
         let mut indexers = Vec::new();
-        for index in previous {
-            let (tx, rx) = mpsc::sync_channel::<(usize, String, String)>(QUEUE);
-            to.push(tx);
+        for (lang, index) in indexes {
+            let (tx, rx) = mpsc::sync_channel::<Indexed>(QUEUE);
+            to.resize_with(to.len().max(lang + 1), || None);
+            to[lang] = Some(tx);
             indexers.push(scope.spawn(move || -> Result<SearchIndex, Diagnostic> {
                 let mut index = match index {
                     Some(index) => index,
@@ -290,24 +288,64 @@ fn fill(
             }));
         }
         let rendered = render(&Tee { inner: sink, records, to });
-        let mut langs = Vec::new();
+        let mut filled = Vec::new();
         let mut failed = Diagnostics::new();
         for indexer in indexers {
             match indexer.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into()))) {
-                Ok(index) => langs.push(index),
+                Ok(index) => filled.push(index),
                 Err(d) => failed.push(d),
             }
         }
         rendered?;
-        failed.into_result(SiteIndex { langs })
+        failed.into_result(filled)
     })
 }
 
-/// Renders the whole site into `sink` with its search index ([`crate::render::render`] with
-/// the index written after the pages), for `digest build`.
+/// [`fill`] for every language of a site with `langs` languages, into `index` (new indexes when
+/// `None`), for `serve`.
+fn fill_all(
+    records: &HashMap<String, Record>,
+    langs: usize,
+    index: Option<SiteIndex>,
+    sink: &dyn Sink,
+    render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
+) -> Result<SiteIndex, Diagnostics> {
+    let previous: Vec<Option<SearchIndex>> = match index {
+        Some(index) => index.langs.into_iter().map(Some).collect(),
+        None => (0..langs).map(|_| None).collect(),
+    };
+    let langs = fill(records, previous.into_iter().enumerate().collect(), sink, render)?;
+    Ok(SiteIndex { langs })
+}
+
+/// Renders the whole site into `sink` with its search index, for `digest build`: the pages of
+/// [`crate::render::render`], then the bundle.
+///
+/// Language after language: render it while its index fills, build the index, write its files
+/// and let it go, so that one language's index at most is held. A language that fails to
+/// render is not indexed; the others still are rendered, so that all problems are reported.
 pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    let index = index_while(site, None, sink, |tee| crate::render::render(site, theme, tee))?;
-    index.write(sink)?;
+    let records = indexed_outputs(site);
+    let mut languages = crate::render::Languages::new(site, theme)?;
+    let mut bundle = Bundle::default();
+    let mut diags = Diagnostics::new();
+    for l in 0..site.config.languages.len() {
+        let filled = fill(&records, vec![(l, None)], sink, |tee| languages.render(l, tee));
+        match filled {
+            Ok(indexes) if diags.0.is_empty() => {
+                for mut index in indexes {
+                    bundle.add(index.files()?, |path, bytes| sink.put(&path, bytes))?;
+                }
+            }
+            Ok(_) => {}
+            Err(d) => diags.extend(d),
+        }
+    }
+    diags.0.dedup();
+    diags.into_result(())?;
+    if let Some((path, bytes)) = bundle.entry() {
+        sink.put(&path, bytes)?;
+    }
     Ok(())
 }
 

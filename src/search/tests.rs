@@ -257,3 +257,22 @@ fn the_index_does_not_depend_on_the_order_pages_are_rendered_in() {
         assert!(index(&first) == index(&again), "the index differs between two builds");
     }
 }
+
+#[test]
+fn render_errors_of_every_language_are_reported_and_no_index_is_written() {
+    let dir = site(CONFIG);
+    // Fails in both languages, differently: each language is rendered though the first failed.
+    let template = "{% extends \"base.html\" %}{% block content %}\
+                    {% if lang == \"zh\" %}{{ entry.zh_only.x }}{% else %}{{ entry.en_only.x }}{% endif %}\
+                    {% endblock content %}";
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/entry.html"), template).unwrap();
+    let site = load(dir.path(), &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let theme = Theme::load(dir.path(), None).unwrap_or_else(|d| panic!("{d}"));
+    let sink = MemorySink::default();
+    let err = render_indexed(&site, &theme, &sink).expect_err("the entry template fails").to_string();
+    assert!(err.contains("zh_only") && err.contains("en_only"), "{err}");
+    let outputs = sink.into_inner();
+    assert!(outputs.keys().any(|p| p.starts_with("en/")), "the second language was rendered");
+    assert!(!outputs.keys().any(|p| is_bundle_file(p)), "no index is written for a failed render");
+}
