@@ -46,10 +46,16 @@ const QUEUE: usize = 256;
 /// Files of the search bundle: path relative to the output root, contents.
 pub type Files = Vec<(String, Vec<u8>)>;
 
+/// Pages an indexer hands to pagefind at a time, to be parsed in parallel.
+const CHUNK: usize = 64;
+
 /// A pagefind index being filled, with the runtime that drives it.
 pub struct SearchIndex {
     runtime: tokio::runtime::Runtime,
     index: PagefindIndex,
+    /// Where pagefind parses the pages of a chunk in parallel: a pool of the index's own, as
+    /// the render's pool may be waiting for this indexer to take its pages.
+    pool: rayon::ThreadPool,
     /// Pages added, a page added again counted again.
     pub added: usize,
 }
@@ -62,27 +68,52 @@ impl SearchIndex {
         // URLs are given as the site links them (`/2025-11/releases/x/`, base path included).
         let config = PagefindServiceConfig::builder().keep_index_url(true).build();
         let index = PagefindIndex::new(Some(config)).map_err(|e| index_error(e.to_string()))?;
-        Ok(SearchIndex { runtime, index, added: 0 })
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("search index {i}"))
+            .build()
+            .map_err(|e| index_error(format!("cannot start the indexing threads: {e}")))?;
+        Ok(SearchIndex { runtime, index, pool, added: 0 })
     }
 
     /// Adds (or, for a URL added before, replaces) the record of one rendered page.
     pub fn add(&mut self, url: &str, html: String) -> Result<(), Diagnostic> {
-        let added = self.runtime.block_on(self.index.add_html_file(None, Some(url.to_string()), html));
-        added.map_err(|e| index_error(format!("cannot index {url}: {e}")))?;
-        self.added += 1;
+        self.add_all(vec![(url.to_string(), html)])
+    }
+
+    /// [`SearchIndex::add`] for several pages (URL, HTML), in that order; pagefind parses
+    /// them in parallel (`vendor/pagefind/DIGEST-PATCH.md`).
+    pub fn add_all(&mut self, pages: Vec<(String, String)>) -> Result<(), Diagnostic> {
+        let (pool, index) = (&self.pool, &mut self.index);
+        let added = pool.install(|| index.add_html_files_blocking(pages));
+        self.added += added.map_err(|e| index_error(format!("cannot index a page: {e}")))?;
         Ok(())
     }
 
     /// Builds the index and returns its files, paths relative to the output root
     /// (`pagefind/pagefind.js`, …).
     pub fn files(&mut self) -> Result<Files, Diagnostic> {
-        let files = self.runtime.block_on(self.index.get_files()).map_err(|e| index_error(e.to_string()))?;
-        let files = files.into_iter().map(|f| {
-            let name = f.filename.to_string_lossy().replace('\\', "/");
-            (format!("{BUNDLE_DIR}/{name}"), f.contents)
-        });
-        Ok(files.collect())
+        let (pool, runtime, index) = (&self.pool, &self.runtime, &mut self.index);
+        let files = pool.install(|| runtime.block_on(index.get_files()));
+        Ok(bundle_files(files.map_err(|e| index_error(e.to_string()))?))
     }
+
+    /// [`SearchIndex::files`] for an index built once: its records move into the built index
+    /// rather than being copied, which halves what the build holds at its peak.
+    pub fn into_files(self) -> Result<Files, Diagnostic> {
+        let SearchIndex { runtime, index, pool, .. } = self;
+        let files = pool.install(|| runtime.block_on(index.get_files_once()));
+        Ok(bundle_files(files.map_err(|e| index_error(e.to_string()))?))
+    }
+}
+
+/// Pagefind's files as paths in the output. Pagefind compresses them in parallel on the pool
+/// of the thread that asks (`vendor/pagefind/DIGEST-PATCH.md`).
+fn bundle_files(files: Vec<pagefind::api::SyntheticFile>) -> Files {
+    let files = files.into_iter().map(|f| {
+        let name = f.filename.to_string_lossy().replace('\\', "/");
+        (format!("{BUNDLE_DIR}/{name}"), f.contents)
+    });
+    files.collect()
 }
 
 fn index_error(message: String) -> Diagnostic {
@@ -268,21 +299,25 @@ fn fill(
                 };
                 let mut pending: BTreeMap<usize, (String, String)> = BTreeMap::new();
                 let mut next = 0;
+                let mut ready = Vec::with_capacity(CHUNK);
                 for (position, url, html) in rx {
                     pending.insert(position, (url, html));
-                    // Add what is in order. An incremental render sends a few pages only: they
-                    // wait for the end, and go in in order then.
+                    // Add what is in order, a chunk at a time. An incremental render sends a
+                    // few pages only: they wait for the end, and go in in order then.
                     while let Some(entry) = pending.first_entry() {
                         if *entry.key() != next {
                             break;
                         }
-                        let (url, html) = entry.remove();
-                        index.add(&url, html)?;
+                        ready.push(entry.remove());
                         next += 1;
                     }
+                    if ready.len() >= CHUNK {
+                        index.add_all(std::mem::take(&mut ready))?;
+                    }
                 }
-                for (_, (url, html)) in pending {
-                    index.add(&url, html)?;
+                ready.extend(pending.into_values());
+                if !ready.is_empty() {
+                    index.add_all(ready)?;
                 }
                 Ok(index)
             }));
@@ -333,8 +368,8 @@ pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn
         let filled = fill(&records, vec![(l, None)], sink, |tee| languages.render(l, tee));
         match filled {
             Ok(indexes) if diags.0.is_empty() => {
-                for mut index in indexes {
-                    bundle.add(index.files()?, |path, bytes| sink.put(&path, bytes))?;
+                for index in indexes {
+                    bundle.add(index.into_files()?, |path, bytes| sink.put(&path, bytes))?;
                 }
             }
             Ok(_) => {}

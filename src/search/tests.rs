@@ -276,3 +276,33 @@ fn render_errors_of_every_language_are_reported_and_no_index_is_written() {
     assert!(outputs.keys().any(|p| p.starts_with("en/")), "the second language was rendered");
     assert!(!outputs.keys().any(|p| is_bundle_file(p)), "no index is written for a failed render");
 }
+
+/// Pages of `n` records with distinct words, in English.
+fn pages(n: usize) -> Vec<(String, String)> {
+    let page = |i: usize| {
+        format!(
+            "<html lang=\"en\"><body><main data-pagefind-body><h1>Entry {i}</h1>\
+             <p>word{i} shared words about meshes and gateways, number {i}</p></main></body></html>"
+        )
+    };
+    (0..n).map(|i| (format!("/p{i}/"), page(i))).collect()
+}
+
+#[test]
+fn pages_parsed_in_parallel_and_built_once_give_the_files_of_pages_added_one_by_one() {
+    let mut one_by_one = SearchIndex::new().unwrap();
+    for (url, html) in pages(300) {
+        one_by_one.add(&url, html).unwrap();
+    }
+    let expected = one_by_one.files().unwrap();
+    assert!(expected.iter().filter(|(p, _)| p.contains("/fragment/")).count() == 300);
+    let mut parallel = SearchIndex::new().unwrap();
+    for chunk in pages(300).chunks(64) {
+        parallel.add_all(chunk.to_vec()).unwrap();
+    }
+    assert_eq!(parallel.added, 300);
+    assert!(parallel.files().unwrap() == expected, "parsing in parallel changed the files");
+    // Building again from the same records gives the same files; built once, moving them, too.
+    assert!(parallel.files().unwrap() == expected, "a second build changed the files");
+    assert!(parallel.into_files().unwrap() == expected, "building once changed the files");
+}

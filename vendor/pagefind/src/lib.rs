@@ -123,19 +123,50 @@ impl SearchState {
     pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
         let result = file.fossick_sync(&self.options);
         if let Some(result) = result.as_ref().ok() {
-            let existing = self.page_positions.get(&result.url).copied();
-            if let Some(existing) = existing {
-                *self.fossicked_pages.get_mut(existing).unwrap() = result.clone();
-            } else {
-                self.page_positions
-                    .insert(result.url.clone(), self.fossicked_pages.len());
-                self.fossicked_pages.push(result.clone());
-            }
+            self.record(result.clone());
         }
         result
     }
 
+    /// digest's patch: `fossick_one` for several files, parsed in parallel (on the rayon pool
+    /// of the calling thread, as `fossick_many` parses files from disk), then recorded in the
+    /// order given, so the state equals that of adding them one by one. Returns the number of
+    /// files added, or the first error (the files before it are recorded).
+    pub fn fossick_batch(&mut self, files: Vec<Fossicker>) -> Result<usize> {
+        let options = &self.options;
+        let results: Vec<Result<FossickedData>> =
+            files.into_par_iter().map(|f| f.fossick_sync(options)).collect();
+        let mut added = 0;
+        for result in results {
+            self.record(result?);
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    /// digest's patch: records a parsed page, replacing the page of the same URL if there is one.
+    fn record(&mut self, page: FossickedData) {
+        if let Some(&existing) = self.page_positions.get(&page.url) {
+            self.fossicked_pages[existing] = page;
+        } else {
+            self.page_positions
+                .insert(page.url.clone(), self.fossicked_pages.len());
+            self.fossicked_pages.push(page);
+        }
+    }
+
     pub async fn build_indexes(&mut self) -> Result<()> {
+        self.build_indexes_from(false).await
+    }
+
+    /// digest's patch: `build_indexes` that moves the pages into the indexes instead of copying
+    /// them, leaving none to add to: for an index built once, which then holds one copy of
+    /// its pages at its peak rather than two.
+    pub async fn build_indexes_taking_pages(&mut self) -> Result<()> {
+        self.build_indexes_from(true).await
+    }
+
+    async fn build_indexes_from(&mut self, take: bool) -> Result<()> {
         let log = &self.options.logger;
 
         let used_custom_body = self.fossicked_pages.iter().any(|page| page.has_custom_body);
@@ -169,7 +200,13 @@ impl SearchState {
 
         log.status("[Reading languages]");
 
-        let pages_with_data = self.fossicked_pages.iter().filter(|d| {
+        let pages: Box<dyn Iterator<Item = FossickedData>> = if take {
+            self.page_positions.clear();
+            Box::new(std::mem::take(&mut self.fossicked_pages).into_iter())
+        } else {
+            Box::new(self.fossicked_pages.iter().cloned())
+        };
+        let pages_with_data = pages.filter(|d| {
             if used_custom_body && !d.has_custom_body && !d.force_inclusion {
                 return false;
             }
@@ -180,9 +217,9 @@ impl SearchState {
         for page in pages_with_data {
             let language = page.language.clone();
             if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
+                lang_pages.push(page);
             } else {
-                language_map.insert(language, vec![page.clone()]);
+                language_map.insert(language, vec![page]);
             }
         }
 

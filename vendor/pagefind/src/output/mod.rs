@@ -321,7 +321,7 @@ impl PagefindIndexes {
             WriteBehavior::Immutable
         };
 
-        let mut files = vec![write(
+        let mut files: Vec<(PathBuf, Vec<&[u8]>, Compress, WriteBehavior)> = vec![(
             outdir.join(format!("pagefind.{}.pf_meta", &self.meta_index.0)),
             vec![&self.meta_index.1],
             Compress::GZ,
@@ -330,7 +330,7 @@ impl PagefindIndexes {
 
         if self.language != "unknown" {
             if let Some(wasm_path) = self.lang_wasm_path() {
-                files.push(write(
+                files.push((
                     outdir.join(format!("wasm.{}.pagefind", self.language)),
                     vec![WEB_WASM_FILES
                         .get_file(wasm_path)
@@ -353,7 +353,7 @@ impl PagefindIndexes {
         }
 
         files.extend(self.fragments.iter().map(|(hash, fragment)| {
-            write(
+            (
                 outdir.join(format!("fragment/{}.pf_fragment", hash)),
                 vec![fragment.as_bytes()],
                 Compress::GZ,
@@ -362,30 +362,56 @@ impl PagefindIndexes {
         }));
 
         files.extend(self.word_indexes.iter().map(|(hash, index)| {
-            write(
+            (
                 outdir.join(format!("index/{}.pf_index", hash)),
-                vec![index],
+                vec![index.as_slice()],
                 Compress::GZ,
                 immutable_write_behaviour,
             )
         }));
 
         files.extend(self.filter_indexes.iter().map(|(hash, index)| {
-            write(
+            (
                 outdir.join(format!("filter/{}.pf_filter", hash)),
-                vec![index],
+                vec![index.as_slice()],
                 Compress::GZ,
                 immutable_write_behaviour,
             )
         }));
 
-        let output_files = join_all(files).await;
+        // digest's patch: in memory, the files are compressed in parallel, on the rayon pool of
+        // the calling thread, in the same order (on one thread this was most of a large build).
+        // One file a task: the word index chunks at the end are the largest, and would
+        // otherwise fall to one thread.
         if synthetic {
-            Some(output_files.into_iter().flatten().collect())
-        } else {
-            None
+            use rayon::prelude::*;
+            let files = files.into_par_iter().with_max_len(1).map(|(filename, chunks, compression, _)| SyntheticFile {
+                filename,
+                contents: contents(&chunks, compression),
+            });
+            return Some(files.collect());
         }
+        join_all(files.into_iter().map(|(f, chunks, c, behavior)| write(f, chunks, c, behavior))).await;
+        None
     }
+}
+
+/// digest's patch: the contents of a file written in memory.
+fn contents(chunks: &[&[u8]], compression: Compress) -> Vec<u8> {
+    match compression {
+        Compress::GZ => gzip(chunks).expect("compressing into memory does not fail"),
+        Compress::None => chunks.concat(),
+    }
+}
+
+/// Each chunk behind pagefind's marker, gzipped at the highest level.
+fn gzip(chunks: &[&[u8]]) -> std::io::Result<Vec<u8>> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    for chunk in chunks {
+        gz.write_all(b"pagefind_dcd")?;
+        gz.write_all(chunk)?;
+    }
+    gz.finish()
 }
 
 #[derive(Copy, Clone)]
@@ -435,12 +461,7 @@ async fn write(
 
     match compression {
         Compress::GZ => {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-            for chunk in content_chunks {
-                gz.write_all(b"pagefind_dcd").unwrap();
-                gz.write_all(chunk).unwrap();
-            }
-            if let Ok(contents) = gz.finish() {
+            if let Ok(contents) = gzip(&content_chunks) {
                 if let Some(mut file) = file {
                     file.write_all(&contents).await.unwrap();
                     // `write_all` resolving only means the bytes are in tokio's

@@ -113,6 +113,20 @@ impl PagefindIndex {
         })
     }
 
+    /// digest's patch: adds several HTML files that aren't on disk, each given by its URL and
+    /// content, as `add_html_file` would one after the other, but parsing them in parallel on
+    /// the rayon pool of the calling thread. Blocking: call it outside an async context.
+    ///
+    /// # Returns
+    /// The number of files added, or the first error (the files before it are added).
+    pub fn add_html_files_blocking(&mut self, files: Vec<(String, String)>) -> Result<usize> {
+        let files = files
+            .into_iter()
+            .map(|(url, content)| Fossicker::new_synthetic(None, Some(url), content))
+            .collect();
+        self.search_index.blocking_lock().fossick_batch(files)
+    }
+
     /// Index a custom record that isn't backed by an HTML file.
     ///
     /// # Arguments
@@ -211,6 +225,14 @@ impl PagefindIndex {
         let resolved_output_path = state.write_files(output_path.map(Into::into)).await;
 
         Ok(resolved_output_path.to_string_lossy().into())
+    }
+
+    /// digest's patch: `get_files` for an index built once: its pages move into the built
+    /// index instead of being copied, so none are left to add to or build again.
+    pub async fn get_files_once(self) -> Result<Vec<SyntheticFile>> {
+        let mut state = self.search_index.lock().await;
+        state.build_indexes_taking_pages().await?;
+        Ok(state.get_files().await)
     }
 
     /// Build the search index for this instance and return the files as a list of
