@@ -227,7 +227,8 @@ fn the_background_indexer_writes_the_index_a_full_build_writes_and_follows_a_sav
     session.render(&Dirty::All, &sink).expect("render");
     let outputs = arcs(sink.into_inner());
     assert!(!outputs.keys().any(|p| p.starts_with("pagefind/")), "serve's render leaves the index out");
-    let first = indexed(|indexer| indexer.all(session.site(), &outputs));
+    let outputs = std::sync::Arc::new(outputs);
+    let first = indexed(|indexer| indexer.all(session.site(), outputs.clone()));
     assert_eq!(first, full_index(&f));
 
     f.write(
@@ -239,9 +240,13 @@ fn the_background_indexer_writes_the_index_a_full_build_writes_and_follows_a_sav
     session.render(&dirty, &sink).expect("render");
     let fresh = arcs(sink.into_inner());
     let site = session.site();
+    assert!(fresh.keys().any(|p| p.ends_with("releases/b/index.html")), "the saved entry's page is rendered");
+    let mut saved = (*outputs).clone();
+    saved.extend(fresh);
     let updated = indexed(|indexer| {
-        indexer.all(site, &outputs);
-        indexer.update(&fresh);
+        indexer.all(site, outputs.clone());
+        assert!(indexer.indexes("2025-11/releases/b/index.html"), "an entry page is indexed");
+        indexer.update(std::sync::Arc::new(saved));
     });
     assert_ne!(updated, first);
     assert_eq!(updated, full_index(&f));

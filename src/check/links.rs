@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
 use url::Url;
 
 use super::Files;
@@ -390,20 +391,32 @@ pub fn check_internal(
         content_links: HashSet::new(),
         suffixes: HashMap::new(),
     };
-    for page in &rendered.pages {
-        let Some(base) = page_base(config, &page.url()) else { continue };
-        for link in &page.links {
-            let target = classify_at(config, &base, &link.value);
-            checker.visit(page, link, &target, 1);
-        }
+    // Most links resolve: that is found on all cores, and only the others are visited, in
+    // order (the first place a problem is seen is the one reported).
+    let unsettled: Vec<(&Page, &Link, Target)> = rendered
+        .pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let Some(base) = page_base(config, &page.url()) else { return Vec::new() };
+            let targets = page.links.iter().map(|link| (page, link, classify_at(config, &base, &link.value)));
+            targets.filter(|(_, _, target)| !settled(rendered, outside, target)).collect()
+        })
+        .collect();
+    for (page, link, target) in unsettled {
+        checker.visit(page, link, &target, 1);
     }
     // Each shared link once, from the first page that shows it: it resolves alike from all.
-    for (value, shared) in &rendered.shared {
-        let Some(page) = rendered.page(&shared.first) else { continue };
-        let Some(base) = page_base(config, &page.url()) else { continue };
-        let link = shared.link(value);
-        let target = classify_at(config, &base, value);
-        checker.visit(page, &link, &target, shared.pages);
+    let unsettled: Vec<(&Page, Link, Target, usize)> = rendered
+        .shared
+        .par_iter()
+        .filter_map(|(value, shared)| {
+            let page = rendered.page(&shared.first)?;
+            let target = classify_at(config, &page_base(config, &page.url())?, value);
+            (!settled(rendered, outside, &target)).then(|| (page, shared.link(value), target, shared.pages))
+        })
+        .collect();
+    for (page, link, target, pages) in unsettled {
+        checker.visit(page, &link, &target, pages);
     }
     let diags = checker
         .found
@@ -415,6 +428,24 @@ pub fn check_internal(
         })
         .collect();
     (diags, checker.outside)
+}
+
+/// Whether a link to `target` needs no visit: nothing to check, an outside link not gathered,
+/// or an internal one whose page (and anchor, if it has one) exists. What
+/// [`Checker::visit`] finds no problem with and records nothing for.
+fn settled(rendered: &Rendered, gather_outside: bool, target: &Target) -> bool {
+    match target {
+        Target::Skip => true,
+        Target::Outside(_) => !gather_outside,
+        Target::Malformed | Target::OutsideBase(_) => false,
+        Target::Internal { path, fragment } => match resolve(path, |o| rendered.exists(o)) {
+            None => false,
+            Some(target) => match fragment.as_deref().filter(|f| !f.is_empty() && *f != "top") {
+                None => true,
+                Some(f) => rendered.page(&target).is_none_or(|page| page.has_id(f)),
+            },
+        },
+    }
 }
 
 /// The state of [`check_internal`] while it visits the links.

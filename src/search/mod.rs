@@ -11,12 +11,13 @@
 //! same sink as every other output, under [`BUNDLE_DIR`].
 //!
 //! Each language has a pagefind index of its own ([`SearchIndex`]), filled by an indexing thread
-//! while that language renders (pagefind handles one page at a time). A build renders a
-//! language, builds its index, writes its files and lets it go before the next language, so
-//! that only one language's index is ever held: building an index holds a copy of all it was
-//! given, and two at once were most of the build's memory on a large archive. Their files make
-//! one bundle (the records are named by language, and `pagefind-entry.json` lists every
-//! language). Pagefind's API is async; a current-thread Tokio runtime per index drives it.
+//! while that language renders (it hands pagefind a chunk of pages at a time, which pagefind
+//! parses on all cores). A build renders a language, builds its index, writes its files and
+//! lets it go before the next language, so that one language's index at most is held: two at
+//! once were most of the build's memory on a large archive. `serve` indexes its outputs the
+//! same way, on a thread of its own ([`background`]). Their files make one bundle (the records
+//! are named by language, and `pagefind-entry.json` lists every language). Pagefind's API is
+//! async; a current-thread Tokio runtime per index drives it.
 
 pub mod background;
 
@@ -90,15 +91,8 @@ impl SearchIndex {
     }
 
     /// Builds the index and returns its files, paths relative to the output root
-    /// (`pagefind/pagefind.js`, …).
-    pub fn files(&mut self) -> Result<Files, Diagnostic> {
-        let (pool, runtime, index) = (&self.pool, &self.runtime, &mut self.index);
-        let files = pool.install(|| runtime.block_on(index.get_files()));
-        Ok(bundle_files(files.map_err(|e| index_error(e.to_string()))?))
-    }
-
-    /// [`SearchIndex::files`] for an index built once: its records move into the built index
-    /// rather than being copied, which halves what the build holds at its peak.
+    /// (`pagefind/pagefind.js`, …). Its records move into the built index rather than being
+    /// copied (`vendor/pagefind/DIGEST-PATCH.md`), which halves what a build holds at its peak.
     pub fn into_files(self) -> Result<Files, Diagnostic> {
         let SearchIndex { runtime, index, pool, .. } = self;
         let files = pool.install(|| runtime.block_on(index.get_files_once()));
@@ -159,29 +153,28 @@ pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
 /// Position in a language's order, URL, HTML: a page on its way to its language's indexer.
 type Indexed = (usize, String, String);
 
-/// A sink that passes everything on to `inner` and sends a copy of each indexed page to the
-/// indexer of its language, if that language is being indexed.
+/// A sink that passes everything on to `inner` and sends a copy of each indexed page of
+/// language `lang` to its indexer.
 struct Tee<'a> {
     inner: &'a dyn Sink,
     records: &'a HashMap<String, Record>,
-    /// By language: the indexer's queue, if the language is being indexed.
-    to: Vec<Option<mpsc::SyncSender<Indexed>>>,
+    lang: usize,
+    to: mpsc::SyncSender<Indexed>,
 }
 
 impl Tee<'_> {
-    /// The record of output `path` and the queue it goes to, if it is indexed now.
-    fn route(&self, path: &str) -> Option<(&Record, &mpsc::SyncSender<Indexed>)> {
-        let r = self.records.get(path)?;
-        Some((r, self.to.get(r.lang)?.as_ref()?))
+    /// The record of output `path`, if it goes to this indexer.
+    fn route(&self, path: &str) -> Option<&Record> {
+        self.records.get(path).filter(|r| r.lang == self.lang)
     }
 }
 
 impl Sink for Tee<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
-        if let Some((r, to)) = self.route(path) {
+        if let Some(r) = self.route(path) {
             let html = String::from_utf8_lossy(&bytes).into_owned();
             // A closed channel means the indexer failed: it reports why.
-            let _ = to.send((r.position, r.url.clone(), html));
+            let _ = self.to.send((r.position, r.url.clone(), html));
         }
         self.inner.put(path, bytes)
     }
@@ -193,33 +186,6 @@ impl Sink for Tee<'_> {
             return self.put(path, bytes);
         }
         self.inner.put_with(path, write)
-    }
-}
-
-/// The search index of a site as `serve` keeps it: one pagefind index per language, filled
-/// together and built one after the other.
-pub struct SiteIndex {
-    pub langs: Vec<SearchIndex>,
-}
-
-impl SiteIndex {
-    /// Builds every language's index and returns the files of the bundle, sorted by path: each
-    /// language's records, and pagefind's browser files and `pagefind-entry.json` once, the
-    /// latter listing every language. The indexes stay filled, for `serve` to update.
-    ///
-    /// One language at a time: pagefind builds an index on all cores already, and building two
-    /// at once held both at their peak.
-    pub fn files(&mut self) -> Result<Files, Diagnostic> {
-        let mut files = BTreeMap::new();
-        let mut bundle = Bundle::default();
-        for index in &mut self.langs {
-            bundle.add(index.files()?, |path, bytes| {
-                files.insert(path, bytes);
-                Ok(())
-            })?;
-        }
-        files.extend(bundle.entry());
-        Ok(files.into_iter().collect())
     }
 }
 
@@ -272,85 +238,53 @@ fn entry_path() -> String {
     format!("{BUNDLE_DIR}/pagefind-entry.json")
 }
 
-/// Runs `render` into `sink` while one indexing thread per language of `indexes` adds the
-/// indexed pages of that language it writes to the language's index (a new one when `None`),
-/// and hands the indexes back, filled but not yet built.
+/// The files of language `l`'s index, filled from the pages of that language `render` writes
+/// into the sink it is given (which passes everything on to `sink`), then built once.
 ///
-/// Pages are rendered in parallel, so they arrive in any order; each indexer adds them in the
-/// language's fixed order (holding the early ones), since pagefind numbers its records by the
-/// order they were added and a build's output must not depend on scheduling.
-fn fill(
+/// An indexing thread adds the pages while `render` goes on. Pages are rendered in parallel,
+/// so they arrive in any order; the indexer adds them in the language's fixed order (holding
+/// the early ones), since pagefind numbers its records by the order they were added and a
+/// build's output must not depend on scheduling.
+fn language_files(
     records: &HashMap<String, Record>,
-    indexes: Vec<(usize, Option<SearchIndex>)>,
+    l: usize,
     sink: &dyn Sink,
     render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
-) -> Result<Vec<SearchIndex>, Diagnostics> {
+) -> Result<Files, Diagnostics> {
     std::thread::scope(|scope| {
-        let mut to: Vec<Option<mpsc::SyncSender<Indexed>>> = Vec::new();
-        let mut indexers = Vec::new();
-        for (lang, index) in indexes {
-            let (tx, rx) = mpsc::sync_channel::<Indexed>(QUEUE);
-            to.resize_with(to.len().max(lang + 1), || None);
-            to[lang] = Some(tx);
-            indexers.push(scope.spawn(move || -> Result<SearchIndex, Diagnostic> {
-                let mut index = match index {
-                    Some(index) => index,
-                    None => SearchIndex::new()?,
-                };
-                let mut pending: BTreeMap<usize, (String, String)> = BTreeMap::new();
-                let mut next = 0;
-                let mut ready = Vec::with_capacity(CHUNK);
-                for (position, url, html) in rx {
-                    pending.insert(position, (url, html));
-                    // Add what is in order, a chunk at a time. An incremental render sends a
-                    // few pages only: they wait for the end, and go in in order then.
-                    while let Some(entry) = pending.first_entry() {
-                        if *entry.key() != next {
-                            break;
-                        }
-                        ready.push(entry.remove());
-                        next += 1;
+        let (to, rx) = mpsc::sync_channel::<Indexed>(QUEUE);
+        let indexer = scope.spawn(move || -> Result<SearchIndex, Diagnostic> {
+            let mut index = SearchIndex::new()?;
+            let mut pending: BTreeMap<usize, (String, String)> = BTreeMap::new();
+            let mut next = 0;
+            let mut ready = Vec::with_capacity(CHUNK);
+            for (position, url, html) in rx {
+                pending.insert(position, (url, html));
+                // Add what is in order, a chunk at a time.
+                while let Some(entry) = pending.first_entry() {
+                    if *entry.key() != next {
+                        break;
                     }
-                    if ready.len() >= CHUNK {
-                        index.add_all(std::mem::take(&mut ready))?;
-                    }
+                    ready.push(entry.remove());
+                    next += 1;
                 }
-                ready.extend(pending.into_values());
-                if !ready.is_empty() {
-                    index.add_all(ready)?;
+                if ready.len() >= CHUNK {
+                    index.add_all(std::mem::take(&mut ready))?;
                 }
-                Ok(index)
-            }));
-        }
-        let rendered = render(&Tee { inner: sink, records, to });
-        let mut filled = Vec::new();
-        let mut failed = Diagnostics::new();
-        for indexer in indexers {
-            match indexer.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into()))) {
-                Ok(index) => filled.push(index),
-                Err(d) => failed.push(d),
             }
-        }
+            // Pages missing from the order (none in a whole render) leave gaps: the rest go
+            // in in order.
+            ready.extend(pending.into_values());
+            if !ready.is_empty() {
+                index.add_all(ready)?;
+            }
+            Ok(index)
+        });
+        let rendered = render(&Tee { inner: sink, records, lang: l, to });
+        let filled = indexer.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into())));
         rendered?;
-        failed.into_result(filled)
+        Ok(filled?.into_files()?)
     })
-}
-
-/// [`fill`] for every language of a site with `langs` languages, into `index` (new indexes when
-/// `None`), for `serve`.
-fn fill_all(
-    records: &HashMap<String, Record>,
-    langs: usize,
-    index: Option<SiteIndex>,
-    sink: &dyn Sink,
-    render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
-) -> Result<SiteIndex, Diagnostics> {
-    let previous: Vec<Option<SearchIndex>> = match index {
-        Some(index) => index.langs.into_iter().map(Some).collect(),
-        None => (0..langs).map(|_| None).collect(),
-    };
-    let langs = fill(records, previous.into_iter().enumerate().collect(), sink, render)?;
-    Ok(SiteIndex { langs })
 }
 
 /// Renders the whole site into `sink` with its search index, for `digest build`: the pages of
@@ -365,13 +299,8 @@ pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn
     let mut bundle = Bundle::default();
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {
-        let filled = fill(&records, vec![(l, None)], sink, |tee| languages.render(l, tee));
-        match filled {
-            Ok(indexes) if diags.0.is_empty() => {
-                for index in indexes {
-                    bundle.add(index.into_files()?, |path, bytes| sink.put(&path, bytes))?;
-                }
-            }
+        match language_files(&records, l, sink, |tee| languages.render(l, tee)) {
+            Ok(files) if diags.0.is_empty() => bundle.add(files, |path, bytes| sink.put(&path, bytes))?,
             Ok(_) => {}
             Err(d) => diags.extend(d),
         }

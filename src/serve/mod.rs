@@ -9,7 +9,6 @@ pub mod live;
 pub mod path;
 pub mod watch;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -37,9 +36,8 @@ pub struct Options {
     pub no_search: bool,
 }
 
-/// Output path → contents: one complete build. Contents are shared between snapshots, so an
-/// incremental rebuild copies the map, not the site.
-pub type Outputs = BTreeMap<String, Arc<Vec<u8>>>;
+/// Output path → contents: one complete build (the search indexer takes them as they are).
+pub use crate::search::background::Outputs;
 
 /// What requests see: the last good build and, when the latest rebuild failed, its report.
 #[derive(Debug, Default)]
@@ -290,11 +288,11 @@ impl Builder {
             Dirty::All => {
                 let outputs = render_outputs(session, &Dirty::All)?;
                 let total = outputs.len();
-                if let Some(indexer) = &mut self.indexer {
-                    indexer.all(session.site(), &outputs);
-                }
                 // The previous search index stays until the indexer has the new one.
                 self.state.publish(|old| with_search_files_of(outputs, old), Reload::Every);
+                if let Some(indexer) = &mut self.indexer {
+                    indexer.all(session.site(), self.state.snapshot().outputs.clone());
+                }
                 return Ok(Built { rendered: total, total, warnings });
             }
             Dirty::Pages(pages) => pages,
@@ -304,16 +302,14 @@ impl Builder {
         // which no page shows. Each reloads only the open pages it changed.
         let (wide, near): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| p.spans_archive());
         let (feeds, wide): (Vec<Page>, Vec<Page>) = wide.into_iter().partition(|p| p.is_feed());
-        let mut rendered = 0;
+        let (mut rendered, mut reindex) = (0, false);
         for (batch, reloads) in [(near, true), (wide, true), (feeds, false)] {
             if batch.is_empty() {
                 continue;
             }
             let fresh = render_outputs(session, &Dirty::Pages(batch))?;
             rendered += fresh.len();
-            if let Some(indexer) = &mut self.indexer {
-                indexer.update(&fresh);
-            }
+            reindex |= self.indexer.as_ref().is_some_and(|i| fresh.keys().any(|path| i.indexes(path)));
             let reload = match reloads {
                 true => Reload::Pages(fresh.keys().map(|path| crate::render::output_url(path)).collect()),
                 false => Reload::Nothing,
@@ -327,7 +323,11 @@ impl Builder {
                 reload,
             );
         }
-        Ok(Built { rendered, total: self.state.snapshot().outputs.len(), warnings })
+        let outputs = self.state.snapshot().outputs.clone();
+        if let Some(indexer) = self.indexer.as_mut().filter(|_| reindex) {
+            indexer.update(outputs.clone());
+        }
+        Ok(Built { rendered, total: outputs.len(), warnings })
     }
 }
 
