@@ -4,6 +4,7 @@
 //! lol_html hands over only the tags that carry an `id`, `href` or `src`, with the exact place
 //! of each value in the page.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 
@@ -34,19 +35,21 @@ pub fn extract(html: &str) -> Extract {
     let found = RefCell::new(Extract::default());
     // Links with the byte offset of their value, positioned once the page is read.
     let pending: RefCell<Vec<(&'static str, String, usize)>> = RefCell::new(Vec::new());
+    // Names and values are read from the page where lol_html found them, rather than copied
+    // out one string per attribute of every tag it hands over.
+    let written = |at: Option<lol_html::html_content::SourceLocation>| at.and_then(|at| html.get(at.bytes()));
     let handler = element!("[id], a[name], [href], [src]", |el| {
-        let is_a = el.tag_name() == "a";
         for a in el.attributes() {
-            let name = a.name();
-            let attr = match name.as_str() {
-                "id" => None,
-                "name" if is_a => None,
-                "href" => Some("href"),
-                "src" => Some("src"),
+            let name = written(a.name_source_location()).map_or_else(|| Cow::Owned(a.name()), Cow::Borrowed);
+            let attr = match () {
+                _ if name.eq_ignore_ascii_case("id") => None,
+                _ if name.eq_ignore_ascii_case("href") => Some("href"),
+                _ if name.eq_ignore_ascii_case("src") => Some("src"),
+                _ if name.eq_ignore_ascii_case("name") && el.tag_name() == "a" => None,
                 _ => continue,
             };
-            let raw = a.value();
-            let value = if raw.contains('&') { decode_attr(&raw) } else { raw };
+            let raw = written(a.value_source_location()).map_or_else(|| Cow::Owned(a.value()), Cow::Borrowed);
+            let value = if raw.contains('&') { decode_attr(&raw) } else { raw.into_owned() };
             match attr {
                 None => {
                     found.borrow_mut().ids.insert(value);
