@@ -438,14 +438,26 @@ fn settled(rendered: &Rendered, gather_outside: bool, target: &Target) -> bool {
         Target::Skip => true,
         Target::Outside(_) => !gather_outside,
         Target::Malformed | Target::OutsideBase(_) => false,
-        Target::Internal { path, fragment } => match resolve(path, |o| rendered.exists(o)) {
-            None => false,
-            Some(target) => match fragment.as_deref().filter(|f| !f.is_empty() && *f != "top") {
-                None => true,
-                Some(f) => rendered.page(&target).is_none_or(|page| page.has_id(f)),
-            },
-        },
+        Target::Internal { path, fragment } => broken(rendered, path, fragment.as_deref()).is_none(),
     }
+}
+
+/// How an internal link fails.
+enum Broken<'r, 't> {
+    /// Nothing is published at its path.
+    Path,
+    /// Its page has no element with this id.
+    Anchor(&'r Page, &'t str),
+}
+
+/// How a link to `path` (and `#fragment`) fails, if it does.
+fn broken<'r, 't>(rendered: &'r Rendered, path: &str, fragment: Option<&'t str>) -> Option<Broken<'r, 't>> {
+    let Some(target) = resolve(path, |o| rendered.exists(o)) else { return Some(Broken::Path) };
+    // An empty fragment and `#top` lead to the top of any page; a file that is not a page has
+    // no ids to check.
+    let f = fragment.filter(|f| !f.is_empty() && *f != "top")?;
+    let page = rendered.page(&target)?;
+    (!page.has_id(f)).then_some(Broken::Anchor(page, f))
 }
 
 /// The state of [`check_internal`] while it visits the links.
@@ -496,19 +508,16 @@ impl<'r> Checker<'r> {
                 "link `{{link}}` leads outside the site: {path} is not below the base path {}/",
                 config.base_path
             )),
-            Target::Internal { path, fragment } => match resolve(path, |o| rendered.exists(o)) {
-                None => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
-                Some(target) => fragment.as_deref().filter(|f| !f.is_empty() && *f != "top").and_then(|f| {
-                    let page = rendered.page(&target)?;
-                    if page.has_id(f) {
-                        return None;
-                    }
+            Target::Internal { path, fragment } => match broken(rendered, path, fragment.as_deref()) {
+                None => None,
+                Some(Broken::Path) => Some(format!("broken link `{{link}}`: nothing is published at {path}")),
+                Some(Broken::Anchor(page, f)) => {
                     let on = if link.value.starts_with('#') { "the page".to_string() } else { path.clone() };
                     // Headings in entries get ids prefixed with topic and slug: suggest the full id.
                     let near = self.suffixes.entry(&page.output).or_insert_with(|| Suffixes::of(page)).get(f);
                     let near = near.map(|id| format!(" (did you mean `#{id}`?)")).unwrap_or_default();
                     Some(format!("broken anchor `{{link}}`: {on} has no element with id `{f}`{near}"))
-                }),
+                }
             },
         };
         let Some(problem) = problem else { return };
