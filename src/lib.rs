@@ -9,7 +9,6 @@
 
 pub mod build;
 pub mod check;
-pub mod cmd;
 pub mod error;
 pub mod export;
 pub mod fetch;

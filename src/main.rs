@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use digest::cmd;
+
+mod cmd;
 
 /// A static-site generator for a bilingual monthly cloud-native newsletter.
 #[derive(Debug, Parser)]

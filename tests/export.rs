@@ -58,7 +58,7 @@ fn expected(root: &Path, key: &str, lang: &str) -> Expected {
             let (text, _) = entry.text(lang);
             ExpectedEntry {
                 title: text.title.clone(),
-                permalink: site.config.permalink(lang, &entry.path(&site)),
+                permalink: site.config.permalink(lang, digest::site::layout::Address::entry(&site, entry)),
                 source: entry.source.clone(),
                 original_title: text.original_title.clone(),
             }

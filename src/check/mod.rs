@@ -91,7 +91,7 @@ pub fn check(root: &Path, opts: &Options) -> Report {
             diags.extend(site.warnings.iter().map(|w| relocate_date_warning(w.clone(), &files)));
             diags.extend(urls::duplicate_sources(&site, &files));
             diags.extend(translations::check(&site));
-            match links::Rendered::render(&site) {
+            match links::RenderedSite::render(&site) {
                 Err(d) => diags.extend(d.0),
                 Ok(rendered) => {
                     let origins = links::Origins::build(&site);

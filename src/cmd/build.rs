@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::build::{Options, build_keeping};
-use crate::error::Diagnostics;
+use digest::build::{Options, build_keeping};
+use digest::error::Diagnostics;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::check::fix::fix;
-use crate::check::{Options, check, summary};
-use crate::error::{Diagnostic, Diagnostics, Severity};
+use digest::check::fix::fix;
+use digest::check::{Options, check, summary};
+use digest::error::{Diagnostic, Diagnostics, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

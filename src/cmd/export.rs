@@ -3,11 +3,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Diagnostic, Diagnostics};
-use crate::export::{Format as Edition, Options, export};
-use crate::load::theme::Theme;
-use crate::load::{LoadOptions, load};
-use crate::site::month::parse_issue_key;
+use digest::error::{Diagnostic, Diagnostics};
+use digest::export::{Format as Edition, Options, export};
+use digest::load::theme::Theme;
+use digest::load::{LoadOptions, load};
+use digest::site::month::parse_issue_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -69,7 +69,7 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
             })?;
         }
         Some(path) => {
-            crate::write::replace_file(path, edition.text.as_bytes()).map_err(|e| Diagnostic::io(path, &e))?;
+            digest::write::replace_file(path, edition.text.as_bytes()).map_err(|e| Diagnostic::io(path, &e))?;
             eprintln!(
                 "Exported the {} edition of {} to {} ({} KB)",
                 format.name(),

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::error::{Diagnostic, Diagnostics};
-use crate::fetch::{Options, Progress, Status, fetch};
-use crate::links::http::HttpOptions;
-use crate::site::config::Config;
-use crate::site::month::parse_issue_key;
+use digest::error::{Diagnostic, Diagnostics};
+use digest::fetch::{Options, Progress, Status, fetch};
+use digest::links::http::HttpOptions;
+use digest::site::config::Config;
+use digest::site::month::parse_issue_key;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {

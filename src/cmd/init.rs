@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Diagnostics;
-use crate::scaffold::init;
+use digest::error::Diagnostics;
+use digest::scaffold::init;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::error::Diagnostics;
-use crate::scaffold::{new_entry, new_issue};
+use digest::error::Diagnostics;
+use digest::scaffold::{new_entry, new_issue};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

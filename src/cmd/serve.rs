@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::error::Diagnostics;
-use crate::serve::{Options, start};
+use digest::error::Diagnostics;
+use digest::serve::{Options, start};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

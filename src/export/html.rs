@@ -5,6 +5,8 @@ use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node};
 use url::Url;
 
+use crate::site::layout::absolute_link;
+
 /// What to write for one element (see [`Rewrite::element`]).
 pub struct Emit {
     /// The tag to write; `None` writes the element's content only.
@@ -227,7 +229,7 @@ impl Absolute<'_> {
         if self.keep_fragments && value.starts_with('#') {
             return value.to_string();
         }
-        self.base.join(value).map_or_else(|_| value.to_string(), String::from)
+        absolute_link(&self.base[..url::Position::BeforePath], self.base, value).into_owned()
     }
 }
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::render::context::to_context;
-use crate::render::view::LangViews;
+use crate::render::view::{LangViews, Links};
 use crate::site::Site;
 
 /// An edition.
@@ -91,7 +91,7 @@ pub struct Edition {
 pub fn export(site: &Site, theme: &Theme, opts: &Options) -> Result<Edition, Diagnostics> {
     let i = find_issue(site, &opts.month)?;
     let l = find_language(site, opts.lang.as_deref())?;
-    let lv = LangViews::build(site, &site.config.languages[l].code);
+    let lv = LangViews::build(site, &site.config.languages[l].code, Links::Absolute);
     let ctx = context::build(site, &lv, i, opts.format, opts.format.whole_text(opts.full))?;
     let rendered = theme.render(opts.format.template(), &to_context(&ctx)?)?;
     let issue_dir = issue_folder(&site.issues[i].key);
@@ -173,7 +173,7 @@ fn find_issue(site: &Site, month: &str) -> Result<usize, Diagnostic> {
 fn find_language(site: &Site, code: Option<&str>) -> Result<usize, Diagnostic> {
     let c = &site.config;
     let Some(code) = code else { return Ok(0) };
-    if let Some(l) = c.languages.iter().position(|l| l.code == code) {
+    if let Some(l) = c.language_index(code) {
         return Ok(l);
     }
     let text = std::fs::read_to_string(site.root.join(&c.path)).unwrap_or_default();

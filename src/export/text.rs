@@ -126,14 +126,7 @@ impl Text<'_> {
             "br" => {
                 self.line.push('\n');
             }
-            "pre" => {
-                self.flush();
-                let code: String = el.text().collect();
-                let lines: Vec<String> =
-                    code.trim_end_matches('\n').split('\n').map(|l| format!("{NO_WRAP}    {l}")).collect();
-                self.line = lines.join("\n");
-                self.flush();
-            }
+            "pre" => self.code_block(el),
             "ul" | "ol" => {
                 self.flush();
                 let start = el.value().attr("start").and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -142,20 +135,7 @@ impl Text<'_> {
                 self.flush();
                 self.lists.pop();
             }
-            "li" => {
-                self.flush();
-                let marker = match self.lists.last_mut() {
-                    Some((true, n)) => {
-                        *n += 1;
-                        format!("{}. ", *n - 1)
-                    }
-                    _ => "- ".to_string(),
-                };
-                self.marker = Some(marker);
-                self.children(*el, pre);
-                self.flush();
-                self.marker = None;
-            }
+            "li" => self.list_item(el, pre),
             "blockquote" | "aside" => {
                 self.flush();
                 self.quote += 1;
@@ -163,18 +143,7 @@ impl Text<'_> {
                 self.flush();
                 self.quote -= 1;
             }
-            "tr" => {
-                self.flush();
-                let mut first = true;
-                for cell in el.child_elements() {
-                    if !first {
-                        self.line.push_str(" | ");
-                    }
-                    first = false;
-                    self.children(*cell, pre);
-                }
-                self.flush();
-            }
+            "tr" => self.table_row(el, pre),
             "hr" => {
                 self.flush();
                 self.line.push_str("----");
@@ -188,6 +157,45 @@ impl Text<'_> {
             }
             _ => self.children(*el, pre),
         }
+    }
+
+    /// A code block, indented by four spaces and never wrapped.
+    fn code_block(&mut self, el: ElementRef<'_>) {
+        self.flush();
+        let code: String = el.text().collect();
+        let lines: Vec<String> = code.trim_end_matches('\n').split('\n').map(|l| format!("{NO_WRAP}    {l}")).collect();
+        self.line = lines.join("\n");
+        self.flush();
+    }
+
+    /// A list item, marked `- ` or with its number in an ordered list.
+    fn list_item(&mut self, el: ElementRef<'_>, pre: bool) {
+        self.flush();
+        let marker = match self.lists.last_mut() {
+            Some((true, n)) => {
+                *n += 1;
+                format!("{}. ", *n - 1)
+            }
+            _ => "- ".to_string(),
+        };
+        self.marker = Some(marker);
+        self.children(*el, pre);
+        self.flush();
+        self.marker = None;
+    }
+
+    /// A table row on one line, its cells separated by ` | `.
+    fn table_row(&mut self, el: ElementRef<'_>, pre: bool) {
+        self.flush();
+        let mut first = true;
+        for cell in el.child_elements() {
+            if !first {
+                self.line.push_str(" | ");
+            }
+            first = false;
+            self.children(*cell, pre);
+        }
+        self.flush();
     }
 }
 

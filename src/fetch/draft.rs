@@ -258,7 +258,7 @@ pub fn ensure_issue(root: &Path, config: &Config, month: &str) -> Result<bool, D
         .ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?;
     let lang = &config.languages[0];
     let front = IssueFront {
-        title: format!("{} {}", lang.title, crate::site::i18n::month(&lang.code, y, m)),
+        title: crate::site::i18n::issue_title(config, &lang.code, y, m),
         date: toml_date(last_day).ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?,
         draft: true,
     };

@@ -67,7 +67,7 @@ impl Ledger {
             Err(e) => return Err(Diagnostic::io(Path::new(FILE), &e)),
         };
         toml::from_str(&text).map_err(|e| {
-            crate::load::frontmatter::toml_error(Path::new(FILE), &text, 0, &e)
+            crate::error::toml_error(Path::new(FILE), &text, 0, &e)
                 .with_hint("fix the line, or delete fetch-ledger.toml to start afresh (fetched links may then return)")
         })
     }

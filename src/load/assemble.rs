@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::site::config::Config;
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::text::clean_text;
-use crate::site::{Asset, Entry, EntryText, Issue, Site, Tag};
+use crate::site::{Asset, Entry, EntryText, Issue, Site, Tag, reading_order};
 
 /// Parsed issue files: issue key → language → file.
 pub(crate) type IssueFiles = BTreeMap<String, BTreeMap<String, ParsedIssue>>;
@@ -116,8 +116,7 @@ fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -
 fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], diags: &mut Diagnostics) -> Vec<Tag> {
     let mut tags: Vec<Tag> = Vec::new();
     let mut tag_ids: HashMap<String, usize> = HashMap::new();
-    let order: Vec<usize> = issues.iter().flat_map(|i| i.topics.iter().flatten().copied()).collect();
-    for id in order {
+    for id in reading_order(issues) {
         let mut ids = Vec::new();
         for name in &written[id] {
             let Some((name, slug)) = tag_name(name) else {

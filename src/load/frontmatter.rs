@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
-use crate::error::{Diagnostic, line_col};
+use crate::error::{Diagnostic, line_col, toml_error};
 
 /// A file split into its front matter and body, with byte offsets into the whole text.
 #[derive(Debug)]
@@ -50,39 +50,6 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
 /// Parses front matter into `T`, locating errors in the whole file.
 pub fn parse<T: DeserializeOwned>(path: &Path, text: &str, split: &Split) -> Result<T, Diagnostic> {
     toml::from_str(split.front).map_err(|e| toml_error(path, text, split.front_offset, &e))
-}
-
-/// Turns a TOML error into a diagnostic at its place in the file, suggesting the key meant.
-pub fn toml_error(path: &Path, text: &str, offset: usize, err: &toml::de::Error) -> Diagnostic {
-    let (line, column) = err.span().map_or((1, 1), |s| line_col(text, offset + s.start));
-    let message = err.message().trim().replace('\n', " ");
-    let hint = unknown_field_hint(&message).or_else(|| {
-        message
-            .contains("invalid")
-            .then(|| "check the TOML syntax: strings in double quotes, dates as 2025-11-06".to_string())
-    });
-    let d = Diagnostic::error(path, line, column, message);
-    match hint {
-        Some(h) => d.with_hint(h),
-        None => d,
-    }
-}
-
-/// For serde's "unknown field `x`, expected one of `a`, `b`", suggests the closest known field.
-fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, expected) = rest.split_once('`')?;
-    let best = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|k| (strsim::jaro_winkler(unknown, k), k))
-        .max_by(|a, b| a.0.total_cmp(&b.0))?;
-    if best.0 > 0.8 {
-        Some(format!("did you mean `{}`?", best.1))
-    } else {
-        Some("remove the field, or check its spelling".to_string())
-    }
 }
 
 /// A further-reading link of an entry.

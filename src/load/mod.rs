@@ -9,6 +9,7 @@ pub mod frontmatter;
 pub mod markdown;
 pub(crate) mod parse;
 pub mod theme;
+pub mod update;
 pub(crate) mod walk;
 
 use std::collections::BTreeMap;

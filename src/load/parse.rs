@@ -9,6 +9,7 @@ use super::markdown;
 use super::walk::FoundFile;
 use crate::error::{Diagnostic, line_col};
 use crate::site::config::Config;
+use crate::site::layout::Address;
 use crate::site::naming::{INDEX, file_name};
 use crate::site::text::{clean, clean_text};
 use crate::site::{EntryText, FurtherReading, IssueText};
@@ -136,9 +137,10 @@ pub(crate) fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<
         Diagnostic::error(&f.path, l, c, "the file is not valid UTF-8").with_hint("save it as UTF-8")
     })?;
     let split = frontmatter::split(&f.path, &text)?;
+    // The folder relative links are written from: the page of the issue or of the entry's topic.
     let dir = match f.topic {
-        Some(t) => format!("/{}/{}/", f.issue, config.topics[t].key),
-        None => format!("/{}/", f.issue),
+        Some(t) => Address::IssueTopic { issue: &f.issue, topic: &config.topics[t].key }.path(),
+        None => Address::Issue(&f.issue).path(),
     };
     let src = Source { config, path: &f.path, text: &text, split, dir };
     let main = is_main(root, config, f);

@@ -132,7 +132,7 @@ impl IssueWalk<'_> {
                 self.index_file(name, rel, &item_name);
             } else {
                 let item_rel = rel.join(&item_name);
-                self.found.assets.push(Asset { output: asset_output(&item_rel), path: item_rel });
+                self.found.assets.push(Asset { output: crate::site::layout::asset_file(&item_rel), path: item_rel });
             }
         }
     }
@@ -168,7 +168,7 @@ impl IssueWalk<'_> {
                 continue;
             }
             if file.depth() > 1 || !fname.ends_with(".md") {
-                self.found.assets.push(Asset { output: asset_output(&file_rel), path: file_rel });
+                self.found.assets.push(Asset { output: crate::site::layout::asset_file(&file_rel), path: file_rel });
                 continue;
             }
             if let Some((slug, lang)) = self.split_name(&fname, &file_rel) {
@@ -267,11 +267,6 @@ pub(crate) fn files_under(root: &Path, dir: &Path, diags: &mut Diagnostics) -> V
         }
     }
     out
-}
-
-fn asset_output(rel: &Path) -> String {
-    let inside = rel.strip_prefix("content").unwrap_or(rel);
-    inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 fn sorted_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::site::Site;
+use crate::site::layout::Address;
 use crate::write::Sink;
 pub use deps::pages_showing_entry;
 use view::Views;
@@ -51,15 +52,6 @@ pub enum Page {
     Static,
     /// Files found beside entries.
     Assets,
-}
-
-/// The address of output `path` below the base path: `2025-11/index.html` is at `/2025-11/`,
-/// `rss.xml` at `/rss.xml`.
-pub fn output_url(path: &str) -> String {
-    match path.strip_suffix("index.html") {
-        Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("/{dir}"),
-        _ => format!("/{path}"),
-    }
 }
 
 /// Every output of the site, the larger first so that the parallel render ends evenly.
@@ -139,37 +131,39 @@ impl Page {
         })
     }
 
-    /// The output files of the page, relative to the output folder with `/` separators: the
-    /// one home of the published layout (`DESIGN.md`'s URL table). Static files and assets are
-    /// listed by the theme and the site.
+    /// The address of the page (for the feeds of a language, its RSS feed); `None` for the
+    /// theme's files and the assets, which are listed by the theme and the site.
+    pub fn address(self, site: &Site) -> Option<Address<'_>> {
+        let c = &site.config;
+        Some(match self {
+            Page::Home(_) => Address::Home,
+            Page::Archive(_) => Address::Archive,
+            Page::Tags(_) => Address::Tags,
+            Page::NotFound(_) => Address::NotFound,
+            Page::Search(_) => Address::Search,
+            Page::Issue(_, i) => Address::Issue(&site.issues[i].key),
+            Page::IssueTopic(_, i, t) => Address::issue_topic(site, &site.issues[i], t),
+            Page::Entry(_, e) => Address::entry(site, &site.entries[e]),
+            Page::Topic(_, t) => Address::Topic(&c.topics[t].key),
+            Page::Tag(_, t) => Address::Tag(&site.tags[t].slug),
+            Page::Feeds(_) => Address::Rss,
+            Page::TopicFeed(_, t) => Address::TopicFeed(&c.topics[t].key),
+            Page::Sitemap => Address::Sitemap,
+            Page::Robots => Address::Robots,
+            Page::Static | Page::Assets => return None,
+        })
+    }
+
+    /// The output files of the page, relative to the output folder with `/` separators, from
+    /// the site's layout ([`crate::site::layout`]). Static files and assets are listed by the
+    /// theme and the site.
     pub fn outputs(self, site: &Site) -> Vec<String> {
         let c = &site.config;
-        let at = |l: usize, path: &str| vec![format!("{}{path}", lang_dir(site, l))];
-        match self {
-            Page::Home(l) => at(l, "index.html"),
-            Page::Archive(l) => at(l, "archive/index.html"),
-            Page::Tags(l) => at(l, "tags/index.html"),
-            Page::NotFound(l) => at(l, "404.html"),
-            Page::Search(l) => at(l, "search/index.html"),
-            Page::Issue(l, i) => at(l, &format!("{}/index.html", site.issues[i].key)),
-            Page::IssueTopic(l, i, t) => at(l, &format!("{}/{}/index.html", site.issues[i].key, c.topics[t].key)),
-            Page::Entry(l, e) => {
-                let entry = &site.entries[e];
-                at(
-                    l,
-                    &format!(
-                        "{}/{}/{}/index.html",
-                        site.issues[entry.issue].key, c.topics[entry.topic].key, entry.slug
-                    ),
-                )
-            }
-            Page::Topic(l, t) => at(l, &format!("topics/{}/index.html", c.topics[t].key)),
-            Page::Tag(l, t) => at(l, &format!("tags/{}/index.html", site.tags[t].slug)),
-            Page::Feeds(l) => [at(l, "rss.xml"), at(l, "atom.xml")].concat(),
-            Page::TopicFeed(l, t) => at(l, &format!("topics/{}/rss.xml", c.topics[t].key)),
-            Page::Sitemap => vec!["sitemap.xml".into()],
-            Page::Robots => vec!["robots.txt".into()],
-            Page::Static | Page::Assets => Vec::new(),
+        let lang = c.languages[self.lang().unwrap_or(0)].code.as_str();
+        match (self, self.address(site)) {
+            (Page::Feeds(_), _) => vec![c.output(lang, Address::Rss), c.output(lang, Address::Atom)],
+            (_, Some(address)) => vec![c.output(lang, address)],
+            (_, None) => Vec::new(),
         }
     }
 }
@@ -239,11 +233,6 @@ pub fn render_pages(
     let mut diags = Diagnostics(errors);
     diags.0.dedup();
     diags.into_result(())
-}
-
-/// The output folder of a language: empty for the default, `en/` for others.
-pub fn lang_dir(site: &Site, l: usize) -> String {
-    if l == 0 { String::new() } else { format!("{}/", site.config.languages[l].code) }
 }
 
 /// Shortens text to at most `max` characters, at a word boundary when there is one.

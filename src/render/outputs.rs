@@ -13,6 +13,7 @@ use super::{Page, all_pages};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::site::Site;
+use crate::site::layout::Address;
 
 /// Who writes an output, for the error: where (a file of the site, with line and column) and what.
 #[derive(Debug, Clone)]
@@ -40,20 +41,19 @@ impl Writer {
 /// The longest file or folder name most file systems take (ext4, APFS, NTFS: 255 bytes).
 pub const MAX_NAME_BYTES: usize = 255;
 
-/// The folder of the search index, written by [`crate::search`] after the pages.
-pub const SEARCH_FOLDER: &str = "pagefind/";
-
 /// An error for each output that two sources write, and for any output but the search index's
-/// in [`SEARCH_FOLDER`]. Each names both sources, once per pair.
+/// in its folder ([`Address::SearchBundle`], written by [`crate::search`] after the pages). Each
+/// names both sources, once per pair.
 pub fn check_outputs(site: &Site, theme: &Theme) -> Result<(), Diagnostics> {
+    let bundle = Address::SearchBundle.file();
     let mut seen: HashMap<String, Vec<(String, Writer)>> = HashMap::new();
     let mut pairs: HashSet<(String, String)> = HashSet::new();
     let mut diags = Diagnostics::new();
     let mut add = |output: String, writer: Writer, diags: &mut Diagnostics| {
-        if output.starts_with(SEARCH_FOLDER) {
+        if output.starts_with(&bundle) {
             diags.push(
                 Diagnostic::error(&writer.path, writer.line, writer.column, format!("{} writes {output}", writer.what))
-                    .with_hint("pagefind/ holds the search index: rename the file or folder"),
+                    .with_hint(format!("{bundle} holds the search index: rename the file or folder")),
             );
             return;
         }

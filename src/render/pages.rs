@@ -12,6 +12,7 @@ use super::{Page, feed, sitemap, truncate};
 use crate::error::Diagnostic;
 use crate::load::theme::Theme;
 use crate::site::Site;
+use crate::site::layout::Address;
 use crate::write::Sink;
 
 pub(super) struct Renderer<'a> {
@@ -68,8 +69,8 @@ impl Renderer<'_> {
         Base { lang: &lv.lang, site: &lv.site, t: &lv.t, page }
     }
 
-    /// Page metadata for a site path that exists in every language.
-    fn meta(&self, l: usize, kind: &'static str, path: &str, title: String, description: String) -> PageMeta {
+    /// Page metadata for an address that exists in every language.
+    fn meta(&self, l: usize, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
         let c = &self.site.config;
         let lv = self.views.lang(l);
         let alternates = c
@@ -79,8 +80,8 @@ impl Renderer<'_> {
             .map(|(i, lang)| Alternate {
                 lang: lang.code.clone(),
                 name: self.views.lang(i).strings["language_name"].clone(),
-                url: c.href(&lang.code, path),
-                permalink: c.permalink(&lang.code, path),
+                url: c.href(&lang.code, address),
+                permalink: c.permalink(&lang.code, address),
                 current: i == l,
             })
             .collect();
@@ -92,11 +93,10 @@ impl Renderer<'_> {
             title,
         };
         let mut feeds = vec![
-            feed("rss", "application/rss+xml", c.href(&lv.lang, "/rss.xml"), format!("{site_title} (RSS)")),
-            feed("atom", "application/atom+xml", c.href(&lv.lang, "/atom.xml"), format!("{site_title} (Atom)")),
+            feed("rss", "application/rss+xml", c.href(&lv.lang, Address::Rss), format!("{site_title} (RSS)")),
+            feed("atom", "application/atom+xml", c.href(&lv.lang, Address::Atom), format!("{site_title} (Atom)")),
         ];
-        if kind == "topic" || kind == "issue_topic" {
-            let key = path.trim_matches('/').rsplit('/').next().unwrap_or_default();
+        if let Address::Topic(key) | Address::IssueTopic { topic: key, .. } = address {
             if let Some(t) = c.topic_index(key) {
                 let title = format!("{} · {site_title}", lv.topics[t].name);
                 feeds.push(feed("rss", "application/rss+xml", lv.topics[t].feed_url.clone(), title));
@@ -107,8 +107,8 @@ impl Renderer<'_> {
             kind,
             title: full_title,
             description,
-            url: c.href(&lv.lang, path),
-            permalink: c.permalink(&lv.lang, path),
+            url: c.href(&lv.lang, address),
+            permalink: c.permalink(&lv.lang, address),
             alternates,
             feeds,
             og_type: if kind == "entry" || kind == "issue" { "article" } else { "website" },
@@ -133,7 +133,7 @@ impl Renderer<'_> {
     /// The root-relative link to the page of topic `t` in issue `i`, in language `lang`.
     fn issue_topic_url(&self, lang: &str, i: usize, t: usize) -> String {
         let c = &self.site.config;
-        c.href(lang, &self.site.issues[i].topic_path(&c.topics[t].key))
+        c.href(lang, Address::issue_topic(self.site, &self.site.issues[i], t))
     }
 
     fn issue_page(&self, l: usize, i: usize, page: PageMeta) -> IssuePage<'_> {
@@ -152,7 +152,7 @@ impl Renderer<'_> {
     fn home(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let language = &self.site.config.languages[l];
-        let page = self.meta(l, "home", "/", language.title.clone(), language.description.clone());
+        let page = self.meta(l, "home", Address::Home, language.title.clone(), language.description.clone());
         let latest = if self.site.issues.is_empty() {
             let base = self.base(l, page);
             IssuePage { base, issue: None, intro: "", groups: Vec::new(), newer: None, older: None }
@@ -166,7 +166,7 @@ impl Renderer<'_> {
         let lv = self.views.lang(l);
         let s = &lv.issue_summaries[i];
         let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
-        let page = self.meta(l, "issue", &self.site.issues[i].path(), s.title.clone(), description);
+        let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), s.title.clone(), description);
         self.page("issue.html", &self.issue_page(l, i, page))
     }
 
@@ -176,7 +176,7 @@ impl Renderer<'_> {
         let topic = &lv.topics[t];
         let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i].title);
         let description = format!("{} · {}", topic.name, lv.issue_summaries[i].title);
-        let page = self.meta(l, "issue_topic", &issue.topic_path(&topic.key), title, description);
+        let page = self.meta(l, "issue_topic", Address::issue_topic(self.site, issue, t), title, description);
         let topics = issue
             .topics_with_entries()
             .map(|(other, ids)| IssueTopicLink {
@@ -201,7 +201,7 @@ impl Renderer<'_> {
         let entry = &self.site.entries[e];
         let (text, _) = entry.text(&lv.lang);
         let description = truncate(&text.body.summary_text, 160);
-        let page = self.meta(l, "entry", &entry.path(self.site), text.title.clone(), description);
+        let page = self.meta(l, "entry", Address::entry(self.site, entry), text.title.clone(), description);
         let (previous, next) = super::deps::neighbours(self.site, e);
         let ctx = EntryPage {
             base: self.base(l, page),
@@ -223,7 +223,7 @@ impl Renderer<'_> {
             }
         }
         let page =
-            self.meta(l, "archive", "/archive/", lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
+            self.meta(l, "archive", Address::Archive, lv.strings["archive"].clone(), lv.strings["all_issues"].clone());
         self.page("archive.html", &ArchivePage { base: self.base(l, page), years })
     }
 
@@ -237,8 +237,13 @@ impl Renderer<'_> {
                 entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
             })
             .collect();
-        let path = format!("/topics/{}/", topic.key);
-        let page = self.meta(l, "topic", &path, format!("{} {}", topic.emoji, topic.name), topic.name.clone());
+        let page = self.meta(
+            l,
+            "topic",
+            Address::Topic(&topic.key),
+            format!("{} {}", topic.emoji, topic.name),
+            topic.name.clone(),
+        );
         self.page("topic.html", &TopicPage { base: self.base(l, page), topic, groups })
     }
 
@@ -246,35 +251,40 @@ impl Renderer<'_> {
         let lv = self.views.lang(l);
         let tag = &lv.tags[t];
         let entries = self.site.tags[t].entries.iter().map(|&e| lv.entry(e)).collect();
-        let path = format!("/tags/{}/", crate::site::slug::encode_segment(&tag.slug));
-        let page = self.meta(l, "tag", &path, format!("#{}", tag.name), format!("#{}", tag.name));
+        let page = self.meta(l, "tag", Address::Tag(&tag.slug), format!("#{}", tag.name), format!("#{}", tag.name));
         self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })
     }
 
     fn tags(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let page = self.meta(l, "tags", "/tags/", lv.strings["tags"].clone(), lv.strings["tags"].clone());
+        let page = self.meta(l, "tags", Address::Tags, lv.strings["tags"].clone(), lv.strings["tags"].clone());
         self.page("tags.html", &TagsPage { base: self.base(l, page), tags: &lv.tags })
     }
 
     fn not_found(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let mut page = self.meta(l, "not_found", "/", lv.strings["not_found_title"].clone(), String::new());
-        page.url = self.site.config.href(&lv.lang, "/404.html");
-        page.permalink = self.site.config.permalink(&lv.lang, "/404.html");
+        // Its alternates are the home pages: a missing page has no translation.
+        let mut page = self.meta(l, "not_found", Address::Home, lv.strings["not_found_title"].clone(), String::new());
+        page.url = self.site.config.href(&lv.lang, Address::NotFound);
+        page.permalink = self.site.config.permalink(&lv.lang, Address::NotFound);
         self.page("404.html", &NotFoundPage { base: self.base(l, page) })
     }
 
     fn search(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let page =
-            self.meta(l, "search", "/search/", lv.strings["search"].clone(), lv.strings["search_description"].clone());
-        let base_path = &self.site.config.base_path;
+        let page = self.meta(
+            l,
+            "search",
+            Address::Search,
+            lv.strings["search"].clone(),
+            lv.strings["search_description"].clone(),
+        );
+        let c = &self.site.config;
         let ctx = SearchPage {
             base: self.base(l, page),
             issues: &lv.issue_summary_values,
-            bundle_url: format!("{base_path}/{}/", crate::search::BUNDLE_DIR),
-            script_url: format!("{base_path}/search.js"),
+            bundle_url: c.href(&lv.lang, Address::SearchBundle),
+            script_url: c.href(&lv.lang, Address::Static("search.js")),
         };
         self.page("search.html", &ctx)
     }
@@ -283,8 +293,8 @@ impl Renderer<'_> {
     /// each issue's full content rendered once (with absolute links) and passed on to both.
     fn issue_feeds(&self, l: usize, rss_path: &str, atom_path: &str, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let lv = self.views.lang(l);
-        let rss_channel = feed::issues_channel(self.site, lv, "rss.xml");
-        let atom_channel = feed::issues_channel(self.site, lv, "atom.xml");
+        let rss_channel = feed::issues_channel(self.site, lv, Address::Rss);
+        let atom_channel = feed::issues_channel(self.site, lv, Address::Atom);
         sink.put_with(rss_path, &mut |rss_out| {
             sink.put_with(atom_path, &mut |atom_out| {
                 let mut rss = feed::Rss::start(&mut *rss_out, &rss_channel).map_err(|e| io_error(rss_path, &e))?;
@@ -316,11 +326,11 @@ impl Renderer<'_> {
 
     /// An issue's full content as HTML for the feeds, with absolute links.
     fn feed_issue(&self, l: usize, i: usize) -> Result<String, Diagnostic> {
-        let page = self.meta(l, "issue", &self.site.issues[i].path(), String::new(), String::new());
+        let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), String::new(), String::new());
         let permalink = page.permalink.clone();
         let ctx = to_context(&self.issue_page(l, i, page))?;
         let html = self.theme.render("feed_issue.html", &ctx)?;
-        Ok(super::absolute::absolutize(&html, self.site.config.origin(), &permalink))
+        Ok(super::absolute::absolutize_at(&html, self.site.config.origin(), &permalink))
     }
 }
 

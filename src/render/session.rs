@@ -21,18 +21,14 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use crate::error::Diagnostics;
-use crate::load::assemble::{build_entry, date_warning, empty_tag, sort_topic, tag_name};
-use crate::load::parse::{Parsed, parse_file};
 use crate::load::theme::Theme;
-use crate::load::walk::FoundFile;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
 use crate::render::{self, Page};
-use crate::site::naming::{file_name, split_file_name};
 use crate::site::{Entry, EntryId, Site};
 use crate::write::Sink;
 
@@ -87,7 +83,7 @@ impl Session {
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Dirty, Diagnostics> {
         let mut ids = Vec::new();
         for path in changed {
-            match self.entry_at(path) {
+            match load::update::entry_at(&self.site, path) {
                 Some(id) => ids.push(id),
                 None => return self.reload(),
             }
@@ -97,7 +93,7 @@ impl Session {
         // Read every changed entry before touching anything, so that an error changes nothing.
         let mut fresh = Vec::new();
         for id in ids {
-            match reread(&self.site, &self.opts, id)? {
+            match load::update::reread(&self.site, &self.opts, id)? {
                 Some(entry) => fresh.push((id, entry)),
                 None => return self.reload(),
             }
@@ -115,50 +111,12 @@ impl Session {
         Ok(Dirty::All)
     }
 
-    /// The entry whose file `path` is (`content/<issue>/<topic>/<slug>[.<lang>].md`), if any.
-    fn entry_at(&self, path: &Path) -> Option<EntryId> {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        let parts: Vec<&str> = rel
-            .components()
-            .map(|c| match c {
-                Component::Normal(s) => s.to_str(),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
-        let ["content", issue, topic, file] = parts[..] else { return None };
-        let (slug, lang) = split_file_name(&self.site.config, file)?;
-        self.site.config.language(lang)?;
-        let topic = self.site.config.topic_index(topic)?;
-        let issue = self.site.issues.iter().position(|i| i.key == issue)?;
-        self.site.issues[issue].topics[topic].iter().copied().find(|&e| self.site.entries[e].slug == slug)
-    }
-
-    /// Puts a re-read entry in place: its topic's order, its tags' order, its warnings and the
-    /// template values that changed, collecting the pages that show them.
+    /// Puts a re-read entry in place ([`load::update::apply`]) and the template values that
+    /// changed, collecting the pages that show them.
     fn apply(&mut self, id: EntryId, entry: Entry, dirty: &mut BTreeSet<Page>) {
-        let Site { issues, entries, tags, warnings, .. } = &mut self.site;
-        let (i, t) = (entry.issue, entry.topic);
-        let old_path = entries[id].texts[&entries[id].primary].path.clone();
-        entries[id] = entry;
-        let before = issues[i].topics[t].clone();
-        sort_topic(&mut issues[i].topics[t], entries);
-        let reordered = before != issues[i].topics[t];
-        if reordered {
-            // Tag pages list entries in reading order.
-            let position: HashMap<EntryId, usize> = issues
-                .iter()
-                .flat_map(|i| i.topics.iter().flatten().copied())
-                .enumerate()
-                .map(|(n, e)| (e, n))
-                .collect();
-            for tag in tags.iter_mut() {
-                tag.entries.sort_by_key(|e| position[e]);
-            }
-        }
-        warnings.retain(|w| w.path != old_path);
-        warnings.extend(date_warning(&entries[id], &issues[i]));
-
+        let change = load::update::apply(&mut self.site, id, entry);
         let site = &self.site;
+        let (i, t) = (site.entries[id].issue, site.entries[id].topic);
         let list = &site.issues[i].topics[t];
         for (l, lv) in self.views.langs.iter_mut().enumerate() {
             // Numbers follow the order, so every entry of the topic may have changed.
@@ -167,7 +125,7 @@ impl Session {
                     dirty.extend(render::pages_showing_entry(site, l, e));
                 }
             }
-            if reordered {
+            if change.reordered {
                 for &e in list {
                     dirty.extend(render::pages_showing_entry(site, l, e));
                 }
@@ -176,60 +134,4 @@ impl Session {
             }
         }
     }
-}
-
-/// Re-reads the files of entry `id`. `Ok(None)` when they now change more than the entry itself
-/// (a language file added or removed, its tags, its draft state, a tag's spelling): a full load
-/// handles those.
-fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Entry>, Diagnostics> {
-    let old = &site.entries[id];
-    let c = &site.config;
-    let issue = &site.issues[old.issue];
-    let dir = Path::new("content").join(&issue.key).join(&c.topics[old.topic].key);
-    let mut files = BTreeMap::new();
-    let mut diags = Diagnostics::new();
-    for lang in &c.languages {
-        let path = dir.join(file_name(c, &old.slug, &lang.code));
-        if !site.root.join(&path).is_file() {
-            continue;
-        }
-        let slug = old.slug.clone();
-        let found = FoundFile { path, issue: issue.key.clone(), topic: Some(old.topic), slug, lang: lang.code.clone() };
-        match parse_file(&site.root, c, &found) {
-            Ok(Parsed::Entry(p)) => {
-                files.insert(lang.code.clone(), p);
-            }
-            Ok(Parsed::Issue(_)) => return Ok(None),
-            Err(d) => diags.push(d),
-        }
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    if !files.keys().eq(old.texts.keys()) {
-        return Ok(None);
-    }
-    let Some((mut entry, written)) = build_entry(files, old.issue, old.topic, old.slug.clone(), opts) else {
-        return Ok(None);
-    };
-    if entry.draft != old.draft || entry.primary != old.primary {
-        return Ok(None);
-    }
-    let mut ids = Vec::new();
-    for w in &written {
-        let Some((name, slug)) = tag_name(w) else { return Err(empty_tag(&entry, w).into()) };
-        let Ok(t) = site.tags.binary_search_by(|t| t.slug.as_str().cmp(&slug)) else { return Ok(None) };
-        if site.tags[t].name != name {
-            return Ok(None);
-        }
-        if !ids.contains(&t) {
-            ids.push(t);
-        }
-    }
-    if ids != old.tags {
-        return Ok(None);
-    }
-    entry.tags = ids;
-    entry.number = old.number;
-    Ok(Some(entry))
 }

@@ -8,6 +8,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::Diagnostic;
 use crate::site::Site;
+use crate::site::layout::Address;
 use crate::write::Sink;
 
 /// How much one sitemap file may hold.
@@ -22,32 +23,26 @@ pub const PROTOCOL: Limits = Limits { urls: 50_000, bytes: 52_428_800 };
 
 const URLSET_END: &[u8] = b"</urlset>\n";
 
-/// Every page path that exists in every language (without the language prefix), with the date
-/// its content last changed: the issue's date for an issue and its entries, the newest issue
-/// date shown for lists.
-fn page_paths(site: &Site) -> Vec<(String, NaiveDate)> {
+/// Every page that exists in every language, with the date its content last changed: the
+/// issue's date for an issue and its entries, the newest issue date shown for lists.
+fn page_addresses(site: &Site) -> Vec<(Address<'_>, NaiveDate)> {
     let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
-    let mut paths = vec![
-        ("/".to_string(), newest),
-        ("/archive/".to_string(), newest),
-        ("/tags/".to_string(), newest),
-        ("/search/".to_string(), newest),
-    ];
-    paths.extend(site.issues.iter().map(|i| (i.path(), i.date)));
-    let topics = &site.config.topics;
+    let mut pages =
+        vec![(Address::Home, newest), (Address::Archive, newest), (Address::Tags, newest), (Address::Search, newest)];
+    pages.extend(site.issues.iter().map(|i| (Address::Issue(&i.key), i.date)));
     let issue_topics =
-        super::issue_topics(site).map(|(i, t)| (site.issues[i].topic_path(&topics[t].key), site.issues[i].date));
-    paths.extend(issue_topics);
-    paths.extend(site.entries.iter().map(|e| (e.path(site), site.issues[e.issue].date)));
+        super::issue_topics(site).map(|(i, t)| (Address::issue_topic(site, &site.issues[i], t), site.issues[i].date));
+    pages.extend(issue_topics);
+    pages.extend(site.entries.iter().map(|e| (Address::entry(site, e), site.issues[e.issue].date)));
     for (t, topic) in site.config.topics.iter().enumerate() {
         let date = site.issues.iter().find(|i| !i.topics[t].is_empty()).map_or(newest, |i| i.date);
-        paths.push((format!("/topics/{}/", topic.key), date));
+        pages.push((Address::Topic(&topic.key), date));
     }
     for tag in &site.tags {
         let date = tag.entries.first().map_or(newest, |&e| site.issues[site.entries[e].issue].date);
-        paths.push((format!("/tags/{}/", crate::site::slug::encode_segment(&tag.slug)), date));
+        pages.push((Address::Tag(&tag.slug), date));
     }
-    paths
+    pages
 }
 
 /// Writes the sitemap into `sink`: `sitemap.xml` alone when it fits in `limits`, else the
@@ -57,11 +52,11 @@ pub fn write(site: &Site, limits: Limits, sink: &dyn Sink) -> Result<(), Diagnos
     let c = &site.config;
     let mut chunk = urlset_start();
     let (mut urls, mut children) = (0, Vec::new());
-    let paths = page_paths(site);
-    let mut left = paths.len() * c.languages.len();
-    for (path, date) in paths {
+    let pages = page_addresses(site);
+    let mut left = pages.len() * c.languages.len();
+    for (address, date) in pages {
         for lang in &c.languages {
-            let url = url_element(site, &lang.code, &path, date);
+            let url = url_element(site, &lang.code, address, date);
             if urls > 0 && (urls == limits.urls || chunk.len() + url.len() + URLSET_END.len() > limits.bytes) {
                 chunk.extend_from_slice(URLSET_END);
                 children.push(child_name(children.len()));
@@ -81,16 +76,17 @@ pub fn write(site: &Site, limits: Limits, sink: &dyn Sink) -> Result<(), Diagnos
     }
     chunk.extend_from_slice(URLSET_END);
     if children.is_empty() {
-        return sink.put("sitemap.xml", chunk);
+        return sink.put(&Address::Sitemap.file(), chunk);
     }
     children.push(child_name(children.len()));
     sink.put(children.last().expect("just pushed"), chunk)?;
     let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
-    sink.put("sitemap.xml", index(site, &children, newest))
+    sink.put(&Address::Sitemap.file(), index(site, children.len(), newest))
 }
 
+/// The file of child `n`, from 0.
 fn child_name(n: usize) -> String {
-    format!("sitemap-{}.xml", n + 1)
+    Address::SitemapPart(n + 1).file()
 }
 
 fn writer() -> Writer<Vec<u8>> {
@@ -113,24 +109,24 @@ fn urlset_start() -> Vec<u8> {
 }
 
 /// One `<url>`: the page in `lang`, its date, and every language as an alternate.
-fn url_element(site: &Site, lang: &str, path: &str, date: NaiveDate) -> Vec<u8> {
+fn url_element(site: &Site, lang: &str, address: Address, date: NaiveDate) -> Vec<u8> {
     let c = &site.config;
     let mut w = writer();
     let written = (|| -> std::io::Result<()> {
         w.write_event(Event::Start(BytesStart::new("url")))?;
-        w.create_element("loc").write_text_content(BytesText::new(&c.permalink(lang, path)))?;
+        w.create_element("loc").write_text_content(BytesText::new(&c.permalink(lang, address)))?;
         w.create_element("lastmod").write_text_content(BytesText::new(&date.to_string()))?;
         for alt in &c.languages {
             w.create_element("xhtml:link")
                 .with_attribute(("rel", "alternate"))
                 .with_attribute(("hreflang", alt.code.as_str()))
-                .with_attribute(("href", c.permalink(&alt.code, path).as_str()))
+                .with_attribute(("href", c.permalink(&alt.code, address).as_str()))
                 .write_empty()?;
         }
         w.create_element("xhtml:link")
             .with_attribute(("rel", "alternate"))
             .with_attribute(("hreflang", "x-default"))
-            .with_attribute(("href", c.permalink(c.default_language(), path).as_str()))
+            .with_attribute(("href", c.permalink(c.default_language(), address).as_str()))
             .write_empty()?;
         w.write_event(Event::End(BytesEnd::new("url")))
     })();
@@ -146,16 +142,17 @@ fn url_element(site: &Site, lang: &str, path: &str, date: NaiveDate) -> Vec<u8> 
 }
 
 /// The sitemap index naming every child.
-fn index(site: &Site, children: &[String], newest: NaiveDate) -> Vec<u8> {
+fn index(site: &Site, children: usize, newest: NaiveDate) -> Vec<u8> {
     let mut w = writer();
     let written = (|| -> std::io::Result<()> {
         w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         let mut index = BytesStart::new("sitemapindex");
         index.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
         w.write_event(Event::Start(index))?;
-        for child in children {
+        let c = &site.config;
+        for n in 1..=children {
             w.write_event(Event::Start(BytesStart::new("sitemap")))?;
-            let loc = format!("{}/{child}", site.config.base_url);
+            let loc = c.permalink(c.default_language(), Address::SitemapPart(n));
             w.create_element("loc").write_text_content(BytesText::new(&loc))?;
             w.create_element("lastmod").write_text_content(BytesText::new(&newest.to_string()))?;
             w.write_event(Event::End(BytesEnd::new("sitemap")))?;
@@ -169,5 +166,7 @@ fn index(site: &Site, children: &[String], newest: NaiveDate) -> Vec<u8> {
 }
 
 pub fn robots(site: &Site) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}/sitemap.xml\n", site.config.base_url).into_bytes()
+    let c = &site.config;
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", c.permalink(c.default_language(), Address::Sitemap))
+        .into_bytes()
 }

@@ -10,6 +10,7 @@ use tera::Value;
 
 use crate::site::Heading;
 use crate::site::i18n;
+use crate::site::layout::Address;
 use crate::site::{Entry, Issue, Site};
 
 /// A link to one language's version of a page.
@@ -118,15 +119,14 @@ pub struct IssueSummary {
     pub draft: bool,
 }
 
-/// One entry in one page language (`entry`, and the items of `issue.topics[].entries`).
-///
-/// Borrowed from the [`Site`] and the language's other views: it only exists long enough to be
-/// serialised into the template value pages share, so no text is copied twice.
+/// What an entry is in one page language, without its text: shared by the site's pages
+/// ([`EntryView`]) and the export editions, which give the text in their own format.
 #[derive(Debug, Clone, Serialize)]
-pub struct EntryView<'a> {
+pub struct EntryMeta<'a> {
     pub slug: &'a str,
     /// An id unique on the issue page, for `#anchors`.
     pub anchor: String,
+    /// Its page, as the views link ([`Links`]).
     pub url: String,
     pub permalink: String,
     /// The language the text is written in.
@@ -140,6 +140,18 @@ pub struct EntryView<'a> {
     pub date_display: Option<String>,
     /// 1-based position within its issue's topic.
     pub number: usize,
+    pub draft: bool,
+    pub via: Option<&'a str>,
+}
+
+/// One entry in one page language (`entry`, and the items of `issue.topics[].entries`).
+///
+/// Borrowed from the [`Site`] and the language's other views: it only exists long enough to be
+/// serialised into the template value pages share, so no text is copied twice.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView<'a> {
+    #[serde(flatten)]
+    pub meta: EntryMeta<'a>,
     /// [`TagRef`]s: like `topic` and `issue`, the values every entry shares (reference-counted,
     /// not copies: a tenth of the memory of a big build).
     pub tags: Vec<&'a Value>,
@@ -156,8 +168,15 @@ pub struct EntryView<'a> {
     pub topic: &'a Value,
     /// An [`IssueSummary`].
     pub issue: &'a Value,
-    pub draft: bool,
-    pub via: Option<&'a str>,
+}
+
+/// How the views link to the site's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Links {
+    /// Root-relative, with the base path (`/sub/en/2025-11/`): the site's own pages.
+    Relative,
+    /// Absolute (`https://example.org/sub/en/2025-11/`): editions, read away from the site.
+    Absolute,
 }
 
 /// All shared views of a site, built once before rendering.
@@ -168,6 +187,9 @@ pub struct Views {
 
 pub struct LangViews {
     pub lang: String,
+    pub links: Links,
+    /// The [`SiteView`], and its value.
+    pub site_view: SiteView,
     pub site: Value,
     pub t: Value,
     pub strings: std::collections::BTreeMap<String, String>,
@@ -198,7 +220,8 @@ impl Views {
 
     /// Builds every language's views but no entry's value: a build adds those a batch at a time.
     pub fn without_entries(site: &Site) -> Views {
-        let langs = site.config.languages.par_iter().map(|lang| LangViews::build(site, &lang.code)).collect();
+        let languages = site.config.languages.par_iter();
+        let langs = languages.map(|lang| LangViews::build(site, &lang.code, Links::Relative)).collect();
         Views { langs }
     }
 
@@ -208,19 +231,21 @@ impl Views {
 }
 
 impl LangViews {
-    /// The views of one language, without its entries' values ([`LangViews::fill_entries`]).
-    pub fn build(site: &Site, lang: &str) -> LangViews {
+    /// The views of one language, linking as `links` says, without its entries' values
+    /// ([`LangViews::fill_entries`]).
+    pub fn build(site: &Site, lang: &str, links: Links) -> LangViews {
         let c = &site.config;
+        let link = |address| link(c, links, lang, address);
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);
-        let topics: Vec<TopicRef> = (0..c.topics.len()).map(|t| topic_ref(site, lang, t)).collect();
+        let topics: Vec<TopicRef> = (0..c.topics.len()).map(|t| topic_ref(site, links, lang, t)).collect();
         let tags: Vec<TagRef> = site
             .tags
             .iter()
             .map(|t| TagRef {
                 name: t.name.clone(),
                 slug: t.slug.clone(),
-                url: c.href(lang, &format!("/tags/{}/", crate::site::slug::encode_segment(&t.slug))),
+                url: link(Address::Tag(&t.slug)),
                 count: t.entries.len(),
             })
             .collect();
@@ -230,21 +255,24 @@ impl LangViews {
             lang: lang.to_string(),
             default_language: c.default_language().to_string(),
             base_url: c.base_url.clone(),
-            home_url: c.href(lang, "/"),
-            archive_url: c.href(lang, "/archive/"),
-            tags_url: c.href(lang, "/tags/"),
-            search_url: c.href(lang, "/search/"),
-            stylesheet_url: format!("{}/style.css", c.base_path),
-            print_stylesheet_url: format!("{}/print.css", c.base_path),
-            favicon_url: format!("{}/favicon.svg", c.base_path),
-            rss_url: c.href(lang, "/rss.xml"),
-            atom_url: c.href(lang, "/atom.xml"),
+            home_url: link(Address::Home),
+            archive_url: link(Address::Archive),
+            tags_url: link(Address::Tags),
+            search_url: link(Address::Search),
+            stylesheet_url: link(Address::Static("style.css")),
+            print_stylesheet_url: link(Address::Static("print.css")),
+            favicon_url: link(Address::Static("favicon.svg")),
+            rss_url: link(Address::Rss),
+            atom_url: link(Address::Atom),
             topics: topics.clone(),
         };
-        let issue_summaries: Vec<IssueSummary> = site.issues.iter().map(|i| issue_summary(site, lang, i)).collect();
+        let issue_summaries: Vec<IssueSummary> =
+            site.issues.iter().map(|i| issue_summary(site, links, lang, i)).collect();
         LangViews {
             lang: lang.to_string(),
+            links,
             site: Value::from_serializable(&site_view),
+            site_view,
             t: Value::from_serializable(&strings),
             strings,
             issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
@@ -294,18 +322,26 @@ impl LangViews {
     }
 }
 
-fn topic_ref(site: &Site, lang: &str, t: usize) -> TopicRef {
+/// The link to `address` in language `lang`, as `links` says.
+pub fn link(c: &crate::site::config::Config, links: Links, lang: &str, address: Address) -> String {
+    match links {
+        Links::Relative => c.href(lang, address),
+        Links::Absolute => c.permalink(lang, address),
+    }
+}
+
+fn topic_ref(site: &Site, links: Links, lang: &str, t: usize) -> TopicRef {
     let topic = &site.config.topics[t];
     TopicRef {
         key: topic.key.clone(),
         emoji: topic.emoji.clone(),
         name: topic.name(lang).to_string(),
-        url: site.config.href(lang, &format!("/topics/{}/", topic.key)),
-        feed_url: site.config.href(lang, &format!("/topics/{}/rss.xml", topic.key)),
+        url: link(&site.config, links, lang, Address::Topic(&topic.key)),
+        feed_url: link(&site.config, links, lang, Address::TopicFeed(&topic.key)),
     }
 }
 
-pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
+pub fn issue_summary(site: &Site, links: Links, lang: &str, issue: &Issue) -> IssueSummary {
     let (text, text_lang) = issue.text(lang);
     let (y, m) = crate::site::month::parse_issue_key(&issue.key).unwrap_or((1970, 1));
     IssueSummary {
@@ -318,8 +354,8 @@ pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
         number: issue.number,
         number_display: issue.number.map(|n| i18n::issue_number(lang, n)),
         editors: issue.editors.clone(),
-        url: site.config.href(lang, &issue.path()),
-        permalink: site.config.permalink(lang, &issue.path()),
+        url: link(&site.config, links, lang, Address::Issue(&issue.key)),
+        permalink: site.config.permalink(lang, Address::Issue(&issue.key)),
         lang: text_lang.to_string(),
         translated: text_lang == lang,
         entry_count: issue.entry_count(),
@@ -327,17 +363,16 @@ pub fn issue_summary(site: &Site, lang: &str, issue: &Issue) -> IssueSummary {
     }
 }
 
-/// The view of entry `e` in the language of `lv`, borrowing from the site and the language's
-/// views.
-pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryView<'a> {
+/// What entry `e` is in the language of `lv`, borrowing from the site.
+pub fn entry_meta<'a>(site: &'a Site, lv: &LangViews, e: &'a Entry) -> EntryMeta<'a> {
     let lang = lv.lang.as_str();
     let (text, text_lang) = e.text(lang);
-    let path = e.path(site);
-    EntryView {
+    let address = Address::entry(site, e);
+    EntryMeta {
         slug: &e.slug,
         anchor: e.anchor(site),
-        url: site.config.href(lang, &path),
-        permalink: site.config.permalink(lang, &path),
+        url: link(&site.config, lv.links, lang, address),
+        permalink: site.config.permalink(lang, address),
         lang: text_lang,
         translated: text_lang == lang,
         title: &text.title,
@@ -346,6 +381,17 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
         date: e.date.map(|d| d.to_string()),
         date_display: e.date.map(|d| i18n::long_date(lang, d)),
         number: e.number,
+        draft: e.draft,
+        via: e.via.as_deref(),
+    }
+}
+
+/// The view of entry `e` in the language of `lv`, borrowing from the site and the language's
+/// views.
+pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryView<'a> {
+    let (text, _) = e.text(&lv.lang);
+    EntryView {
+        meta: entry_meta(site, lv, e),
         tags: e.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
         editor_note: text.editor_note.as_deref(),
         further_reading: &text.further_reading,
@@ -355,7 +401,5 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
         toc: &text.body.toc,
         topic: &lv.topic_values[e.topic],
         issue: &lv.issue_summary_values[e.issue],
-        draft: e.draft,
-        via: e.via.as_deref(),
     }
 }

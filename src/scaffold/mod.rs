@@ -23,13 +23,6 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// An issue's title in `lang`: `云原生月报 2025 年 12 月`, `Cloud Native Monthly, December 2025`.
-pub fn issue_title(config: &Config, lang: &str, year: i32, month: u32) -> String {
-    let site = config.language(lang).map_or("", |l| l.title.as_str());
-    let month = i18n::month(lang, year, month);
-    if is_chinese(lang) { format!("{site} {month}") } else { format!("{site}, {month}") }
-}
-
 /// Placeholder text in the file's own language, so a forgotten placeholder is at least readable.
 fn placeholder(lang: &str, zh: &str, en: &str) -> String {
     if is_chinese(lang) { zh.to_string() } else { en.to_string() }
@@ -74,7 +67,7 @@ date = {date}\n\
 {draft}\n\
 +++\n\
 {intro}\n",
-        title = toml_string(&issue_title(config, lang, y, m)),
+        title = toml_string(&i18n::issue_title(config, lang, y, m)),
     )
 }
 
@@ -97,7 +90,7 @@ fn issue_translation_file(config: &Config, key: &str, lang: &str, before: &str, 
         "+++\n\
 # A translation of _index.md. The date, number, editors and draft flag are set there, not here.\n\
 {before}title = {title}\n{after}+++\n{intro}\n",
-        title = toml_string(&issue_title(config, lang, y, m)),
+        title = toml_string(&i18n::issue_title(config, lang, y, m)),
     )
 }
 

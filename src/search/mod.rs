@@ -8,7 +8,7 @@
 //! `data-pagefind-filter`: see `docs/templates.md`). Pagefind groups the records by the pages'
 //! `<html lang>`, so each language's search page searches that language only. The files it
 //! returns (index, fragments, and its browser code, which ships inside the crate) go through the
-//! same sink as every other output, under [`BUNDLE_DIR`].
+//! same sink as every other output, under [`Address::SearchBundle`].
 //!
 //! Each language has a pagefind index of its own ([`SearchIndex`]), filled by an indexing thread
 //! while that language renders (it hands pagefind a chunk of pages at a time, which pagefind
@@ -31,15 +31,8 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::render::Page;
 use crate::render::batch::issue_pages;
 use crate::site::Site;
+use crate::site::layout::{self, Address};
 use crate::write::{Sink, Writing};
-
-/// The folder of the search bundle in the output, below the site's base path.
-pub const BUNDLE_DIR: &str = "pagefind";
-
-/// Whether output `path` is a file of the search bundle.
-pub fn is_bundle_file(path: &str) -> bool {
-    path.strip_prefix(BUNDLE_DIR).is_some_and(|rest| rest.starts_with('/'))
-}
 
 /// Pages waiting for the indexing thread; a bound keeps a fast render from holding every page.
 const QUEUE: usize = 256;
@@ -105,21 +98,20 @@ impl SearchIndex {
 fn bundle_files(files: Vec<pagefind::api::SyntheticFile>) -> Files {
     let files = files.into_iter().map(|f| {
         let name = f.filename.to_string_lossy().replace('\\', "/");
-        (format!("{BUNDLE_DIR}/{name}"), f.contents)
+        (layout::bundle_file(&name), f.contents)
     });
     files.collect()
 }
 
 fn index_error(message: String) -> Diagnostic {
-    Diagnostic::file(BUNDLE_DIR, format!("search index: {message}"))
+    Diagnostic::file(layout::SEARCH_BUNDLE, format!("search index: {message}"))
         .with_hint("build without the search index with `digest build --no-search`")
 }
 
-/// The site path of `page` if it goes into the search index: entry pages and issue pages.
-pub fn indexed_path(site: &Site, page: Page) -> Option<String> {
+/// The address of `page` if it goes into the search index: entry pages and issue pages.
+pub fn indexed_address(site: &Site, page: Page) -> Option<Address<'_>> {
     match page {
-        Page::Entry(_, e) => Some(site.entries[e].path(site)),
-        Page::Issue(_, i) => Some(site.issues[i].path()),
+        Page::Entry(..) | Page::Issue(..) => page.address(site),
         _ => None,
     }
 }
@@ -140,10 +132,10 @@ pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
     let mut records = HashMap::with_capacity(c.languages.len() * (site.issues.len() + site.entries.len()));
     for (l, lang) in c.languages.iter().enumerate() {
         let pages = (0..site.issues.len()).flat_map(|i| issue_pages(site, l, i));
-        let indexed = pages.filter_map(|page| Some((page, indexed_path(site, page)?)));
-        for (position, (page, path)) in indexed.enumerate() {
+        let indexed = pages.filter_map(|page| Some((page, indexed_address(site, page)?)));
+        for (position, (page, address)) in indexed.enumerate() {
             for output in page.outputs(site) {
-                records.insert(output, Record { lang: l, position, url: c.href(&lang.code, &path) });
+                records.insert(output, Record { lang: l, position, url: c.href(&lang.code, address) });
             }
         }
     }
@@ -214,7 +206,7 @@ impl Bundle {
                 continue;
             }
             let json: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| index_error(format!("pagefind-entry.json does not parse: {e}")))?;
+                .map_err(|e| index_error(format!("{} does not parse: {e}", layout::BUNDLE_ENTRY)))?;
             match &mut self.entry {
                 None => self.entry = Some(json),
                 Some(all) => {
@@ -235,7 +227,7 @@ impl Bundle {
 }
 
 fn entry_path() -> String {
-    format!("{BUNDLE_DIR}/pagefind-entry.json")
+    layout::bundle_file(layout::BUNDLE_ENTRY)
 }
 
 /// The files of language `l`'s index, filled from the pages of that language `render` writes

@@ -76,7 +76,7 @@ fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<Stri
     let outputs = sink.into_inner();
     let mut records = BTreeMap::new();
     for (path, bytes) in &outputs {
-        let Some(name) = path.strip_prefix("pagefind/fragment/") else { continue };
+        let Some(name) = path.strip_prefix(&layout::bundle_file("fragment/")) else { continue };
         let mut json = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut json).unwrap();
         let json: Value =
@@ -164,14 +164,15 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
     }
     // An entry not yet translated is found from the English page too, in its own language.
     assert_eq!(records["/en/2025-11/news/only-zh/"].meta["title"], "只有中文的新闻");
-    let entry: Value = serde_json::from_slice(&outputs["pagefind/pagefind-entry.json"]).unwrap();
+    let entry: Value = serde_json::from_slice(&outputs[&layout::bundle_file(layout::BUNDLE_ENTRY)]).unwrap();
     let langs: Vec<&String> = entry["languages"].as_object().unwrap().keys().collect();
     assert_eq!(langs, ["en", "zh"]);
     assert_eq!(entry["languages"]["zh"]["page_count"], 3);
     // Pagefind's browser code ships inside the crate and is written with the index.
-    for file in ["pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/wasm.en.pagefind"] {
-        assert!(outputs.contains_key(file), "{file} missing");
-    }
+    let bundle: Vec<&str> = outputs.keys().map(String::as_str).filter(|p| layout::in_search_bundle(p)).collect();
+    assert!(bundle.contains(&layout::bundle_file(layout::BUNDLE_SCRIPT).as_str()), "{bundle:?}");
+    assert!(bundle.iter().any(|p| p.ends_with("-worker.js")), "{bundle:?}");
+    assert!(bundle.iter().any(|p| p.contains("/wasm.en.")), "{bundle:?}");
 }
 
 #[test]
@@ -224,7 +225,7 @@ fn urls_carry_the_base_path() {
     assert!(records.contains_key("/newsletter/2025-11/releases/gateway/"), "{:?}", records.keys());
     assert!(records.contains_key("/newsletter/en/2025-11/"));
     // The bundle stays at pagefind/ of the output, which is published at the base path.
-    assert!(outputs.contains_key("pagefind/pagefind.js"));
+    assert!(outputs.contains_key(&layout::bundle_file(layout::BUNDLE_SCRIPT)));
     let page = String::from_utf8(outputs["search/index.html"].clone()).unwrap();
     assert!(page.contains(r#"data-bundle="/newsletter/pagefind/""#), "{page}");
     assert!(page.contains(r#"src="/newsletter/search.js""#));
@@ -252,7 +253,7 @@ fn the_index_does_not_depend_on_the_order_pages_are_rendered_in() {
     for _ in 0..3 {
         let (again, _) = build(dir.path(), false);
         let index = |o: &BTreeMap<String, Vec<u8>>| {
-            o.clone().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect::<Vec<_>>()
+            o.clone().into_iter().filter(|(p, _)| layout::in_search_bundle(p)).collect::<Vec<_>>()
         };
         assert!(index(&first) == index(&again), "the index differs between two builds");
     }
@@ -274,7 +275,7 @@ fn render_errors_of_every_language_are_reported_and_no_index_is_written() {
     assert!(err.contains("zh_only") && err.contains("en_only"), "{err}");
     let outputs = sink.into_inner();
     assert!(outputs.keys().any(|p| p.starts_with("en/")), "the second language was rendered");
-    assert!(!outputs.keys().any(|p| is_bundle_file(p)), "no index is written for a failed render");
+    assert!(!outputs.keys().any(|p| layout::in_search_bundle(p)), "no index is written for a failed render");
 }
 
 /// Pages of `n` records with distinct words, in English.

@@ -102,7 +102,7 @@ impl State {
     fn publish_search(&self, files: crate::search::Files) {
         let mut snap = self.snapshot.write().expect("snapshot lock");
         let mut outputs = (*snap.outputs).clone();
-        outputs.retain(|path, _| !crate::search::is_bundle_file(path));
+        outputs.retain(|path, _| !crate::site::layout::in_search_bundle(path));
         outputs.extend(files.into_iter().map(|(k, v)| (k, Arc::new(v))));
         *snap =
             Arc::new(Snapshot { outputs: Arc::new(outputs), generation: snap.generation, error: snap.error.clone() });
@@ -311,7 +311,7 @@ impl Builder {
             rendered += fresh.len();
             reindex |= self.indexer.as_ref().is_some_and(|i| fresh.keys().any(|path| i.indexes(path)));
             let reload = match reloads {
-                true => Reload::Pages(fresh.keys().map(|path| crate::render::output_url(path)).collect()),
+                true => Reload::Pages(fresh.keys().map(|path| crate::site::layout::url_of_output(path)).collect()),
                 false => Reload::Nothing,
             };
             self.state.publish(
@@ -333,7 +333,7 @@ impl Builder {
 
 /// A fresh full render, `outputs`, with the search bundle of `old`.
 fn with_search_files_of(mut outputs: Outputs, old: &Outputs) -> Outputs {
-    let bundle = old.iter().filter(|(path, _)| crate::search::is_bundle_file(path));
+    let bundle = old.iter().filter(|(path, _)| crate::site::layout::in_search_bundle(path));
     outputs.extend(bundle.map(|(k, v)| (k.clone(), v.clone())));
     outputs
 }

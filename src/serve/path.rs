@@ -4,6 +4,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
+use crate::site::layout::{Address, Served, served_file};
+
 /// What a request target names in the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -27,20 +29,14 @@ pub fn resolve(target: &str, exists: impl Fn(&str) -> bool) -> Target {
     let Some(segments) = segments(target) else {
         return Target::NotFound;
     };
-    let (last, dirs) = segments.split_last().expect("split yields at least one segment");
-    if last.is_empty() {
-        let key = if dirs.is_empty() { "index.html".to_string() } else { format!("{}/index.html", dirs.join("/")) };
-        return if exists(&key) { Target::File(key) } else { Target::NotFound };
+    match served_file(&format!("/{}", segments.join("/")), exists) {
+        Some(Served::File(key)) => Target::File(key),
+        Some(Served::Folder(_)) => {
+            let encoded: Vec<String> = segments.iter().map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+            Target::Redirect(format!("/{}/", encoded.join("/")))
+        }
+        None => Target::NotFound,
     }
-    let key = segments.join("/");
-    if exists(&key) {
-        return Target::File(key);
-    }
-    if exists(&format!("{key}/index.html")) {
-        let encoded: Vec<String> = segments.iter().map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
-        return Target::Redirect(format!("/{}/", encoded.join("/")));
-    }
-    Target::NotFound
 }
 
 /// The decoded segments of a target's path (the last one empty for a folder), or `None` when unsafe.
@@ -67,12 +63,13 @@ pub fn not_found_page(target: &str, exists: impl Fn(&str) -> bool) -> Option<Str
     let first = target.trim_start_matches('/').split(['/', '?', '#']).next().unwrap_or_default();
     let is_plain = !first.is_empty() && first.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if is_plain {
-        let key = format!("{first}/404.html");
+        let key = format!("{first}/{}", Address::NotFound.file());
         if exists(&key) {
             return Some(key);
         }
     }
-    exists("404.html").then(|| "404.html".to_string())
+    let key = Address::NotFound.file();
+    exists(&key).then_some(key)
 }
 
 /// The `Content-Type` of an output, by its extension.
@@ -127,7 +124,7 @@ mod tests {
         "en/index.html",
         "en/404.html",
         "2025-11/index.html",
-        "tags/云原生/index.html",
+        "labels/云原生/index.html",
         "style.css",
         "rss.xml",
         "a b.txt",
@@ -146,7 +143,7 @@ mod tests {
         assert_eq!(r("/"), file("index.html"));
         assert_eq!(r("/en/"), file("en/index.html"));
         assert_eq!(r("/2025-11/?utm=x"), file("2025-11/index.html"));
-        assert_eq!(r("/tags/%E4%BA%91%E5%8E%9F%E7%94%9F/"), file("tags/云原生/index.html"));
+        assert_eq!(r("/labels/%E4%BA%91%E5%8E%9F%E7%94%9F/"), file("labels/云原生/index.html"));
     }
 
     #[test]
@@ -161,7 +158,7 @@ mod tests {
     fn folders_without_slash_redirect() {
         assert_eq!(r("/en"), Target::Redirect("/en/".into()));
         assert_eq!(r("/2025-11?x=1"), Target::Redirect("/2025-11/".into()));
-        assert_eq!(r("/tags/云原生"), Target::Redirect("/tags/%E4%BA%91%E5%8E%9F%E7%94%9F/".into()));
+        assert_eq!(r("/labels/云原生"), Target::Redirect("/labels/%E4%BA%91%E5%8E%9F%E7%94%9F/".into()));
     }
 
     #[test]

@@ -175,6 +175,14 @@ pub fn long_date(lang: &str, d: NaiveDate) -> String {
     }
 }
 
+/// A new issue's title in `lang`, as `new issue` and `fetch` write it: `云原生月报 2025 年 12 月`,
+/// `Cloud Native Monthly, December 2025`.
+pub fn issue_title(config: &super::config::Config, lang: &str, year: i32, month: u32) -> String {
+    let site = config.language(lang).map_or("", |l| l.title.as_str());
+    let month = self::month(lang, year, month);
+    if is_chinese(lang) { format!("{site} {month}") } else { format!("{site}, {month}") }
+}
+
 /// A month: `2025 年 11 月`, `November 2025`.
 pub fn month(lang: &str, year: i32, month: u32) -> String {
     if is_chinese(lang) {

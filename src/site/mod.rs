@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod i18n;
+pub mod layout;
 pub mod limits;
 pub mod month;
 pub mod naming;
@@ -146,16 +147,6 @@ impl Entry {
         }
     }
 
-    /// The site path of the entry page, without the language prefix (`/2025-11/releases/slug/`).
-    pub fn path(&self, site: &Site) -> String {
-        format!(
-            "/{}/{}/{}/",
-            site.issues[self.issue].key,
-            site.config.topics[self.topic].key,
-            slug::encode_segment(&self.slug)
-        )
-    }
-
     /// An id unique within an issue page, used for anchors.
     pub fn anchor(&self, site: &Site) -> String {
         format!("{}-{}", site.config.topics[self.topic].key, self.slug)
@@ -170,15 +161,6 @@ impl Issue {
         }
     }
 
-    pub fn path(&self) -> String {
-        format!("/{}/", self.key)
-    }
-
-    /// The site path of one topic of the issue (`/2025-11/releases/`), given the topic's key.
-    pub fn topic_path(&self, topic_key: &str) -> String {
-        format!("/{}/{topic_key}/", self.key)
-    }
-
     pub fn entry_count(&self) -> usize {
         self.topics.iter().map(Vec::len).sum()
     }
@@ -188,6 +170,12 @@ impl Issue {
     pub fn topics_with_entries(&self) -> impl Iterator<Item = (usize, &[EntryId])> {
         self.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (t, ids.as_slice()))
     }
+}
+
+/// Every entry of `issues` in reading order: newest issue first, topics in config order, each
+/// topic's entries in display order. Tag pages list their entries in this order.
+pub fn reading_order(issues: &[Issue]) -> impl Iterator<Item = EntryId> + '_ {
+    issues.iter().flat_map(|i| i.topics.iter().flatten().copied())
 }
 
 impl Site {

@@ -42,7 +42,14 @@ const SEGMENT: &AsciiSet = &CONTROLS
 
 /// Percent-encodes a path segment for use in URLs (non-ASCII characters become UTF-8 escapes).
 pub fn encode_segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
+    let mut out = String::with_capacity(s.len());
+    push_encoded(&mut out, s);
+    out
+}
+
+/// [`encode_segment`], appended to `out`.
+pub fn push_encoded(out: &mut String, s: &str) {
+    out.extend(utf8_percent_encode(s, SEGMENT));
 }
 
 #[cfg(test)]

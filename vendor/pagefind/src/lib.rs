@@ -34,7 +34,7 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
-    /// digest's patch: URL -> place in `fossicked_pages`, so that adding a page does not scan
+    /// digest's patch (1): URL -> place in `fossicked_pages`, so that adding a page does not scan
     /// every page added before it (quadratic in the number of pages).
     page_positions: HashMap<String, usize>,
     built_indexes: Vec<PagefindIndexes>,
@@ -45,6 +45,7 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            // digest's patch (1): the URL -> place map starts empty.
             page_positions: HashMap::new(),
             built_indexes: vec![],
         }
@@ -112,6 +113,7 @@ impl SearchState {
         }
 
         let existing_page_count = self.fossicked_pages.len();
+        // digest's patch (1): the pages from disk enter the URL -> place map too.
         for (i, page) in results.iter().enumerate() {
             self.page_positions.insert(page.url.clone(), existing_page_count + i);
         }
@@ -123,12 +125,13 @@ impl SearchState {
     pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
         let result = file.fossick_sync(&self.options);
         if let Some(result) = result.as_ref().ok() {
+            // digest's patch (1): `record` looks the URL up in `page_positions` (was a scan).
             self.record(result.clone());
         }
         result
     }
 
-    /// digest's patch: `fossick_one` for several files, parsed in parallel (on the rayon pool
+    /// digest's patch (2): `fossick_one` for several files, parsed in parallel (on the rayon pool
     /// of the calling thread, as `fossick_many` parses files from disk), then recorded in the
     /// order given, so the state equals that of adding them one by one. Returns the number of
     /// files added, or the first error (the files before it are recorded).
@@ -144,7 +147,8 @@ impl SearchState {
         Ok(added)
     }
 
-    /// digest's patch: records a parsed page, replacing the page of the same URL if there is one.
+    /// digest's patch (1): records a parsed page, replacing the page of the same URL if there
+    /// is one.
     fn record(&mut self, page: FossickedData) {
         if let Some(&existing) = self.page_positions.get(&page.url) {
             self.fossicked_pages[existing] = page;
@@ -156,16 +160,19 @@ impl SearchState {
     }
 
     pub async fn build_indexes(&mut self) -> Result<()> {
+        // digest's patch (4): the body moved to `build_indexes_from`, which copies the pages here.
         self.build_indexes_from(false).await
     }
 
-    /// digest's patch: `build_indexes` that moves the pages into the indexes instead of copying
-    /// them, leaving none to add to: for an index built once, which then holds one copy of
-    /// its pages at its peak rather than two.
+    /// digest's patch (4): `build_indexes` that moves the pages into the indexes instead of
+    /// copying them, leaving none to add to: for an index built once, which then holds one
+    /// copy of its pages at its peak rather than two.
     pub async fn build_indexes_taking_pages(&mut self) -> Result<()> {
         self.build_indexes_from(true).await
     }
 
+    // digest's patch (4): upstream's `build_indexes`, moving the pages if `take`, else copying
+    // them.
     async fn build_indexes_from(&mut self, take: bool) -> Result<()> {
         let log = &self.options.logger;
 
@@ -200,6 +207,7 @@ impl SearchState {
 
         log.status("[Reading languages]");
 
+        // digest's patch (4): the pages are moved out (`take`) or copied, not borrowed.
         let pages: Box<dyn Iterator<Item = FossickedData>> = if take {
             self.page_positions.clear();
             Box::new(std::mem::take(&mut self.fossicked_pages).into_iter())
@@ -216,6 +224,7 @@ impl SearchState {
         let mut language_map: HashMap<String, Vec<fossick::FossickedData>> = HashMap::new();
         for page in pages_with_data {
             let language = page.language.clone();
+            // digest's patch (4): `page` is owned here, so it is pushed without a clone.
             if let Some(lang_pages) = language_map.get_mut(&language) {
                 lang_pages.push(page);
             } else {

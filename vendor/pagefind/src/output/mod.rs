@@ -321,6 +321,8 @@ impl PagefindIndexes {
             WriteBehavior::Immutable
         };
 
+        // digest's patch (3): the files are listed as (name, chunks, compression, behaviour),
+        // not as `write` futures, so that in memory they can be compressed in parallel below.
         let mut files: Vec<(PathBuf, Vec<&[u8]>, Compress, WriteBehavior)> = vec![(
             outdir.join(format!("pagefind.{}.pf_meta", &self.meta_index.0)),
             vec![&self.meta_index.1],
@@ -330,6 +332,7 @@ impl PagefindIndexes {
 
         if self.language != "unknown" {
             if let Some(wasm_path) = self.lang_wasm_path() {
+                // digest's patch (3): a tuple, not a `write` future (see above).
                 files.push((
                     outdir.join(format!("wasm.{}.pagefind", self.language)),
                     vec![WEB_WASM_FILES
@@ -352,6 +355,7 @@ impl PagefindIndexes {
             }
         }
 
+        // digest's patch (3): tuples, not `write` futures, here and in the two lists below.
         files.extend(self.fragments.iter().map(|(hash, fragment)| {
             (
                 outdir.join(format!("fragment/{}.pf_fragment", hash)),
@@ -379,9 +383,9 @@ impl PagefindIndexes {
             )
         }));
 
-        // digest's patch: in memory, the files are compressed in parallel, on the rayon pool of
-        // the calling thread, in the same order (on one thread this was most of a large build).
-        // One file a task: the word index chunks at the end are the largest, and would
+        // digest's patch (3): in memory, the files are compressed in parallel, on the rayon pool
+        // of the calling thread, in the same order (on one thread this was most of a large
+        // build). One file a task: the word index chunks at the end are the largest, and would
         // otherwise fall to one thread.
         if synthetic {
             use rayon::prelude::*;
@@ -396,7 +400,7 @@ impl PagefindIndexes {
     }
 }
 
-/// digest's patch: the contents of a file written in memory.
+/// digest's patch (3): the contents of a file written in memory.
 fn contents(chunks: &[&[u8]], compression: Compress) -> Vec<u8> {
     match compression {
         Compress::GZ => gzip(chunks).expect("compressing into memory does not fail"),
@@ -404,7 +408,8 @@ fn contents(chunks: &[&[u8]], compression: Compress) -> Vec<u8> {
     }
 }
 
-/// Each chunk behind pagefind's marker, gzipped at the highest level.
+/// digest's patch (3): upstream's compression, out of `write` to be shared by both paths:
+/// each chunk behind pagefind's marker, gzipped at the highest level.
 fn gzip(chunks: &[&[u8]]) -> std::io::Result<Vec<u8>> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
     for chunk in chunks {
@@ -461,6 +466,7 @@ async fn write(
 
     match compression {
         Compress::GZ => {
+            // digest's patch (3): the same compression as in memory, now in `gzip`.
             if let Ok(contents) = gzip(&content_chunks) {
                 if let Some(mut file) = file {
                     file.write_all(&contents).await.unwrap();

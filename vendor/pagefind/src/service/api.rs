@@ -113,7 +113,7 @@ impl PagefindIndex {
         })
     }
 
-    /// digest's patch: adds several HTML files that aren't on disk, each given by its URL and
+    /// digest's patch (2): adds several HTML files that aren't on disk, each given by its URL and
     /// content, as `add_html_file` would one after the other, but parsing them in parallel on
     /// the rayon pool of the calling thread. Blocking: call it outside an async context.
     ///
@@ -227,7 +227,7 @@ impl PagefindIndex {
         Ok(resolved_output_path.to_string_lossy().into())
     }
 
-    /// digest's patch: `get_files` for an index built once: its pages move into the built
+    /// digest's patch (4): `get_files` for an index built once: its pages move into the built
     /// index instead of being copied, so none are left to add to or build again.
     pub async fn get_files_once(self) -> Result<Vec<SyntheticFile>> {
         let mut state = self.search_index.lock().await;

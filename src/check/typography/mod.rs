@@ -11,24 +11,22 @@
 //!
 //! Each difference between a piece of prose and its corrected form is one [`Correction`],
 //! located at its first changed character, with the words around it as written and as
-//! corrected; `check` reports it, `check --fix` ([`super::fix`]) applies it.
+//! corrected; `check` reports it, `check --fix` ([`super::fix`]) applies it. [`prose`] finds the
+//! prose of a file, [`rules`] corrects it.
+
+mod prose;
+mod rules;
 
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::sync::Mutex;
-
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::ContentFile;
 use crate::error::Diagnostic;
-use crate::site::config::{Config, TYPOGRAPHY_RULES};
+use crate::site::config::Config;
 use crate::site::i18n::is_chinese;
-
-/// The rules that are the project's own; the others of [`TYPOGRAPHY_RULES`] are autocorrect's.
-pub const OWN_RULES: &[&str] = &["fullwidth-after-latin", "fullwidth-bracket"];
-
-/// Front matter keys whose string values are prose (`title` also in `[[further_reading]]`).
-const PROSE_KEYS: &[&str] = &["title", "summary", "editor_note"];
+use prose::{Piece, front_matter_strings, markdown_pieces, without_urls};
+pub use rules::{OWN_RULES, correct, is_han};
+use rules::{correct_locked, with_autocorrect};
 
 /// The typography rules that apply: every one but those `[check.typography] disable` names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,12 +62,6 @@ pub struct Correction {
     pub message: String,
     /// Byte ranges of the file and what replaces them, in order, not overlapping.
     pub edits: Vec<(Range<usize>, String)>,
-}
-
-/// A Chinese character (CJK ideographs; punctuation is not one).
-pub fn is_han(c: char) -> bool {
-    matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF | 0x30000..=0x3134F)
 }
 
 /// Typography warnings for a file, if it is in Chinese.
@@ -130,53 +122,6 @@ pub fn apply(text: &str, corrections: &[Correction]) -> String {
     out
 }
 
-/// A piece of prose text, or an inline code span (whose neighbours may need a space).
-enum Piece {
-    Text(Range<usize>),
-    Code(Range<usize>),
-}
-
-/// The text and the code spans of Markdown `text`, which starts at `base` in the file; text
-/// pieces that touch are joined.
-fn markdown_pieces(text: &str, base: usize, out: &mut Vec<Piece>) {
-    let mut in_code = false;
-    for (event, range) in Parser::new_ext(text, crate::load::markdown::parser_options()).into_offset_iter() {
-        let range = base + range.start..base + range.end;
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(_) if !in_code => match out.last_mut() {
-                Some(Piece::Text(last)) if last.end == range.start => last.end = range.end,
-                _ => out.push(Piece::Text(range)),
-            },
-            Event::Code(_) => out.push(Piece::Code(range)),
-            _ => {}
-        }
-    }
-}
-
-/// The parts of `text[range]` between URLs (`https://…`, `www.…`).
-fn without_urls(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut from = range.start;
-    let mut i = range.start;
-    while i < range.end {
-        let rest = &text[i..range.end];
-        if rest.starts_with("http://") || rest.starts_with("https://") || rest.starts_with("www.") {
-            // A URL ends at whitespace or at the first character a URL would not hold unescaped.
-            let len = rest.find(|ch: char| ch.is_whitespace() || !ch.is_ascii() || "\"'<>".contains(ch));
-            out.push(from..i);
-            i += len.unwrap_or(rest.len());
-            from = i;
-            continue;
-        }
-        i += rest.chars().next().map_or(1, char::len_utf8);
-    }
-    out.push(from..range.end);
-    out.retain(|r| !r.is_empty());
-    out
-}
-
 /// A space between an inline code span and Chinese text next to it (autocorrect's
 /// `space-backticks`), put outside the span.
 fn code_spacing(text: &str, code: Range<usize>, out: &mut Vec<Correction>) {
@@ -200,159 +145,6 @@ fn code_spacing(text: &str, code: Range<usize>, out: &mut Vec<Correction>) {
             edits: vec![(code.end..code.end, " ".into())],
         });
     }
-}
-
-/// autocorrect's rules read a process-wide configuration: it is set for `rules` while `f` runs,
-/// and the lock keeps two checks with different rules (tests, a library user) apart.
-fn with_autocorrect<R>(rules: &Rules, f: impl FnOnce() -> R) -> R {
-    static LOADED: Mutex<Option<Rules>> = Mutex::new(None);
-    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-    if loaded.as_ref() != Some(rules) {
-        let severities: Vec<String> = TYPOGRAPHY_RULES
-            .iter()
-            .filter(|r| !OWN_RULES.contains(r))
-            .map(|r| format!("{r:?}: {}", u8::from(rules.on(r))))
-            .chain(["\"space-dollar\": 0".into(), "\"spellcheck\": 0".into()])
-            .collect();
-        let json = format!("{{\"rules\": {{{}}}}}", severities.join(", "));
-        if let Err(e) = autocorrect::config::load(&json) {
-            unreachable!("autocorrect refused its configuration {json}: {e}");
-        }
-        *loaded = Some(rules.clone());
-    }
-    f()
-}
-
-/// `text` as the typography rules would write it (a piece of prose: no code, no URLs).
-pub fn correct(text: &str, rules: &Rules) -> String {
-    with_autocorrect(rules, || correct_locked(text, rules))
-}
-
-/// [`correct`], with autocorrect configured: the project's rules, then autocorrect's, until the
-/// text no longer changes (autocorrect turns `１２３` into `123` after it has spaced digits).
-///
-/// Text without a Chinese character (a table cell or a list item of names in a Chinese file)
-/// gets only the project's rules and autocorrect's `halfwidth-word`: autocorrect would treat it
-/// as English and turn `Tim Hockin（Google）` into `Tim Hockin (Google)`.
-fn correct_locked(text: &str, rules: &Rules) -> String {
-    if !text.chars().any(is_han) {
-        let text = own_rules(text, rules);
-        return match rules.on("halfwidth-word") {
-            true => autocorrect::halfwidth::format_word(&text).into_owned(),
-            false => text,
-        };
-    }
-    let mut text = text.to_string();
-    for _ in 0..4 {
-        let next = autocorrect::format(&own_rules(&text, rules));
-        if next == text {
-            break;
-        }
-        text = next;
-    }
-    text
-}
-
-/// The project's own rules.
-fn own_rules(text: &str, rules: &Rules) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    if rules.on("fullwidth-bracket") {
-        fullwidth_brackets(&mut chars);
-    }
-    if rules.on("fullwidth-after-latin") {
-        chars = fullwidth_after_latin(&chars);
-    }
-    chars.into_iter().collect()
-}
-
-/// Half-width parentheses in Chinese text become full-width: a pair holding a Chinese
-/// character, with one just outside it (`见(附录)`, `VCF(VKS)是`) or written against a Latin
-/// word as no English text would (`Kat Cosgrove(Minimus)`, beside `Tim Hockin（Google）`; not
-/// `O(n)`); and
-/// a lone one next to a Chinese character.
-fn fullwidth_brackets(c: &mut [char]) {
-    let han_at = |c: &[char], i: Option<usize>| i.and_then(|i| c.get(i)).is_some_and(|&ch| is_han(ch));
-    let mut open = Vec::new();
-    let mut pairs = Vec::new();
-    let mut lone = Vec::new();
-    for (i, &ch) in c.iter().enumerate() {
-        match ch {
-            '(' => open.push(i),
-            ')' => match open.pop() {
-                Some(a) => pairs.push((a, i)),
-                None => lone.push(i),
-            },
-            _ => {}
-        }
-    }
-    lone.extend(open);
-    let mut change = Vec::new();
-    for (a, b) in pairs {
-        // Against a word of two letters or more: `O(n)` and `f(x)` are notation.
-        let attached = a >= 2 && c[a - 2..a].iter().all(char::is_ascii_alphanumeric);
-        if attached || c[a + 1..b].iter().any(|&ch| is_han(ch)) || han_at(c, a.checked_sub(1)) || han_at(c, Some(b + 1))
-        {
-            change.extend([a, b]);
-        }
-    }
-    for i in lone {
-        if han_at(c, i.checked_sub(1)) || han_at(c, Some(i + 1)) {
-            change.push(i);
-        }
-    }
-    for i in change {
-        c[i] = if c[i] == '(' { '（' } else { '）' };
-    }
-}
-
-/// Half-width `,` `;` `:` after a Latin word or a number, in Chinese text, become full-width
-/// (autocorrect only converts those after a Chinese character): before Chinese text
-/// (`KFServing;随后`, `10%, 另外`; the spaces after them go), at the end of a piece of Chinese
-/// text (`当时名为 KFServing;`), and, for `,` `;`, run into a Latin word of a Chinese sentence
-/// (`缩小 90%,Java 负载`). Left alone: `1,000`, `10:30`, `::`, `Run:ai`, and text without
-/// Chinese characters.
-fn fullwidth_after_latin(c: &[char]) -> Vec<char> {
-    let mut out: Vec<char> = Vec::with_capacity(c.len());
-    let mut seen_han = false;
-    let mut i = 0;
-    while i < c.len() {
-        let ch = c[i];
-        seen_han |= is_han(ch);
-        let full = match ch {
-            ',' => Some('，'),
-            ';' => Some('；'),
-            ':' => Some('：'),
-            _ => None,
-        };
-        let prev = out.last().copied();
-        let after_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric() || "%)]+".contains(p));
-        if let Some(full) = full.filter(|_| after_latin && c.get(i + 1) != Some(&':')) {
-            let mut j = i + 1;
-            while c.get(j) == Some(&' ') {
-                j += 1;
-            }
-            let before_han = c.get(j).is_some_and(|&n| is_han(n));
-            let at_end = j == c.len() && seen_han;
-            let into_word = ch != ':'
-                && j == i + 1
-                && seen_han
-                && c.get(j).is_some_and(char::is_ascii_alphabetic)
-                && c[j..].iter().any(|&x| is_han(x));
-            if before_han || into_word {
-                out.push(full);
-                i = j;
-                continue;
-            }
-            if at_end {
-                out.push(full);
-                i += 1;
-                continue;
-            }
-        }
-        out.push(ch);
-        i += 1;
-    }
-    out
 }
 
 /// The corrections that turn `old` (at byte `base` of the file) into `new`: the changed
@@ -443,83 +235,6 @@ fn kind(old: &[char], new: &[char]) -> &'static str {
     } else {
         "typography"
     }
-}
-
-/// Byte ranges of the text of the front matter's prose values, split at escapes.
-fn front_matter_strings(file: &ContentFile) -> Vec<(usize, usize)> {
-    let Some(front) = file.front.clone() else { return Vec::new() };
-    let bytes = file.text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = front.start;
-    let mut key = String::new();
-    let mut line_start = true;
-    while i < front.end {
-        let b = bytes[i];
-        if line_start && !b.is_ascii_whitespace() {
-            // A `key =` line starts a new value; table headers and array lines keep the last key.
-            let line_end = file.text[i..front.end].find('\n').map_or(front.end, |n| i + n);
-            let line = &file.text[i..line_end];
-            if let Some((k, _)) = line.split_once('=').filter(|_| !line.starts_with(['[', '"', '\'', '#'])) {
-                key = k.trim().to_string();
-            }
-            line_start = false;
-        }
-        match b {
-            b'\n' => {
-                line_start = true;
-                i += 1;
-            }
-            b'#' => i = file.text[i..front.end].find('\n').map_or(front.end, |n| i + n),
-            b'"' | b'\'' => {
-                let triple = file.text[i..].starts_with(if b == b'"' { "\"\"\"" } else { "'''" });
-                let delim = if triple { 3 } else { 1 };
-                let (spans, end) = string_spans(&file.text, i + delim, front.end, b, triple);
-                if PROSE_KEYS.contains(&key.as_str()) {
-                    out.extend(spans);
-                }
-                i = end;
-            }
-            _ => i += 1,
-        }
-    }
-    out
-}
-
-/// The text spans of a TOML string starting at `start` (after its quotes), split at escapes;
-/// returns them and the offset after the closing quotes.
-fn string_spans(text: &str, start: usize, limit: usize, quote: u8, triple: bool) -> (Vec<(usize, usize)>, usize) {
-    let bytes = text.as_bytes();
-    let mut spans = Vec::new();
-    let mut from = start;
-    let mut i = start;
-    while i < limit {
-        let b = bytes[i];
-        if b == quote && (!triple || text[i..].starts_with(if quote == b'"' { "\"\"\"" } else { "'''" })) {
-            spans.push((from, i));
-            return (spans, i + if triple { 3 } else { 1 });
-        }
-        if b == b'\n' && !triple {
-            break;
-        }
-        if b == b'\\' && quote == b'"' {
-            spans.push((from, i));
-            let skip = match bytes.get(i + 1) {
-                Some(b'u') => 6,
-                Some(b'U') => 10,
-                _ => 2,
-            };
-            i = (i + skip).min(limit);
-            // A malformed escape may end inside a character; the loader reports the escape.
-            while !text.is_char_boundary(i) {
-                i += 1;
-            }
-            from = i;
-            continue;
-        }
-        i += 1;
-    }
-    spans.push((from, i.min(limit)));
-    (spans, i)
 }
 
 #[cfg(test)]
