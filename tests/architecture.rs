@@ -12,7 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("links", &["error"]),
     ("site", &["error"]),
     ("write", &["error"]),
-    ("load", &["error", "site", "write"]),
+    ("load", &["error", "site"]),
     ("render", &["error", "site", "load", "write"]),
     ("search", &["error", "site", "load", "render", "write"]),
     ("export", &["error", "site", "load", "render", "write"]),
@@ -115,7 +115,9 @@ fn the_layout_is_written_only_in_the_layout_module() {
     for file in rust_files(&src()).into_iter().filter(|f| *f != layout) {
         let text = std::fs::read_to_string(&file).expect("readable");
         for (n, line) in text.lines().enumerate() {
-            for needle in needles.iter().filter(|needle| line.contains(*needle)) {
+            // A byte string (`b"pagefind_dcd"`, a file format's marker) is no address.
+            let written = |needle: &&&str| line.match_indices(**needle).any(|(i, _)| !line[..i].ends_with('b'));
+            for needle in needles.iter().filter(written) {
                 found.push(format!("{}:{}: {needle}", file.display(), n + 1));
             }
         }

@@ -10,16 +10,16 @@ use common::{Fixture, links_archive, validate_feed};
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
 use digest::render::view::Views;
-use digest::render::{Page, all_pages, render, render_pages, sitemap};
+use digest::render::{Output, all_pages, render, render_pages, sitemap};
 use digest::write::MemorySink;
 use quick_xml::events::Event;
 
 /// The outputs of `pages` of the site at `root`, rendered in memory.
-fn render_some(root: &Path, keep: impl Fn(&Page) -> bool) -> BTreeMap<String, Vec<u8>> {
+fn render_some(root: &Path, keep: impl Fn(&Output) -> bool) -> BTreeMap<String, Vec<u8>> {
     let site = load(root, &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
     let theme = Theme::load(root, None).unwrap_or_else(|d| panic!("{d}"));
     let views = Views::build(&site);
-    let pages: Vec<Page> = all_pages(&site).into_iter().filter(keep).collect();
+    let pages: Vec<Output> = all_pages(&site).into_iter().filter(keep).collect();
     let sink = MemorySink::default();
     render_pages(&site, &theme, &views, &pages, &sink).unwrap_or_else(|d| panic!("{d}"));
     sink.into_inner()

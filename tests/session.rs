@@ -10,7 +10,7 @@ use common::{Fixture, entry, issue};
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
 use digest::render::session::{Dirty, Session};
-use digest::render::{Page, render};
+use digest::render::{Output, render};
 use digest::search::background::Indexer;
 use digest::write::MemorySink;
 
@@ -75,7 +75,7 @@ fn assert_same(incremental: &Outputs, fresh: &Outputs) {
     }
 }
 
-fn pages(dirty: &Dirty) -> &[Page] {
+fn pages(dirty: &Dirty) -> &[Output] {
     match dirty {
         Dirty::Pages(p) => p,
         Dirty::All => panic!("expected an incremental update, got a full one"),
@@ -116,7 +116,7 @@ fn edits_of_entries_render_only_their_pages_and_match_a_full_build() {
         let dirty = pages(&dirty);
         assert!(!dirty.is_empty(), "{path}: nothing to render");
         assert!(dirty.len() < 40, "{path}: {} pages for one entry", dirty.len());
-        assert!(!dirty.contains(&Page::Sitemap), "{path}");
+        assert!(!dirty.contains(&Output::Sitemap), "{path}");
         outputs = next;
         assert_same(&outputs, &full(&f));
     }

@@ -14,22 +14,21 @@ use super::Format;
 use super::html::absolute_fragment;
 use super::refs::{Reference, Refs};
 use crate::error::Diagnostic;
+use crate::render::context::LangContext;
 use crate::render::view::{EntryMeta, IssueSummary, LangViews, Links, entry_meta};
 use crate::site::{FurtherReading, Site};
 
 /// The context of an edition's template.
 #[derive(Serialize)]
 pub struct EditionPage<'a> {
-    /// The edition's language code.
-    pub lang: &'a str,
-    /// The interface text of the language, by key.
-    pub t: &'a Value,
+    /// The edition's language, its interface text, and the site as the pages see it
+    /// (`SiteView`), every address absolute.
+    #[serde(flatten)]
+    pub lang: LangContext<'a>,
     /// `email`, `text`, `wechat` or `markdown`.
     pub format: &'static str,
     /// Whether entries carry their whole text (`body`), not only their summary.
     pub full: bool,
-    /// The site as the pages see it (`SiteView`), every address absolute.
-    pub site: &'a Value,
     /// The issue; `url` and `permalink` are both its absolute address.
     pub issue: IssueSummary,
     /// The hidden preview line of the email: the issue's summary (or the start of the
@@ -48,14 +47,6 @@ pub struct EditionPage<'a> {
     pub home_ref: Option<usize>,
     /// `text` only: the references listed at the end (those not listed under an entry).
     pub refs: Vec<Reference>,
-}
-
-/// One topic of the issue with its entries.
-#[derive(Serialize)]
-pub struct Group<'a> {
-    /// A `TopicRef`, its `url` and `feed_url` absolute.
-    pub topic: &'a Value,
-    pub entries: Vec<ExportEntry<'a>>,
 }
 
 /// One entry, as the site shows it in the edition's language (or, untranslated, in its own):
@@ -80,6 +71,14 @@ pub struct ExportEntry<'a> {
     pub source_ref: Option<usize>,
     /// `text` only: the references first used by this entry, listed under it.
     pub refs: Vec<Reference>,
+}
+
+/// One topic of the issue with its entries.
+#[derive(Serialize)]
+pub struct Group<'a> {
+    /// A `TopicRef`, its `url` and `feed_url` absolute.
+    pub topic: &'a Value,
+    pub entries: Vec<ExportEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -187,11 +186,9 @@ pub fn build<'a>(
     // first entry), and the feeds (after the last).
     let refs = conv.refs.all().into_iter().filter(|r| r.number <= before_entries || r.number > after_entries).collect();
     Ok(EditionPage {
-        lang: &lv.lang,
-        t: &lv.t,
+        lang: LangContext::of(lv),
         format: format.name(),
         full,
-        site: &lv.site,
         issue: summary,
         preheader,
         intro,

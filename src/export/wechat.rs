@@ -28,7 +28,7 @@ const REFERENCES_HERE: &str = "\u{1}digest-references\u{1}";
 pub const NEAR_BLACK: &str = "#3f3f3f";
 
 /// The finished page.
-pub struct Page {
+pub struct Article {
     pub html: String,
     /// Characters of text in the article (whitespace runs counted as one).
     pub characters: usize,
@@ -43,7 +43,7 @@ struct ReferencesContext<'a> {
 }
 
 /// Inlines the template's CSS, then rewrites the page for the WeChat editor.
-pub fn finish(rendered: &str, theme: &Theme, ctx: &EditionPage<'_>) -> Result<Page, Diagnostic> {
+pub fn finish(rendered: &str, theme: &Theme, ctx: &EditionPage<'_>) -> Result<Article, Diagnostic> {
     let inliner = css_inline::CSSInliner::options()
         .inline_style_tags(true)
         .keep_style_tags(false)
@@ -58,7 +58,7 @@ pub fn finish(rendered: &str, theme: &Theme, ctx: &EditionPage<'_>) -> Result<Pa
         .map_err(|e| Diagnostic::file("templates/export/wechat.html", format!("cannot inline the CSS: {e}")))?;
     let mut pass = WechatPass::default();
     let html = rewrite_document(&inlined, &mut pass);
-    let refs = ReferencesContext { lang: ctx.lang, t: ctx.t, refs: pass.refs.all() };
+    let refs = ReferencesContext { lang: ctx.lang.lang, t: ctx.lang.t, refs: pass.refs.all() };
     let list = if refs.refs.is_empty() {
         String::new()
     } else {
@@ -66,7 +66,7 @@ pub fn finish(rendered: &str, theme: &Theme, ctx: &EditionPage<'_>) -> Result<Pa
         // The partial's own styles are inline already; this pass only applies the same rules.
         rewrite_document_fragment(&rendered)
     };
-    Ok(Page { html: html.replacen(REFERENCES_HERE, &list, 1), characters: pass.characters })
+    Ok(Article { html: html.replacen(REFERENCES_HERE, &list, 1), characters: pass.characters })
 }
 
 fn rewrite_document_fragment(html: &str) -> String {

@@ -65,21 +65,10 @@ enum Taken {
 
 /// Writes a draft for every new item of one source's feed. An item that cannot be converted
 /// (even by a panic deep in a converter) or written is counted as failed, with its reason, and
-/// the others are taken all the same; `Err` only when the issue cannot be created.
-pub(super) fn harvest(
-    feed: &feed_rs::model::Feed,
-    source: &Source,
-    window: &Window,
-    target: &mut Target,
-    known: &mut HashSet<String>,
-    taken: &mut HashSet<String>,
-    ledger: &mut Ledger,
-) -> Result<Counts, String> {
-    harvest_with(feed, source, window, target, known, taken, ledger, Item::from_entry)
-}
-
+/// the others are taken all the same; `Err` only when the issue cannot be created. `convert`
+/// reads an item of the feed ([`Item::from_entry`]).
 #[allow(clippy::too_many_arguments)]
-fn harvest_with(
+pub(super) fn harvest(
     feed: &feed_rs::model::Feed,
     source: &Source,
     window: &Window,
@@ -187,7 +176,7 @@ mod tests {
             item
         };
         let counts =
-            harvest_with(&feed, &config.sources[0], &window, &mut target, &mut known, &mut taken, &mut ledger, convert)
+            harvest(&feed, &config.sources[0], &window, &mut target, &mut known, &mut taken, &mut ledger, convert)
                 .unwrap();
         let new: Vec<String> = counts.new.iter().map(|p| p.display().to_string()).collect();
         assert_eq!(new, ["content/2025-11/news/good-1.md", "content/2025-11/news/good-2.md"]);

@@ -21,6 +21,7 @@ use crate::links::http::{Fetched, Fetcher, HttpOptions, Validators};
 use crate::links::pool::{Pool, host_of};
 use crate::site::config::{Config, Source};
 use crate::site::month::parse_issue_key;
+use draft::Item;
 use harvest::{Target, Window, harvest};
 use ledger::Ledger;
 pub use report::{Counts, Report, SourceReport, Status};
@@ -90,7 +91,16 @@ pub fn fetch(root: &Path, args: &Options, http: &HttpOptions, progress: Progress
             Ok(Some((feed, validators))) => {
                 let window = Window::new(args.since, state.last_fetch(), started);
                 let mut target = Target { root, config: &config, month: &month, created_issue: &mut created_issue };
-                match harvest(&feed, source, &window, &mut target, &mut known, &mut taken, &mut ledger) {
+                match harvest(
+                    &feed,
+                    source,
+                    &window,
+                    &mut target,
+                    &mut known,
+                    &mut taken,
+                    &mut ledger,
+                    Item::from_entry,
+                ) {
                     // With items left over, the source's state stays as it was, so the next
                     // fetch reads the same window again (in full, not as a 304).
                     Ok(counts) if counts.left > 0 => Status::Read(counts),

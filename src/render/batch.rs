@@ -1,19 +1,19 @@
 //! Render stage: a language's pages cut into batches, each with the entries whose template values
 //! its pages show, so a build holds a bounded share of the archive's entry values at a time.
 //!
-//! An entry's value is a map of about 25 fields (2–3 KB); a links archive of 55,500 entries held
-//! 160 MB of them per language. Pages that show the same entries go together: an issue's page,
+//! An entry's value is a map of about 25 fields (2–3 KB), and an archive has tens of thousands
+//! (`docs/performance.md`, "Build memory"). Pages that show the same entries go together: an issue's page,
 //! its topic pages and its entries' pages; the pages listing the whole archive (topics, tags,
 //! feeds) come first, a few to a batch.
 
-use super::Page;
+use super::Output;
 use super::deps::entries_shown;
 use crate::site::{EntryId, Site};
 
 /// Pages rendered together, and the entries whose values they show.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Batch {
-    pub pages: Vec<Page>,
+    pub pages: Vec<Output>,
     pub entries: Vec<EntryId>,
 }
 
@@ -24,32 +24,32 @@ const MIN_BUDGET: usize = 4096;
 /// `shared`): first the pages listing the whole archive, the longest first, with the pages that
 /// show no entry; then issue after issue, each with its topics' and entries' pages
 /// ([`issue_pages`]).
-pub fn language_pages(site: &Site, l: usize, shared: bool) -> Vec<Page> {
+pub fn language_pages(site: &Site, l: usize, shared: bool) -> Vec<Output> {
     let (topics, tags) = (site.config.topics.len(), site.tags.len());
-    let mut pages = vec![Page::Feeds(l)];
+    let mut pages = vec![Output::Feeds(l)];
     if shared {
         // One long job on one thread, so early.
-        pages.push(Page::Sitemap);
+        pages.push(Output::Sitemap);
     }
-    pages.extend((0..topics).map(|t| Page::TopicFeed(l, t)));
-    pages.extend([Page::Archive(l), Page::Tags(l), Page::NotFound(l), Page::Search(l)]);
+    pages.extend((0..topics).map(|t| Output::TopicFeed(l, t)));
+    pages.extend([Output::Archive(l), Output::Tags(l), Output::NotFound(l), Output::Search(l)]);
     if shared {
-        pages.extend([Page::Robots, Page::Static, Page::Assets]);
+        pages.extend([Output::Robots, Output::Static, Output::Assets]);
     }
-    pages.extend((0..topics).map(|t| Page::Topic(l, t)));
-    pages.extend((0..tags).map(|t| Page::Tag(l, t)));
-    pages.push(Page::Home(l));
+    pages.extend((0..topics).map(|t| Output::Topic(l, t)));
+    pages.extend((0..tags).map(|t| Output::Tag(l, t)));
+    pages.push(Output::Home(l));
     pages.extend((0..site.issues.len()).flat_map(|i| issue_pages(site, l, i)));
     pages
 }
 
 /// The pages of issue `i` in language `l`: the issue's page, its topic pages, and its entries'
 /// pages in reading order. The search index takes pages in this order.
-pub fn issue_pages(site: &Site, l: usize, i: usize) -> impl Iterator<Item = Page> + '_ {
+pub fn issue_pages(site: &Site, l: usize, i: usize) -> impl Iterator<Item = Output> + '_ {
     let issue = &site.issues[i];
-    std::iter::once(Page::Issue(l, i))
-        .chain(issue.topics_with_entries().map(move |(t, _)| Page::IssueTopic(l, i, t)))
-        .chain(issue.topics.iter().flatten().map(move |&e| Page::Entry(l, e)))
+    std::iter::once(Output::Issue(l, i))
+        .chain(issue.topics_with_entries().map(move |(t, _)| Output::IssueTopic(l, i, t)))
+        .chain(issue.topics.iter().flatten().map(move |&e| Output::Entry(l, e)))
 }
 
 /// How many entry values a batch may hold when the page that shows the most shows `widest`:
@@ -62,7 +62,7 @@ pub fn budget(widest: usize) -> usize {
 /// Cuts `pages` into batches, in order: a batch takes pages while the entries they show together
 /// number at most `budget(the most any one page shows)` (a page showing more than that has a
 /// batch of its own).
-pub fn batches(site: &Site, pages: &[Page], budget: impl FnOnce(usize) -> usize) -> Vec<Batch> {
+pub fn batches(site: &Site, pages: &[Output], budget: impl FnOnce(usize) -> usize) -> Vec<Batch> {
     let shown: Vec<Vec<EntryId>> = pages.iter().map(|&p| entries_shown(site, p)).collect();
     let budget = budget(shown.iter().map(Vec::len).max().unwrap_or(0));
     let mut batches = Vec::new();
@@ -110,7 +110,7 @@ mod tests {
             // A small budget, so that the sample is cut into several batches.
             let batches = batches(&site, &pages, |_| 5);
             assert!(batches.len() > 3, "{} batches", batches.len());
-            let flat: Vec<Page> = batches.iter().flat_map(|b| b.pages.clone()).collect();
+            let flat: Vec<Output> = batches.iter().flat_map(|b| b.pages.clone()).collect();
             assert_eq!(flat, pages);
             for b in &batches {
                 for &p in &b.pages {
@@ -130,7 +130,7 @@ mod tests {
     #[test]
     fn the_batches_of_every_language_render_every_page_once() {
         let site = sample_site();
-        let mut batched: Vec<Page> =
+        let mut batched: Vec<Output> =
             (0..site.config.languages.len()).flat_map(|l| language_pages(&site, l, l == 0)).collect();
         let mut all = all_pages(&site);
         batched.sort();
@@ -151,7 +151,7 @@ mod tests {
             for e in 0..site.entries.len() {
                 for page in pages_showing_entry(&site, l, e) {
                     // Topic feeds are written from the site, not from entry values.
-                    if !matches!(page, Page::TopicFeed(..)) {
+                    if !matches!(page, Output::TopicFeed(..)) {
                         assert!(entries_shown(&site, page).contains(&e), "{page:?} does not show {e}");
                     }
                 }

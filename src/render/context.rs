@@ -7,18 +7,31 @@
 use serde::Serialize;
 use tera::{Context, Value};
 
-use super::view::{PageMeta, TagRef, TopicRef};
+use super::view::{LangViews, PageMeta, TagRef, TopicRef};
 use crate::error::Diagnostic;
 
-/// What every template receives.
+/// What every template of a language receives, the site's pages and the export editions alike.
 #[derive(Serialize)]
-pub struct Base<'a> {
-    /// The page's language code.
+pub struct LangContext<'a> {
+    /// The language's code.
     pub lang: &'a str,
     /// The [`super::view::SiteView`] of the language.
     pub site: &'a Value,
     /// The interface text of the language, by key.
     pub t: &'a Value,
+}
+
+impl<'a> LangContext<'a> {
+    pub fn of(lv: &'a LangViews) -> LangContext<'a> {
+        LangContext { lang: &lv.lang, site: &lv.site, t: &lv.t }
+    }
+}
+
+/// What every page's template receives.
+#[derive(Serialize)]
+pub struct Base<'a> {
+    #[serde(flatten)]
+    pub lang: LangContext<'a>,
     pub page: PageMeta,
 }
 

@@ -2,7 +2,7 @@
 //! shows, made explicit for the incremental rebuilds of [`super::session`] (Zola #401: hidden
 //! dependencies break them) and the batches of [`super::batch`].
 
-use super::{Page, feed};
+use super::{Output, feed};
 use crate::site::{EntryId, Site};
 
 /// The pages of language `l` that show entry `e`'s view: its own page, the pages of its
@@ -12,40 +12,40 @@ use crate::site::{EntryId, Site};
 ///
 /// This is the dependency list incremental rebuilds ([`crate::render::session`]) rely on: a template
 /// change that shows entries on another page must add that page here.
-pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Page> {
+pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Output> {
     let entry = &site.entries[e];
     let mut pages = vec![
-        Page::Entry(l, e),
-        Page::Issue(l, entry.issue),
-        Page::IssueTopic(l, entry.issue, entry.topic),
-        Page::Feeds(l),
+        Output::Entry(l, e),
+        Output::Issue(l, entry.issue),
+        Output::IssueTopic(l, entry.issue, entry.topic),
+        Output::Feeds(l),
     ];
     if entry.issue == 0 {
-        pages.push(Page::Home(l));
+        pages.push(Output::Home(l));
     }
-    pages.extend([Page::Topic(l, entry.topic), Page::TopicFeed(l, entry.topic)]);
-    pages.extend(entry.tags.iter().map(|&t| Page::Tag(l, t)));
+    pages.extend([Output::Topic(l, entry.topic), Output::TopicFeed(l, entry.topic)]);
+    pages.extend(entry.tags.iter().map(|&t| Output::Tag(l, t)));
     let (previous, next) = neighbours(site, e);
-    pages.extend([previous, next].into_iter().flatten().map(|n| Page::Entry(l, n)));
+    pages.extend([previous, next].into_iter().flatten().map(|n| Output::Entry(l, n)));
     pages
 }
 
 /// The entries whose template values `page` shows: what [`pages_showing_entry`] says the other
 /// way round, for the pages rendered from those values (a topic feed is written from the site
 /// itself, so it needs none).
-pub fn entries_shown(site: &Site, page: Page) -> Vec<EntryId> {
+pub fn entries_shown(site: &Site, page: Output) -> Vec<EntryId> {
     let issue = |i: usize| site.issues[i].topics.iter().flatten().copied();
     match page {
-        Page::Home(_) if !site.issues.is_empty() => issue(0).collect(),
-        Page::Issue(_, i) => issue(i).collect(),
-        Page::IssueTopic(_, i, t) => site.issues[i].topics[t].clone(),
-        Page::Entry(_, e) => {
+        Output::Home(_) if !site.issues.is_empty() => issue(0).collect(),
+        Output::Issue(_, i) => issue(i).collect(),
+        Output::IssueTopic(_, i, t) => site.issues[i].topics[t].clone(),
+        Output::Entry(_, e) => {
             let (previous, next) = neighbours(site, e);
             [previous, Some(e), next].into_iter().flatten().collect()
         }
-        Page::Topic(_, t) => site.topic_entries(t).collect(),
-        Page::Tag(_, t) => site.tags[t].entries.clone(),
-        Page::Feeds(_) => feed::feed_issues(site).flat_map(issue).collect(),
+        Output::Topic(_, t) => site.topic_entries(t).collect(),
+        Output::Tag(_, t) => site.tags[t].entries.clone(),
+        Output::Feeds(_) => feed::feed_issues(site).flat_map(issue).collect(),
         _ => Vec::new(),
     }
 }

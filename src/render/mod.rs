@@ -1,7 +1,7 @@
 //! Render stage: `&Site` → every output file, rendered in parallel into a [`Sink`]; no disk
 //! access but the assets it copies.
 //!
-//! [`Page`] names each output and where it goes; [`pages`] renders the HTML pages through the
+//! [`Output`] names each output and where it goes; [`pages`] renders the HTML pages through the
 //! theme with typed contexts ([`context`]) built from shared views ([`view`]); [`feed`] and
 //! [`sitemap`] write XML; [`deps`] says which pages show an entry, for the incremental
 //! rebuilds of [`session`].
@@ -30,7 +30,7 @@ use view::Views;
 /// One output of the site (a page, a feed, or a group of files), the unit of rendering work.
 /// Languages, issues, entries, topics and tags are indexes into the configuration and the [`Site`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Page {
+pub enum Output {
     /// `rss.xml` and `atom.xml` of a language.
     Feeds(usize),
     TopicFeed(usize, usize),
@@ -55,22 +55,22 @@ pub enum Page {
 }
 
 /// Every output of the site, the larger first so that the parallel render ends evenly.
-pub fn all_pages(site: &Site) -> Vec<Page> {
+pub fn all_pages(site: &Site) -> Vec<Output> {
     let langs = 0..site.config.languages.len();
     let (topics, tags) = (site.config.topics.len(), site.tags.len());
-    let mut pages: Vec<Page> = langs.clone().map(Page::Feeds).collect();
+    let mut pages: Vec<Output> = langs.clone().map(Output::Feeds).collect();
     // One long job on one thread, so early.
-    pages.push(Page::Sitemap);
-    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::TopicFeed(l, t))));
-    pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Page::Tag(l, t))));
-    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Page::Topic(l, t))));
+    pages.push(Output::Sitemap);
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Output::TopicFeed(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Output::Tag(l, t))));
+    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Output::Topic(l, t))));
     for l in langs {
-        pages.extend([Page::Home(l), Page::Archive(l), Page::Tags(l), Page::NotFound(l), Page::Search(l)]);
-        pages.extend((0..site.issues.len()).map(|i| Page::Issue(l, i)));
-        pages.extend(issue_topics(site).map(|(i, t)| Page::IssueTopic(l, i, t)));
-        pages.extend((0..site.entries.len()).map(|e| Page::Entry(l, e)));
+        pages.extend([Output::Home(l), Output::Archive(l), Output::Tags(l), Output::NotFound(l), Output::Search(l)]);
+        pages.extend((0..site.issues.len()).map(|i| Output::Issue(l, i)));
+        pages.extend(issue_topics(site).map(|(i, t)| Output::IssueTopic(l, i, t)));
+        pages.extend((0..site.entries.len()).map(|e| Output::Entry(l, e)));
     }
-    pages.extend([Page::Robots, Page::Static, Page::Assets]);
+    pages.extend([Output::Robots, Output::Static, Output::Assets]);
     pages
 }
 
@@ -79,24 +79,29 @@ pub fn issue_topics(site: &Site) -> impl Iterator<Item = (usize, usize)> + '_ {
     site.issues.iter().enumerate().flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (i, t)))
 }
 
-impl Page {
+impl Output {
     /// The language of the page; `None` for files shared by all languages.
     pub fn lang(self) -> Option<usize> {
         match self {
-            Page::Feeds(l) | Page::Home(l) | Page::Archive(l) | Page::Tags(l) | Page::NotFound(l) | Page::Search(l) => {
-                Some(l)
-            }
-            Page::TopicFeed(l, _) | Page::Tag(l, _) | Page::Topic(l, _) | Page::Issue(l, _) | Page::Entry(l, _) => {
-                Some(l)
-            }
-            Page::IssueTopic(l, ..) => Some(l),
-            Page::Sitemap | Page::Robots | Page::Static | Page::Assets => None,
+            Output::Feeds(l)
+            | Output::Home(l)
+            | Output::Archive(l)
+            | Output::Tags(l)
+            | Output::NotFound(l)
+            | Output::Search(l) => Some(l),
+            Output::TopicFeed(l, _)
+            | Output::Tag(l, _)
+            | Output::Topic(l, _)
+            | Output::Issue(l, _)
+            | Output::Entry(l, _) => Some(l),
+            Output::IssueTopic(l, ..) => Some(l),
+            Output::Sitemap | Output::Robots | Output::Static | Output::Assets => None,
         }
     }
 
     /// Whether the output is a feed, which no open page shows: `serve` renders these last.
     pub fn is_feed(self) -> bool {
-        matches!(self, Page::Feeds(_) | Page::TopicFeed(..))
+        matches!(self, Output::Feeds(_) | Output::TopicFeed(..))
     }
 
     /// Whether the page lists entries across the whole archive (topics, tags, feeds): the
@@ -104,29 +109,29 @@ impl Page {
     pub fn spans_archive(self) -> bool {
         matches!(
             self,
-            Page::Feeds(_)
-                | Page::TopicFeed(..)
-                | Page::Topic(..)
-                | Page::Tag(..)
-                | Page::Tags(_)
-                | Page::Archive(_)
-                | Page::Sitemap
+            Output::Feeds(_)
+                | Output::TopicFeed(..)
+                | Output::Topic(..)
+                | Output::Tag(..)
+                | Output::Tags(_)
+                | Output::Archive(_)
+                | Output::Sitemap
         )
     }
 
     /// The template an HTML page is rendered with; `None` for the other outputs.
     pub fn template(self) -> Option<&'static str> {
         Some(match self {
-            Page::Home(_) => "index.html",
-            Page::Archive(_) => "archive.html",
-            Page::Tags(_) => "tags.html",
-            Page::NotFound(_) => "404.html",
-            Page::Search(_) => "search.html",
-            Page::Issue(..) => "issue.html",
-            Page::IssueTopic(..) => "issue_topic.html",
-            Page::Entry(..) => "entry.html",
-            Page::Topic(..) => "topic.html",
-            Page::Tag(..) => "tag.html",
+            Output::Home(_) => "index.html",
+            Output::Archive(_) => "archive.html",
+            Output::Tags(_) => "tags.html",
+            Output::NotFound(_) => "404.html",
+            Output::Search(_) => "search.html",
+            Output::Issue(..) => "issue.html",
+            Output::IssueTopic(..) => "issue_topic.html",
+            Output::Entry(..) => "entry.html",
+            Output::Topic(..) => "topic.html",
+            Output::Tag(..) => "tag.html",
             _ => return None,
         })
     }
@@ -136,21 +141,21 @@ impl Page {
     pub fn address(self, site: &Site) -> Option<Address<'_>> {
         let c = &site.config;
         Some(match self {
-            Page::Home(_) => Address::Home,
-            Page::Archive(_) => Address::Archive,
-            Page::Tags(_) => Address::Tags,
-            Page::NotFound(_) => Address::NotFound,
-            Page::Search(_) => Address::Search,
-            Page::Issue(_, i) => Address::Issue(&site.issues[i].key),
-            Page::IssueTopic(_, i, t) => Address::issue_topic(site, &site.issues[i], t),
-            Page::Entry(_, e) => Address::entry(site, &site.entries[e]),
-            Page::Topic(_, t) => Address::Topic(&c.topics[t].key),
-            Page::Tag(_, t) => Address::Tag(&site.tags[t].slug),
-            Page::Feeds(_) => Address::Rss,
-            Page::TopicFeed(_, t) => Address::TopicFeed(&c.topics[t].key),
-            Page::Sitemap => Address::Sitemap,
-            Page::Robots => Address::Robots,
-            Page::Static | Page::Assets => return None,
+            Output::Home(_) => Address::Home,
+            Output::Archive(_) => Address::Archive,
+            Output::Tags(_) => Address::Tags,
+            Output::NotFound(_) => Address::NotFound,
+            Output::Search(_) => Address::Search,
+            Output::Issue(_, i) => Address::Issue(&site.issues[i].key),
+            Output::IssueTopic(_, i, t) => Address::issue_topic(site, &site.issues[i], t),
+            Output::Entry(_, e) => Address::entry(site, &site.entries[e]),
+            Output::Topic(_, t) => Address::Topic(&c.topics[t].key),
+            Output::Tag(_, t) => Address::Tag(&site.tags[t].slug),
+            Output::Feeds(_) => Address::Rss,
+            Output::TopicFeed(_, t) => Address::TopicFeed(&c.topics[t].key),
+            Output::Sitemap => Address::Sitemap,
+            Output::Robots => Address::Robots,
+            Output::Static | Output::Assets => return None,
         })
     }
 
@@ -161,7 +166,7 @@ impl Page {
         let c = &site.config;
         let lang = c.languages[self.lang().unwrap_or(0)].code.as_str();
         match (self, self.address(site)) {
-            (Page::Feeds(_), _) => vec![c.output(lang, Address::Rss), c.output(lang, Address::Atom)],
+            (Output::Feeds(_), _) => vec![c.output(lang, Address::Rss), c.output(lang, Address::Atom)],
             (_, Some(address)) => vec![c.output(lang, address)],
             (_, None) => Vec::new(),
         }
@@ -174,7 +179,7 @@ impl Page {
 /// rendered in parallel, and the values freed, so a build never holds more than a batch's
 /// values (a bounded share of one language's entries).
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    let mut languages = Languages::new(site, theme)?;
+    let mut languages = LanguageRenderer::new(site, theme)?;
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {
         if let Err(d) = languages.render(l, sink) {
@@ -187,7 +192,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnos
 
 /// A site rendered one language at a time, so that a caller can act between languages (the
 /// search stage builds each language's index before the next is rendered).
-pub struct Languages<'a> {
+pub struct LanguageRenderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     views: Views,
@@ -195,11 +200,11 @@ pub struct Languages<'a> {
     budget: fn(usize) -> usize,
 }
 
-impl<'a> Languages<'a> {
+impl<'a> LanguageRenderer<'a> {
     /// Checks that no two pages write the same output, and builds the views shared by all.
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<Languages<'a>, Diagnostics> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Result<LanguageRenderer<'a>, Diagnostics> {
         outputs::check_outputs(site, theme)?;
-        Ok(Languages { site, theme, views: Views::without_entries(site), budget: batch::budget })
+        Ok(LanguageRenderer { site, theme, views: Views::without_entries(site), budget: batch::budget })
     }
 
     /// Renders every page of language `l` into `sink`; the first language also renders the
@@ -225,7 +230,7 @@ pub fn render_pages(
     site: &Site,
     theme: &Theme,
     views: &Views,
-    pages: &[Page],
+    pages: &[Output],
     sink: &dyn Sink,
 ) -> Result<(), Diagnostics> {
     let r = pages::Renderer { site, theme, views };
@@ -259,7 +264,7 @@ mod tests {
         let site = crate::load::load(root, &crate::load::LoadOptions::default()).expect("the sample loads");
         let theme = Theme::load(root, None).expect("the theme loads");
         let batched = MemorySink::default();
-        let mut languages = Languages::new(&site, &theme).expect("no collisions");
+        let mut languages = LanguageRenderer::new(&site, &theme).expect("no collisions");
         languages.budget = |_| 3;
         for l in 0..site.config.languages.len() {
             languages.render(l, &batched).expect("renders");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Page, all_pages};
+use super::{Output, all_pages};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::site::Site;
@@ -86,12 +86,12 @@ pub fn check_outputs(site: &Site, theme: &Theme) -> Result<(), Diagnostics> {
     };
     for page in all_pages(site) {
         match page {
-            Page::Static => {
+            Output::Static => {
                 for (output, path) in &theme.static_paths {
                     add(output.clone(), Writer::file(path, format!("the theme's file {}", path.display())), &mut diags);
                 }
             }
-            Page::Assets => {
+            Output::Assets => {
                 for a in &site.assets {
                     add(a.output.clone(), Writer::file(&a.path, format!("the file {}", a.path.display())), &mut diags);
                 }
@@ -128,7 +128,7 @@ fn collision(first: (&str, &Writer), second: (&str, &Writer)) -> Diagnostic {
 }
 
 /// Who writes a page: its content file, or the configuration of its language.
-fn writer_of(site: &Site, page: Page) -> Writer {
+fn writer_of(site: &Site, page: Output) -> Writer {
     let c = &site.config;
     let language = |l: usize| {
         let lang = &c.languages[l];
@@ -140,29 +140,29 @@ fn writer_of(site: &Site, page: Page) -> Writer {
         Writer { path: c.path.clone(), line, column, what: format!("{whose} {kind}"), rank: if l == 0 { 1 } else { 2 } }
     };
     match page {
-        Page::Entry(l, e) => {
+        Output::Entry(l, e) => {
             let entry = &site.entries[e];
             let (text, _) = entry.text(&c.languages[l].code);
             Writer::file(&text.path, format!("the page of {}", text.path.display()))
         }
-        Page::Issue(l, i) | Page::IssueTopic(l, i, _) => {
+        Output::Issue(l, i) | Output::IssueTopic(l, i, _) => {
             let (text, _) = site.issues[i].text(&c.languages[l].code);
             Writer::file(&text.path, format!("the page of {}", text.path.display()))
         }
-        Page::Home(l) => config(l, "home page"),
-        Page::Archive(l) => config(l, "archive page"),
-        Page::Tags(l) => config(l, "tag index"),
-        Page::NotFound(l) => config(l, "not-found page"),
-        Page::Search(l) => config(l, "search page"),
-        Page::Feeds(l) => config(l, "feeds"),
-        Page::Topic(l, t) | Page::TopicFeed(l, t) => config(l, &format!("topic {:?} pages", c.topics[t].key)),
-        Page::Tag(_, t) => {
+        Output::Home(l) => config(l, "home page"),
+        Output::Archive(l) => config(l, "archive page"),
+        Output::Tags(l) => config(l, "tag index"),
+        Output::NotFound(l) => config(l, "not-found page"),
+        Output::Search(l) => config(l, "search page"),
+        Output::Feeds(l) => config(l, "feeds"),
+        Output::Topic(l, t) | Output::TopicFeed(l, t) => config(l, &format!("topic {:?} pages", c.topics[t].key)),
+        Output::Tag(_, t) => {
             let tag = &site.tags[t];
             let entry = &site.entries[tag.entries[0]];
             let path = &entry.texts[&entry.primary].path;
             Writer::file(path, format!("the page of tag {:?} of {}", super::truncate(&tag.name, 40), path.display()))
         }
-        Page::Sitemap => Writer { rank: 1, ..Writer::file(&c.path, "the sitemap") },
-        Page::Robots | Page::Static | Page::Assets => Writer { rank: 1, ..Writer::file(&c.path, "robots.txt") },
+        Output::Sitemap => Writer { rank: 1, ..Writer::file(&c.path, "the sitemap") },
+        Output::Robots | Output::Static | Output::Assets => Writer { rank: 1, ..Writer::file(&c.path, "robots.txt") },
     }
 }

@@ -1,14 +1,14 @@
-//! Render stage: each output of [`Page`] rendered, the HTML pages through the theme with the
+//! Render stage: each output of [`Output`] rendered, the HTML pages through the theme with the
 //! typed contexts of [`super::context`].
 
 use rayon::prelude::*;
 
 use super::context::{
-    ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, NotFoundPage,
-    SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
+    ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, LangContext,
+    NotFoundPage, SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
 use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
-use super::{Page, feed, sitemap, truncate};
+use super::{Output, feed, sitemap, truncate};
 use crate::error::Diagnostic;
 use crate::load::theme::Theme;
 use crate::site::Site;
@@ -22,37 +22,37 @@ pub(super) struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    pub(super) fn run(&self, page: Page, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    pub(super) fn run(&self, page: Output, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let html = match page {
-            Page::Home(l) => self.home(l)?,
-            Page::Archive(l) => self.archive(l)?,
-            Page::Tags(l) => self.tags(l)?,
-            Page::NotFound(l) => self.not_found(l)?,
-            Page::Search(l) => self.search(l)?,
-            Page::Issue(l, i) => self.issue(l, i)?,
-            Page::IssueTopic(l, i, t) => self.issue_topic(l, i, t)?,
-            Page::Entry(l, e) => self.entry(l, e)?,
-            Page::Topic(l, t) => self.topic(l, t)?,
-            Page::Tag(l, t) => self.tag(l, t)?,
-            Page::Feeds(l) => {
+            Output::Home(l) => self.home(l)?,
+            Output::Archive(l) => self.archive(l)?,
+            Output::Tags(l) => self.tags(l)?,
+            Output::NotFound(l) => self.not_found(l)?,
+            Output::Search(l) => self.search(l)?,
+            Output::Issue(l, i) => self.issue(l, i)?,
+            Output::IssueTopic(l, i, t) => self.issue_topic(l, i, t)?,
+            Output::Entry(l, e) => self.entry(l, e)?,
+            Output::Topic(l, t) => self.topic(l, t)?,
+            Output::Tag(l, t) => self.tag(l, t)?,
+            Output::Feeds(l) => {
                 let paths = page.outputs(self.site);
                 return self.issue_feeds(l, &paths[0], &paths[1], sink);
             }
-            Page::TopicFeed(l, t) => {
+            Output::TopicFeed(l, t) => {
                 let path = &page.outputs(self.site)[0];
                 return sink.put_with(path, &mut |w| {
                     feed::topic_rss(self.site, self.views.lang(l), t, w).map(drop).map_err(|e| io_error(path, &e))
                 });
             }
-            Page::Sitemap => return sitemap::write(self.site, sitemap::PROTOCOL, sink),
-            Page::Robots => return sink.put("robots.txt", sitemap::robots(self.site)),
-            Page::Static => {
+            Output::Sitemap => return sitemap::write(self.site, sitemap::PROTOCOL, sink),
+            Output::Robots => return sink.put("robots.txt", sitemap::robots(self.site)),
+            Output::Static => {
                 for (path, bytes) in &self.theme.static_files {
                     sink.put(path, bytes.clone())?;
                 }
                 return Ok(());
             }
-            Page::Assets => {
+            Output::Assets => {
                 for a in &self.site.assets {
                     let bytes = std::fs::read(self.site.root.join(&a.path)).map_err(|e| Diagnostic::io(&a.path, &e))?;
                     sink.put(&a.output, bytes)?;
@@ -66,10 +66,10 @@ impl Renderer<'_> {
     /// What every page gets: `lang`, `site`, `t` and `page`.
     fn base(&self, l: usize, page: PageMeta) -> Base<'_> {
         let lv = self.views.lang(l);
-        Base { lang: &lv.lang, site: &lv.site, t: &lv.t, page }
+        Base { lang: LangContext::of(lv), page }
     }
 
-    /// Page metadata for an address that exists in every language.
+    /// Output metadata for an address that exists in every language.
     fn meta(&self, l: usize, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
         let c = &self.site.config;
         let lv = self.views.lang(l);

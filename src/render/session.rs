@@ -28,7 +28,7 @@ use crate::error::Diagnostics;
 use crate::load::theme::Theme;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
-use crate::render::{self, Page};
+use crate::render::{self, Output};
 use crate::site::{Entry, EntryId, Site};
 use crate::write::Sink;
 
@@ -39,7 +39,7 @@ pub enum Dirty {
     /// deleted entry), so render into an empty sink.
     All,
     /// These pages only (possibly none); every other output is as the last render left it.
-    Pages(Vec<Page>),
+    Pages(Vec<Output>),
 }
 
 /// A site loaded with its theme and the template values of every language.
@@ -113,7 +113,7 @@ impl Session {
 
     /// Puts a re-read entry in place ([`load::update::apply`]) and the template values that
     /// changed, collecting the pages that show them.
-    fn apply(&mut self, id: EntryId, entry: Entry, dirty: &mut BTreeSet<Page>) {
+    fn apply(&mut self, id: EntryId, entry: Entry, dirty: &mut BTreeSet<Output>) {
         let change = load::update::apply(&mut self.site, id, entry);
         let site = &self.site;
         let (i, t) = (site.entries[id].issue, site.entries[id].topic);
@@ -130,7 +130,7 @@ impl Session {
                     dirty.extend(render::pages_showing_entry(site, l, e));
                 }
                 let issue_entries = site.issues[i].topics.iter().flatten();
-                dirty.extend(issue_entries.map(|&e| Page::Entry(l, e)));
+                dirty.extend(issue_entries.map(|&e| Output::Entry(l, e)));
             }
         }
     }

@@ -64,8 +64,8 @@ pub fn write(site: &Site, limits: Limits, sink: &dyn Sink) -> Result<(), Diagnos
                 urls = 0;
             }
             if urls == 0 {
-                // Room for this file's URLs, guessed from the first (a tenth more): grown by
-                // doubling, a 23 MB child held 32 MB, and 48 MB while it was copied.
+                // Room for this file's URLs, guessed from the first (a tenth more): a buffer
+                // grown by doubling holds up to twice what it needs (docs/performance.md).
                 let guess = url.len().saturating_mul(left.min(limits.urls)) / 10 * 11;
                 chunk.reserve(guess.min(limits.bytes));
             }

@@ -13,8 +13,8 @@
 //! Each language has a pagefind index of its own ([`SearchIndex`]), filled by an indexing thread
 //! while that language renders (it hands pagefind a chunk of pages at a time, which pagefind
 //! parses on all cores). A build renders a language, builds its index, writes its files and
-//! lets it go before the next language, so that one language's index at most is held: two at
-//! once were most of the build's memory on a large archive. `serve` indexes its outputs the
+//! lets it go before the next language, so that one language's index at most is held
+//! (`docs/performance.md`, "Build memory"). `serve` indexes its outputs the
 //! same way, on a thread of its own ([`background`]). Their files make one bundle (the records
 //! are named by language, and `pagefind-entry.json` lists every language). Pagefind's API is
 //! async; a current-thread Tokio runtime per index drives it.
@@ -28,7 +28,7 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::render::Page;
+use crate::render::Output;
 use crate::render::batch::issue_pages;
 use crate::site::Site;
 use crate::site::layout::{self, Address};
@@ -109,9 +109,9 @@ fn index_error(message: String) -> Diagnostic {
 }
 
 /// The address of `page` if it goes into the search index: entry pages and issue pages.
-pub fn indexed_address(site: &Site, page: Page) -> Option<Address<'_>> {
+pub fn indexed_address(site: &Site, page: Output) -> Option<Address<'_>> {
     match page {
-        Page::Entry(..) | Page::Issue(..) => page.address(site),
+        Output::Entry(..) | Output::Issue(..) => page.address(site),
         _ => None,
     }
 }
@@ -287,7 +287,7 @@ fn language_files(
 /// render is not indexed; the others still are rendered, so that all problems are reported.
 pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
     let records = indexed_outputs(site);
-    let mut languages = crate::render::Languages::new(site, theme)?;
+    let mut languages = crate::render::LanguageRenderer::new(site, theme)?;
     let mut bundle = Bundle::default();
     let mut diags = Diagnostics::new();
     for l in 0..site.config.languages.len() {

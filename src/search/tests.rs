@@ -80,7 +80,7 @@ fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<Stri
         let mut json = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut json).unwrap();
         let json: Value =
-            serde_json::from_slice(json.strip_prefix(b"pagefind_dcd").expect("pagefind's marker")).unwrap();
+            serde_json::from_slice(json.strip_prefix(b"pagefind_dcd").expect("the fragment's marker")).unwrap();
         let strings = |v: &Value| -> BTreeMap<String, String> {
             v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect()
         };

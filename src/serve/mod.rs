@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::LoadOptions;
-use crate::render::Page;
+use crate::render::Output;
 use crate::render::session::{Dirty, Session};
 use crate::search::background::Indexer;
 use crate::write::MemorySink;
@@ -300,8 +300,8 @@ impl Builder {
         // Three steps: the pages of the entry's own issue, which the editor most likely has open;
         // the pages that list the whole archive (topics, tags), which grow with it; the feeds,
         // which no page shows. Each reloads only the open pages it changed.
-        let (wide, near): (Vec<Page>, Vec<Page>) = pages.into_iter().partition(|p| p.spans_archive());
-        let (feeds, wide): (Vec<Page>, Vec<Page>) = wide.into_iter().partition(|p| p.is_feed());
+        let (wide, near): (Vec<Output>, Vec<Output>) = pages.into_iter().partition(|p| p.spans_archive());
+        let (feeds, wide): (Vec<Output>, Vec<Output>) = wide.into_iter().partition(|p| p.is_feed());
         let (mut rendered, mut reindex) = (0, false);
         for (batch, reloads) in [(near, true), (wide, true), (feeds, false)] {
             if batch.is_empty() {

@@ -112,7 +112,7 @@ impl<'a> Address<'a> {
 
     /// [`Address::path`], appended to `out`: links are made by the million on a large archive.
     pub fn push_path(self, out: &mut String) {
-        self.push(out, |out, slug| push_encoded(out, slug));
+        self.push(out, push_encoded);
         if self.is_folder() {
             out.push('/');
         }

@@ -78,7 +78,7 @@ pub struct Entry {
     /// The language of the main file, which holds every field.
     pub primary: String,
     /// Boxed: a map node holds room for eleven values, and most entries have one or two
-    /// languages (on a 55,000-entry archive the unboxed texts cost 115 MB more).
+    /// languages (`docs/performance.md`, "Build memory").
     pub texts: BTreeMap<String, Box<EntryText>>,
     /// 1-based position within its issue's topic.
     pub number: usize,

@@ -30,7 +30,7 @@ use target::{classify_at, page_base};
 
 /// Checks every internal link and anchor; returns the findings and, when `outside` asks for
 /// them (`check --external`), the outside links with where each is written (locating every
-/// outside link of a large archive was a tenth of its check's memory).
+/// outside link costs memory that a check without `--external` need not spend).
 pub fn check_internal(
     site: &Site,
     rendered: &RenderedSite,

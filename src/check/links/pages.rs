@@ -146,7 +146,7 @@ impl Sink for ReadingSink {
             return Ok(());
         }
         // Pages are rendered from UTF-8 templates: validated with the fast check (the lossy
-        // one walks every character, 5 % of a check), replaced only if that ever fails.
+        // one walks every character), replaced only if that ever fails.
         let html = std::str::from_utf8(&bytes).map_or_else(|_| String::from_utf8_lossy(&bytes), Cow::Borrowed);
         let Extract { ids, links } = extract(&html);
         self.links.fetch_add(links.len(), Ordering::Relaxed);

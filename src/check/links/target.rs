@@ -5,6 +5,7 @@ use percent_encoding::percent_decode_str;
 use url::Url;
 
 use crate::site::config::Config;
+use crate::site::layout::has_scheme;
 
 /// What a link points at.
 #[derive(Debug, PartialEq)]
@@ -41,18 +42,6 @@ pub(super) fn page_base(config: &Config, page_url: &str) -> Option<Url> {
 pub(super) fn resolves_alike(value: &str) -> bool {
     let v = value.trim_start();
     (v.starts_with('/') && !v.starts_with("//")) || has_scheme(v)
-}
-
-/// Whether a link names its scheme (`https:`, `mailto:`): letters, digits, `+`, `-` or `.` up
-/// to a colon, before any `/`, `?` or `#`.
-fn has_scheme(v: &str) -> bool {
-    let end = v.find([':', '/', '?', '#']);
-    end.is_some_and(|i| {
-        i > 0
-            && v.as_bytes()[i] == b':'
-            && v.as_bytes()[0].is_ascii_alphabetic()
-            && v[..i].bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    })
 }
 
 /// [`classify`] with the page's address already parsed (once per page, not per link).
