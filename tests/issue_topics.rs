@@ -10,6 +10,7 @@ use common::{Fixture, entry, issue, select_attr, select_text};
 use digest::load::{LoadOptions, load};
 use digest::render::session::{Dirty, Session};
 use digest::render::{Output, pages_showing_entry};
+use digest::site::{EntryId, LangId};
 use digest::write::MemorySink;
 
 fn site() -> Fixture {
@@ -137,20 +138,20 @@ fn check_resolves_links_to_issue_topic_pages() {
 fn an_edit_re_renders_the_issue_topic_page_that_shows_the_entry() {
     let f = site();
     let site = load(f.root(), &LoadOptions::default()).unwrap();
-    let a = site.entries.iter().position(|e| e.slug == "a").unwrap();
+    let a = EntryId(site.entries.iter().position(|e| e.slug == "a").unwrap());
     let (i, t) = (site.entries[a].issue, site.entries[a].topic);
-    for l in 0..2 {
+    for l in [LangId(0), LangId(1)] {
         assert!(pages_showing_entry(&site, l, a).contains(&Output::IssueTopic(l, i, t)));
     }
-    assert_eq!(Output::IssueTopic(1, i, t).outputs(&site), ["en/2025-11/releases/index.html"]);
-    assert_eq!(Output::IssueTopic(0, i, t).template(), Some("issue_topic.html"));
+    assert_eq!(Output::IssueTopic(LangId(1), i, t).outputs(&site), ["en/2025-11/releases/index.html"]);
+    assert_eq!(Output::IssueTopic(LangId(0), i, t).template(), Some("issue_topic.html"));
 
     let mut session = Session::load(f.root(), LoadOptions::default()).unwrap();
     session.render(&Dirty::All, &MemorySink::default()).unwrap();
     f.write("content/2025-11/releases/a.en.md", &entry("A, retitled", "", "A in English."));
     let dirty = session.update(&[PathBuf::from("content/2025-11/releases/a.en.md")]).unwrap();
     let Dirty::Pages(pages) = dirty else { panic!("expected an incremental update") };
-    assert!(pages.contains(&Output::IssueTopic(1, i, t)), "{pages:?}");
+    assert!(pages.contains(&Output::IssueTopic(LangId(1), i, t)), "{pages:?}");
     let sink = MemorySink::default();
     session.render(&Dirty::Pages(pages), &sink).unwrap();
     let html = String::from_utf8(sink.into_inner()["en/2025-11/releases/index.html"].clone()).unwrap();

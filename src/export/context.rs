@@ -16,7 +16,7 @@ use super::refs::{Reference, Refs};
 use crate::error::Diagnostic;
 use crate::render::context::LangContext;
 use crate::render::view::{EntryMeta, IssueSummary, LangViews, Links, entry_meta};
-use crate::site::{FurtherReading, Site};
+use crate::site::{EntryId, FurtherReading, Site};
 
 /// The context of an edition's template.
 #[derive(Serialize)]
@@ -113,7 +113,7 @@ impl Convert<'_> {
     }
 
     /// Entry `e` in the edition, its references numbered after those before it.
-    fn entry<'a>(&mut self, site: &'a Site, lv: &'a LangViews, e: usize) -> Result<ExportEntry<'a>, Diagnostic> {
+    fn entry<'a>(&mut self, site: &'a Site, lv: &'a LangViews, e: EntryId) -> Result<ExportEntry<'a>, Diagnostic> {
         let entry = &site.entries[e];
         let (text, _) = entry.text(&lv.lang);
         let meta = entry_meta(site, lv, entry);
@@ -142,7 +142,7 @@ impl Convert<'_> {
             body,
             editor_note,
             further_reading,
-            tags: entry.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
+            tags: entry.tags.iter().map(|&t| &lv.tag_values[t.0]).collect(),
             url_ref,
             source_ref,
             refs: self.refs.since(listed),
@@ -174,7 +174,7 @@ pub fn build<'a>(
     let mut groups = Vec::new();
     for (t, ids) in issue.topics_with_entries() {
         let entries = ids.iter().map(|&e| conv.entry(site, lv, e)).collect::<Result<_, _>>()?;
-        groups.push(Group { topic: &lv.topic_values[t], entries });
+        groups.push(Group { topic: &lv.topic_values[t.0], entries });
     }
     let after_entries = conv.refs.len();
     let links = &lv.site_view;

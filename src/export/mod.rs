@@ -23,7 +23,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::render::context::to_context;
 use crate::render::view::{LangViews, Links};
-use crate::site::Site;
+use crate::site::{LangId, Site};
 
 /// An edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,9 +170,9 @@ fn find_issue(site: &Site, month: &str) -> Result<usize, Diagnostic> {
 
 /// The index of the language `code` (the default when `None`), or an error at the
 /// configuration's languages.
-fn find_language(site: &Site, code: Option<&str>) -> Result<usize, Diagnostic> {
+fn find_language(site: &Site, code: Option<&str>) -> Result<LangId, Diagnostic> {
     let c = &site.config;
-    let Some(code) = code else { return Ok(0) };
+    let Some(code) = code else { return Ok(LangId(0)) };
     if let Some(l) = c.language_index(code) {
         return Ok(l);
     }

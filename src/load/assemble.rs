@@ -12,14 +12,14 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::site::config::Config;
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::text::clean_text;
-use crate::site::{Asset, Entry, EntryText, Issue, Site, Tag, reading_order};
+use crate::site::{Asset, Entry, EntryId, EntryText, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order};
 
 /// Parsed issue files: issue key → language → file.
 pub(crate) type IssueFiles = BTreeMap<String, BTreeMap<String, ParsedIssue>>;
 /// Parsed entry files: (issue key, topic, slug) → language → file. Boxed: a map node holds room
 /// for eleven values, and most entries have one or two files (unboxed, a large archive's load
 /// peaked at 3.6 KB a file in half-empty nodes).
-pub(crate) type EntryFiles = BTreeMap<(String, usize, String), BTreeMap<String, Box<ParsedEntry>>>;
+pub(crate) type EntryFiles = BTreeMap<(String, TopicId, String), BTreeMap<String, Box<ParsedEntry>>>;
 
 /// Builds the site from the parsed files: resolves translations, orders, indexes.
 pub(crate) fn assemble(
@@ -35,7 +35,7 @@ pub(crate) fn assemble(
     let mut issues = issues_from(issue_files, &config, opts);
     let (mut entries, written_tags) = entries_from(entry_files, &issues, opts);
     for (id, e) in entries.iter().enumerate() {
-        issues[e.issue].topics[e.topic].push(id);
+        issues[e.issue].topics[e.topic].push(EntryId(id));
     }
     for issue in &mut issues {
         for list in &mut issue.topics {
@@ -96,7 +96,8 @@ fn report_missing_index(issue_files: &IssueFiles, entry_files: &EntryFiles, diag
 
 /// The published entries of the published issues, and the tags each wrote.
 fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -> (Vec<Entry>, Vec<Vec<String>>) {
-    let issue_ids: HashMap<&str, usize> = issues.iter().enumerate().map(|(i, issue)| (issue.key.as_str(), i)).collect();
+    let issue_ids: HashMap<&str, IssueId> =
+        issues.iter().enumerate().map(|(i, issue)| (issue.key.as_str(), IssueId(i))).collect();
     // Sized up front: grown by doubling, the vector of a large archive's entries kept up to
     // twice the room it needs for the whole build.
     let mut entries = Vec::with_capacity(entry_files.len());
@@ -115,17 +116,17 @@ fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -
 /// by slug; each entry's tags become ids.
 fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], diags: &mut Diagnostics) -> Vec<Tag> {
     let mut tags: Vec<Tag> = Vec::new();
-    let mut tag_ids: HashMap<String, usize> = HashMap::new();
+    let mut tag_ids: HashMap<String, TagId> = HashMap::new();
     for id in reading_order(issues) {
         let mut ids = Vec::new();
-        for name in &written[id] {
+        for name in &written[id.0] {
             let Some((name, slug)) = tag_name(name) else {
                 diags.push(empty_tag(&entries[id], name));
                 continue;
             };
             let tid = *tag_ids.entry(slug.clone()).or_insert_with(|| {
                 tags.push(Tag { slug, name, entries: Vec::new() });
-                tags.len() - 1
+                TagId(tags.len() - 1)
             });
             if !ids.contains(&tid) {
                 ids.push(tid);
@@ -142,7 +143,7 @@ fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], 
     }
     for e in entries.iter_mut() {
         for t in &mut e.tags {
-            *t = new_index[*t];
+            *t = TagId(new_index[t.0]);
         }
     }
     let mut slots: Vec<Option<Tag>> = tags.into_iter().map(Some).collect();
@@ -153,8 +154,8 @@ fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], 
 /// when drafts are left out. Also returns the tags as written.
 pub(crate) fn build_entry(
     files: BTreeMap<String, Box<ParsedEntry>>,
-    issue: usize,
-    topic: usize,
+    issue: IssueId,
+    topic: TopicId,
     slug: String,
     opts: &LoadOptions,
 ) -> Option<(Entry, Vec<String>)> {
@@ -183,7 +184,7 @@ pub(crate) fn build_entry(
 }
 
 /// Orders the entries of one issue's topic (weight, date, title, slug) and numbers them from 1.
-pub(crate) fn sort_topic(list: &mut [usize], entries: &mut [Entry]) {
+pub(crate) fn sort_topic(list: &mut [EntryId], entries: &mut [Entry]) {
     list.sort_by(|&a, &b| {
         let (ea, eb) = (&entries[a], &entries[b]);
         (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug).cmp(&(

@@ -18,8 +18,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics};
-use crate::site::Site;
 use crate::site::config::Config;
+use crate::site::{Site, TopicId};
 use parse::Parsed;
 
 /// What to load.
@@ -59,7 +59,7 @@ pub fn load_with_config(root: &Path, mut config: Config, opts: &LoadOptions) -> 
                 issue_files.entry(file.issue.clone()).or_default().insert(file.lang.clone(), *p);
             }
             Ok(Parsed::Entry(p)) => {
-                let key = (file.issue.clone(), file.topic.unwrap_or(0), file.slug.clone());
+                let key = (file.issue.clone(), file.topic.unwrap_or(TopicId(0)), file.slug.clone());
                 entry_files.entry(key).or_default().insert(file.lang.clone(), p);
             }
             Err(d) => diags.push(d),

@@ -13,7 +13,7 @@ use super::parse::{Parsed, parse_file};
 use super::walk::FoundFile;
 use crate::error::Diagnostics;
 use crate::site::naming::{file_name, split_file_name};
-use crate::site::{Entry, EntryId, Site, reading_order};
+use crate::site::{Entry, EntryId, Site, TagId, reading_order};
 
 /// What putting an entry in place changed beyond the entry itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub fn reread(site: &Site, opts: &LoadOptions, id: EntryId) -> Result<Option<Ent
     let mut ids = Vec::new();
     for w in &written {
         let Some((name, slug)) = tag_name(w) else { return Err(empty_tag(&entry, w).into()) };
-        let Ok(t) = site.tags.binary_search_by(|t| t.slug.as_str().cmp(&slug)) else { return Ok(None) };
+        let Ok(t) = site.tags.binary_search_by(|t| t.slug.as_str().cmp(&slug)).map(TagId) else { return Ok(None) };
         if site.tags[t].name != name {
             return Ok(None);
         }

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::site::Asset;
+use crate::site::TopicId;
 use crate::site::config::{Config, topic_hint, unknown_topic_hint};
 use crate::site::limits::MAX_ENTRIES_PER_ISSUE;
 use crate::site::month::parse_issue_key;
@@ -18,7 +19,7 @@ pub(crate) struct FoundFile {
     pub(crate) path: PathBuf,
     pub(crate) issue: String,
     /// `None` for the issue's `_index` files.
-    pub(crate) topic: Option<usize>,
+    pub(crate) topic: Option<TopicId>,
     pub(crate) slug: String,
     pub(crate) lang: String,
 }
@@ -104,7 +105,7 @@ impl IssueWalk<'_> {
         }
         let before = self.found.entries.len();
         self.issue_items(&name, issue_dir, &rel);
-        let slugs: std::collections::HashSet<(usize, &str)> =
+        let slugs: std::collections::HashSet<(TopicId, &str)> =
             self.found.entries[before..].iter().filter_map(|f| Some((f.topic?, f.slug.as_str()))).collect();
         if slugs.len() > MAX_ENTRIES_PER_ISSUE {
             let n = slugs.len();

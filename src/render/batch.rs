@@ -8,7 +8,7 @@
 
 use super::Output;
 use super::deps::entries_shown;
-use crate::site::{EntryId, Site};
+use crate::site::{EntryId, IssueId, LangId, Site, TagId, TopicId};
 
 /// Pages rendered together, and the entries whose values they show.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -24,28 +24,28 @@ const MIN_BUDGET: usize = 4096;
 /// `shared`): first the pages listing the whole archive, the longest first, with the pages that
 /// show no entry; then issue after issue, each with its topics' and entries' pages
 /// ([`issue_pages`]).
-pub fn language_pages(site: &Site, l: usize, shared: bool) -> Vec<Output> {
+pub fn language_pages(site: &Site, l: LangId, shared: bool) -> Vec<Output> {
     let (topics, tags) = (site.config.topics.len(), site.tags.len());
     let mut pages = vec![Output::Feeds(l)];
     if shared {
         // One long job on one thread, so early.
         pages.push(Output::Sitemap);
     }
-    pages.extend((0..topics).map(|t| Output::TopicFeed(l, t)));
+    pages.extend(TopicId::all(topics).map(|t| Output::TopicFeed(l, t)));
     pages.extend([Output::Archive(l), Output::Tags(l), Output::NotFound(l), Output::Search(l)]);
     if shared {
         pages.extend([Output::Robots, Output::Static, Output::Assets]);
     }
-    pages.extend((0..topics).map(|t| Output::Topic(l, t)));
-    pages.extend((0..tags).map(|t| Output::Tag(l, t)));
+    pages.extend(TopicId::all(topics).map(|t| Output::Topic(l, t)));
+    pages.extend(TagId::all(tags).map(|t| Output::Tag(l, t)));
     pages.push(Output::Home(l));
-    pages.extend((0..site.issues.len()).flat_map(|i| issue_pages(site, l, i)));
+    pages.extend(IssueId::all(site.issues.len()).flat_map(|i| issue_pages(site, l, i)));
     pages
 }
 
 /// The pages of issue `i` in language `l`: the issue's page, its topic pages, and its entries'
 /// pages in reading order. The search index takes pages in this order.
-pub fn issue_pages(site: &Site, l: usize, i: usize) -> impl Iterator<Item = Output> + '_ {
+pub fn issue_pages(site: &Site, l: LangId, i: IssueId) -> impl Iterator<Item = Output> + '_ {
     let issue = &site.issues[i];
     std::iter::once(Output::Issue(l, i))
         .chain(issue.topics_with_entries().map(move |(t, _)| Output::IssueTopic(l, i, t)))
@@ -70,15 +70,15 @@ pub fn batches(site: &Site, pages: &[Output], budget: impl FnOnce(usize) -> usiz
     // Whether an entry is in the current batch.
     let mut taken = vec![false; site.entries.len()];
     for (&page, shown) in pages.iter().zip(shown) {
-        let fresh = shown.iter().filter(|&&e| !taken[e]).count();
+        let fresh = shown.iter().filter(|&&e| !taken[e.0]).count();
         if !current.pages.is_empty() && current.entries.len() + fresh > budget {
             for &e in &current.entries {
-                taken[e] = false;
+                taken[e.0] = false;
             }
             batches.push(std::mem::take(&mut current));
         }
         for e in shown {
-            if !std::mem::replace(&mut taken[e], true) {
+            if !std::mem::replace(&mut taken[e.0], true) {
                 current.entries.push(e);
             }
         }
@@ -105,8 +105,8 @@ mod tests {
     #[test]
     fn every_page_of_a_language_is_in_exactly_one_batch_with_the_entries_it_shows() {
         let site = sample_site();
-        for l in 0..site.config.languages.len() {
-            let pages = language_pages(&site, l, l == 0);
+        for l in LangId::all(site.config.languages.len()) {
+            let pages = language_pages(&site, l, l.0 == 0);
             // A small budget, so that the sample is cut into several batches.
             let batches = batches(&site, &pages, |_| 5);
             assert!(batches.len() > 3, "{} batches", batches.len());
@@ -115,7 +115,7 @@ mod tests {
             for b in &batches {
                 for &p in &b.pages {
                     for e in entries_shown(&site, p) {
-                        assert!(b.entries.contains(&e), "{p:?} shows entry {e}, not in its batch");
+                        assert!(b.entries.contains(&e), "{p:?} shows entry {e:?}, not in its batch");
                     }
                 }
                 let mut unique = b.entries.clone();
@@ -131,7 +131,7 @@ mod tests {
     fn the_batches_of_every_language_render_every_page_once() {
         let site = sample_site();
         let mut batched: Vec<Output> =
-            (0..site.config.languages.len()).flat_map(|l| language_pages(&site, l, l == 0)).collect();
+            LangId::all(site.config.languages.len()).flat_map(|l| language_pages(&site, l, l.0 == 0)).collect();
         let mut all = all_pages(&site);
         batched.sort();
         all.sort();
@@ -144,15 +144,15 @@ mod tests {
         for page in all_pages(&site) {
             let Some(l) = page.lang() else { continue };
             for e in entries_shown(&site, page) {
-                assert!(pages_showing_entry(&site, l, e).contains(&page), "{page:?} shows {e}");
+                assert!(pages_showing_entry(&site, l, e).contains(&page), "{page:?} shows {e:?}");
             }
         }
-        for l in 0..site.config.languages.len() {
-            for e in 0..site.entries.len() {
+        for l in LangId::all(site.config.languages.len()) {
+            for e in EntryId::all(site.entries.len()) {
                 for page in pages_showing_entry(&site, l, e) {
                     // Topic feeds are written from the site, not from entry values.
                     if !matches!(page, Output::TopicFeed(..)) {
-                        assert!(entries_shown(&site, page).contains(&e), "{page:?} does not show {e}");
+                        assert!(entries_shown(&site, page).contains(&e), "{page:?} does not show {e:?}");
                     }
                 }
             }
@@ -167,7 +167,7 @@ mod tests {
             let order: Vec<EntryId> = issue.topics.iter().flatten().copied().collect();
             for (pos, &e) in order.iter().enumerate() {
                 let expected = (pos.checked_sub(1).map(|p| order[p]), order.get(pos + 1).copied());
-                assert_eq!(crate::render::deps::neighbours(&site, e), expected, "entry {e}");
+                assert_eq!(crate::render::deps::neighbours(&site, e), expected, "entry {e:?}");
                 boundaries += usize::from(expected.1.is_some_and(|n| site.entries[n].topic != site.entries[e].topic));
             }
         }
@@ -177,8 +177,8 @@ mod tests {
     #[test]
     fn a_small_site_renders_each_language_in_one_batch() {
         let site = sample_site();
-        for l in 0..site.config.languages.len() {
-            let pages = language_pages(&site, l, l == 0);
+        for l in LangId::all(site.config.languages.len()) {
+            let pages = language_pages(&site, l, l.0 == 0);
             let widest = pages.iter().map(|&p| entries_shown(&site, p).len()).max().unwrap();
             assert_eq!(budget(widest), MIN_BUDGET);
             assert_eq!(batches(&site, &pages, budget).len(), 1);

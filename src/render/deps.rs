@@ -3,7 +3,7 @@
 //! dependencies break them) and the batches of [`super::batch`].
 
 use super::{Output, feed};
-use crate::site::{EntryId, Site};
+use crate::site::{EntryId, IssueId, LangId, Site};
 
 /// The pages of language `l` that show entry `e`'s view: its own page, the pages of its
 /// neighbours in the issue (their previous/next links), its issue's page (and the home page when
@@ -12,7 +12,7 @@ use crate::site::{EntryId, Site};
 ///
 /// This is the dependency list incremental rebuilds ([`crate::render::session`]) rely on: a template
 /// change that shows entries on another page must add that page here.
-pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Output> {
+pub fn pages_showing_entry(site: &Site, l: LangId, e: EntryId) -> Vec<Output> {
     let entry = &site.entries[e];
     let mut pages = vec![
         Output::Entry(l, e),
@@ -20,7 +20,7 @@ pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Output> {
         Output::IssueTopic(l, entry.issue, entry.topic),
         Output::Feeds(l),
     ];
-    if entry.issue == 0 {
+    if entry.issue == IssueId(0) {
         pages.push(Output::Home(l));
     }
     pages.extend([Output::Topic(l, entry.topic), Output::TopicFeed(l, entry.topic)]);
@@ -34,9 +34,9 @@ pub fn pages_showing_entry(site: &Site, l: usize, e: usize) -> Vec<Output> {
 /// way round, for the pages rendered from those values (a topic feed is written from the site
 /// itself, so it needs none).
 pub fn entries_shown(site: &Site, page: Output) -> Vec<EntryId> {
-    let issue = |i: usize| site.issues[i].topics.iter().flatten().copied();
+    let issue = |i: IssueId| site.issues[i].topics.iter().flatten().copied();
     match page {
-        Output::Home(_) if !site.issues.is_empty() => issue(0).collect(),
+        Output::Home(_) if !site.issues.is_empty() => issue(IssueId(0)).collect(),
         Output::Issue(_, i) => issue(i).collect(),
         Output::IssueTopic(_, i, t) => site.issues[i].topics[t].clone(),
         Output::Entry(_, e) => {
@@ -59,7 +59,8 @@ pub fn neighbours(site: &Site, e: EntryId) -> (Option<EntryId>, Option<EntryId>)
     let previous = pos
         .checked_sub(1)
         .map(|p| list[p])
-        .or_else(|| topics[..entry.topic].iter().rev().find_map(|l| l.last().copied()));
-    let next = list.get(pos + 1).copied().or_else(|| topics[entry.topic + 1..].iter().find_map(|l| l.first().copied()));
+        .or_else(|| topics[..entry.topic.0].iter().rev().find_map(|l| l.last().copied()));
+    let later = &topics[entry.topic.0 + 1..];
+    let next = list.get(pos + 1).copied().or_else(|| later.iter().find_map(|l| l.first().copied()));
     (previous, next)
 }

@@ -21,31 +21,31 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
-use crate::site::Site;
 use crate::site::layout::Address;
+use crate::site::{EntryId, IssueId, LangId, Site, TagId, TopicId};
 use crate::write::Sink;
 pub use deps::pages_showing_entry;
 use view::Views;
 
-/// One output of the site (a page, a feed, or a group of files), the unit of rendering work.
-/// Languages, issues, entries, topics and tags are indexes into the configuration and the [`Site`].
+/// One output of the site (a page, a feed, or a group of files), the unit of rendering work, in
+/// a language ([`LangId`]) for all but the files every language shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Output {
     /// `rss.xml` and `atom.xml` of a language.
-    Feeds(usize),
-    TopicFeed(usize, usize),
-    Tag(usize, usize),
-    Topic(usize, usize),
-    Home(usize),
-    Archive(usize),
-    Tags(usize),
-    NotFound(usize),
+    Feeds(LangId),
+    TopicFeed(LangId, TopicId),
+    Tag(LangId, TagId),
+    Topic(LangId, TopicId),
+    Home(LangId),
+    Archive(LangId),
+    Tags(LangId),
+    NotFound(LangId),
     /// The search page of a language; its index is written by [`crate::search`].
-    Search(usize),
-    Issue(usize, usize),
-    /// One topic of one issue (language, issue, topic): only for topics with entries there.
-    IssueTopic(usize, usize, usize),
-    Entry(usize, usize),
+    Search(LangId),
+    Issue(LangId, IssueId),
+    /// One topic of one issue: only for topics with entries there.
+    IssueTopic(LangId, IssueId, TopicId),
+    Entry(LangId, EntryId),
     Sitemap,
     Robots,
     /// The theme's static files.
@@ -56,32 +56,33 @@ pub enum Output {
 
 /// Every output of the site, the larger first so that the parallel render ends evenly.
 pub fn all_pages(site: &Site) -> Vec<Output> {
-    let langs = 0..site.config.languages.len();
+    let langs = LangId::all(site.config.languages.len());
     let (topics, tags) = (site.config.topics.len(), site.tags.len());
     let mut pages: Vec<Output> = langs.clone().map(Output::Feeds).collect();
     // One long job on one thread, so early.
     pages.push(Output::Sitemap);
-    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Output::TopicFeed(l, t))));
-    pages.extend(langs.clone().flat_map(|l| (0..tags).map(move |t| Output::Tag(l, t))));
-    pages.extend(langs.clone().flat_map(|l| (0..topics).map(move |t| Output::Topic(l, t))));
+    pages.extend(langs.clone().flat_map(|l| TopicId::all(topics).map(move |t| Output::TopicFeed(l, t))));
+    pages.extend(langs.clone().flat_map(|l| TagId::all(tags).map(move |t| Output::Tag(l, t))));
+    pages.extend(langs.clone().flat_map(|l| TopicId::all(topics).map(move |t| Output::Topic(l, t))));
     for l in langs {
         pages.extend([Output::Home(l), Output::Archive(l), Output::Tags(l), Output::NotFound(l), Output::Search(l)]);
-        pages.extend((0..site.issues.len()).map(|i| Output::Issue(l, i)));
+        pages.extend(IssueId::all(site.issues.len()).map(|i| Output::Issue(l, i)));
         pages.extend(issue_topics(site).map(|(i, t)| Output::IssueTopic(l, i, t)));
-        pages.extend((0..site.entries.len()).map(|e| Output::Entry(l, e)));
+        pages.extend(EntryId::all(site.entries.len()).map(|e| Output::Entry(l, e)));
     }
     pages.extend([Output::Robots, Output::Static, Output::Assets]);
     pages
 }
 
 /// Every (issue, topic) with entries in that issue: the issue topic pages of each language.
-pub fn issue_topics(site: &Site) -> impl Iterator<Item = (usize, usize)> + '_ {
-    site.issues.iter().enumerate().flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (i, t)))
+pub fn issue_topics(site: &Site) -> impl Iterator<Item = (IssueId, TopicId)> + '_ {
+    let issues = site.issues.iter().enumerate();
+    issues.flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (IssueId(i), t)))
 }
 
 impl Output {
     /// The language of the page; `None` for files shared by all languages.
-    pub fn lang(self) -> Option<usize> {
+    pub fn lang(self) -> Option<LangId> {
         match self {
             Output::Feeds(l)
             | Output::Home(l)
@@ -164,7 +165,7 @@ impl Output {
     /// theme and the site.
     pub fn outputs(self, site: &Site) -> Vec<String> {
         let c = &site.config;
-        let lang = c.languages[self.lang().unwrap_or(0)].code.as_str();
+        let lang = c.languages[self.lang().unwrap_or(LangId(0))].code.as_str();
         match (self, self.address(site)) {
             (Output::Feeds(_), _) => vec![c.output(lang, Address::Rss), c.output(lang, Address::Atom)],
             (_, Some(address)) => vec![c.output(lang, address)],
@@ -181,7 +182,7 @@ impl Output {
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
     let mut languages = LanguageRenderer::new(site, theme)?;
     let mut diags = Diagnostics::new();
-    for l in 0..site.config.languages.len() {
+    for l in LangId::all(site.config.languages.len()) {
         if let Err(d) = languages.render(l, sink) {
             diags.extend(d);
         }
@@ -209,16 +210,16 @@ impl<'a> LanguageRenderer<'a> {
 
     /// Renders every page of language `l` into `sink`; the first language also renders the
     /// files shared by all.
-    pub fn render(&mut self, l: usize, sink: &dyn Sink) -> Result<(), Diagnostics> {
+    pub fn render(&mut self, l: LangId, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let site = self.site;
-        let pages = batch::language_pages(site, l, l == 0);
+        let pages = batch::language_pages(site, l, l.0 == 0);
         let mut diags = Diagnostics::new();
         for b in batch::batches(site, &pages, self.budget) {
-            self.views.langs[l].fill_entries(site, &b.entries);
+            self.views.langs[l.0].fill_entries(site, &b.entries);
             if let Err(d) = render_pages(site, self.theme, &self.views, &b.pages, sink) {
                 diags.extend(d);
             }
-            self.views.langs[l].clear_entries();
+            self.views.langs[l.0].clear_entries();
         }
         diags.0.dedup();
         diags.into_result(())
@@ -266,7 +267,7 @@ mod tests {
         let batched = MemorySink::default();
         let mut languages = LanguageRenderer::new(&site, &theme).expect("no collisions");
         languages.budget = |_| 3;
-        for l in 0..site.config.languages.len() {
+        for l in LangId::all(site.config.languages.len()) {
             languages.render(l, &batched).expect("renders");
         }
         let whole = MemorySink::default();

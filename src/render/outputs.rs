@@ -12,8 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 use super::{Output, all_pages};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
-use crate::site::Site;
 use crate::site::layout::Address;
+use crate::site::{LangId, Site};
 
 /// Who writes an output, for the error: where (a file of the site, with line and column) and what.
 #[derive(Debug, Clone)]
@@ -130,14 +130,20 @@ fn collision(first: (&str, &Writer), second: (&str, &Writer)) -> Diagnostic {
 /// Who writes a page: its content file, or the configuration of its language.
 fn writer_of(site: &Site, page: Output) -> Writer {
     let c = &site.config;
-    let language = |l: usize| {
+    let language = |l: LangId| {
         let lang = &c.languages[l];
-        let what = if l == 0 { "the site's".to_string() } else { format!("language {:?}'s", lang.code) };
+        let what = if l.0 == 0 { "the site's".to_string() } else { format!("language {:?}'s", lang.code) };
         (lang.at, what)
     };
-    let config = |l: usize, kind: &str| {
+    let config = |l: LangId, kind: &str| {
         let ((line, column), whose) = language(l);
-        Writer { path: c.path.clone(), line, column, what: format!("{whose} {kind}"), rank: if l == 0 { 1 } else { 2 } }
+        Writer {
+            path: c.path.clone(),
+            line,
+            column,
+            what: format!("{whose} {kind}"),
+            rank: if l.0 == 0 { 1 } else { 2 },
+        }
     };
     match page {
         Output::Entry(l, e) => {

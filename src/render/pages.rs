@@ -11,8 +11,8 @@ use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
 use super::{Output, feed, sitemap, truncate};
 use crate::error::Diagnostic;
 use crate::load::theme::Theme;
-use crate::site::Site;
 use crate::site::layout::Address;
+use crate::site::{EntryId, IssueId, LangId, Site, TagId, TopicId};
 use crate::write::Sink;
 
 pub(super) struct Renderer<'a> {
@@ -64,13 +64,13 @@ impl Renderer<'_> {
     }
 
     /// What every page gets: `lang`, `site`, `t` and `page`.
-    fn base(&self, l: usize, page: PageMeta) -> Base<'_> {
+    fn base(&self, l: LangId, page: PageMeta) -> Base<'_> {
         let lv = self.views.lang(l);
         Base { lang: LangContext::of(lv), page }
     }
 
     /// Output metadata for an address that exists in every language.
-    fn meta(&self, l: usize, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
+    fn meta(&self, l: LangId, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
         let c = &self.site.config;
         let lv = self.views.lang(l);
         let alternates = c
@@ -79,10 +79,10 @@ impl Renderer<'_> {
             .enumerate()
             .map(|(i, lang)| Alternate {
                 lang: lang.code.clone(),
-                name: self.views.lang(i).strings["language_name"].clone(),
+                name: self.views.lang(LangId(i)).strings["language_name"].clone(),
                 url: c.href(&lang.code, address),
                 permalink: c.permalink(&lang.code, address),
-                current: i == l,
+                current: LangId(i) == l,
             })
             .collect();
         let site_title = &c.languages[l].title;
@@ -98,8 +98,8 @@ impl Renderer<'_> {
         ];
         if let Address::Topic(key) | Address::IssueTopic { topic: key, .. } = address {
             if let Some(t) = c.topic_index(key) {
-                let title = format!("{} · {site_title}", lv.topics[t].name);
-                feeds.push(feed("rss", "application/rss+xml", lv.topics[t].feed_url.clone(), title));
+                let title = format!("{} · {site_title}", lv.topics[t.0].name);
+                feeds.push(feed("rss", "application/rss+xml", lv.topics[t.0].feed_url.clone(), title));
             }
         }
         let full_title = if kind == "home" { title } else { format!("{title} · {site_title}") };
@@ -120,10 +120,10 @@ impl Renderer<'_> {
     }
 
     /// The entries of an issue grouped by topic, empty topics left out.
-    fn groups<'v>(&self, lv: &'v LangViews, issue: usize) -> Vec<TopicGroup<'v>> {
+    fn groups<'v>(&self, lv: &'v LangViews, issue: IssueId) -> Vec<TopicGroup<'v>> {
         (self.site.issues[issue].topics_with_entries())
             .map(|(t, ids)| TopicGroup {
-                topic: &lv.topic_values[t],
+                topic: &lv.topic_values[t.0],
                 url: self.issue_topic_url(&lv.lang, issue, t),
                 entries: ids.iter().map(|&e| lv.entry(e)).collect(),
             })
@@ -131,25 +131,25 @@ impl Renderer<'_> {
     }
 
     /// The root-relative link to the page of topic `t` in issue `i`, in language `lang`.
-    fn issue_topic_url(&self, lang: &str, i: usize, t: usize) -> String {
+    fn issue_topic_url(&self, lang: &str, i: IssueId, t: TopicId) -> String {
         let c = &self.site.config;
         c.href(lang, Address::issue_topic(self.site, &self.site.issues[i], t))
     }
 
-    fn issue_page(&self, l: usize, i: usize, page: PageMeta) -> IssuePage<'_> {
+    fn issue_page(&self, l: LangId, i: IssueId, page: PageMeta) -> IssuePage<'_> {
         let lv = self.views.lang(l);
         let (text, _) = self.site.issues[i].text(&lv.lang);
         IssuePage {
             base: self.base(l, page),
-            issue: Some(&lv.issue_summary_values[i]),
+            issue: Some(&lv.issue_summary_values[i.0]),
             intro: &text.intro.html,
             groups: self.groups(lv, i),
-            newer: i.checked_sub(1).map(|n| &lv.issue_summary_values[n]),
-            older: lv.issue_summary_values.get(i + 1),
+            newer: i.0.checked_sub(1).map(|n| &lv.issue_summary_values[n]),
+            older: lv.issue_summary_values.get(i.0 + 1),
         }
     }
 
-    fn home(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn home(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let language = &self.site.config.languages[l];
         let page = self.meta(l, "home", Address::Home, language.title.clone(), language.description.clone());
@@ -157,30 +157,30 @@ impl Renderer<'_> {
             let base = self.base(l, page);
             IssuePage { base, issue: None, intro: "", groups: Vec::new(), newer: None, older: None }
         } else {
-            self.issue_page(l, 0, page)
+            self.issue_page(l, IssueId(0), page)
         };
         self.page("index.html", &HomePage { latest, issues: &lv.issue_summary_values })
     }
 
-    fn issue(&self, l: usize, i: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn issue(&self, l: LangId, i: IssueId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let s = &lv.issue_summaries[i];
+        let s = &lv.issue_summaries[i.0];
         let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
         let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), s.title.clone(), description);
         self.page("issue.html", &self.issue_page(l, i, page))
     }
 
-    fn issue_topic(&self, l: usize, i: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn issue_topic(&self, l: LangId, i: IssueId, t: TopicId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let issue = &self.site.issues[i];
-        let topic = &lv.topics[t];
-        let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i].title);
-        let description = format!("{} · {}", topic.name, lv.issue_summaries[i].title);
+        let topic = &lv.topics[t.0];
+        let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i.0].title);
+        let description = format!("{} · {}", topic.name, lv.issue_summaries[i.0].title);
         let page = self.meta(l, "issue_topic", Address::issue_topic(self.site, issue, t), title, description);
         let topics = issue
             .topics_with_entries()
             .map(|(other, ids)| IssueTopicLink {
-                topic: &lv.topic_values[other],
+                topic: &lv.topic_values[other.0],
                 url: self.issue_topic_url(&lv.lang, i, other),
                 count: ids.len(),
                 current: other == t,
@@ -188,7 +188,7 @@ impl Renderer<'_> {
             .collect();
         let ctx = IssueTopicPage {
             base: self.base(l, page),
-            issue: &lv.issue_summary_values[i],
+            issue: &lv.issue_summary_values[i.0],
             topic,
             entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
             topics,
@@ -196,7 +196,7 @@ impl Renderer<'_> {
         self.page("issue_topic.html", &ctx)
     }
 
-    fn entry(&self, l: usize, e: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn entry(&self, l: LangId, e: EntryId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let entry = &self.site.entries[e];
         let (text, _) = entry.text(&lv.lang);
@@ -212,7 +212,7 @@ impl Renderer<'_> {
         self.page("entry.html", &ctx)
     }
 
-    fn archive(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn archive(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let mut years: Vec<Year> = Vec::new();
         for (i, issue) in self.site.issues.iter().enumerate() {
@@ -227,9 +227,9 @@ impl Renderer<'_> {
         self.page("archive.html", &ArchivePage { base: self.base(l, page), years })
     }
 
-    fn topic(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn topic(&self, l: LangId, t: TopicId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let topic = &lv.topics[t];
+        let topic = &lv.topics[t.0];
         let groups = (self.site.issues.iter().enumerate())
             .filter(|(_, issue)| !issue.topics[t].is_empty())
             .map(|(i, issue)| IssueGroup {
@@ -247,21 +247,21 @@ impl Renderer<'_> {
         self.page("topic.html", &TopicPage { base: self.base(l, page), topic, groups })
     }
 
-    fn tag(&self, l: usize, t: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn tag(&self, l: LangId, t: TagId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let tag = &lv.tags[t];
+        let tag = &lv.tags[t.0];
         let entries = self.site.tags[t].entries.iter().map(|&e| lv.entry(e)).collect();
         let page = self.meta(l, "tag", Address::Tag(&tag.slug), format!("#{}", tag.name), format!("#{}", tag.name));
         self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })
     }
 
-    fn tags(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn tags(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let page = self.meta(l, "tags", Address::Tags, lv.strings["tags"].clone(), lv.strings["tags"].clone());
         self.page("tags.html", &TagsPage { base: self.base(l, page), tags: &lv.tags })
     }
 
-    fn not_found(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn not_found(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         // Its alternates are the home pages: a missing page has no translation.
         let mut page = self.meta(l, "not_found", Address::Home, lv.strings["not_found_title"].clone(), String::new());
@@ -270,7 +270,7 @@ impl Renderer<'_> {
         self.page("404.html", &NotFoundPage { base: self.base(l, page) })
     }
 
-    fn search(&self, l: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn search(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let page = self.meta(
             l,
@@ -291,7 +291,7 @@ impl Renderer<'_> {
 
     /// The language feeds, RSS and Atom, written together: one item per issue, newest first,
     /// each issue's full content rendered once (with absolute links) and passed on to both.
-    fn issue_feeds(&self, l: usize, rss_path: &str, atom_path: &str, sink: &dyn Sink) -> Result<(), Diagnostic> {
+    fn issue_feeds(&self, l: LangId, rss_path: &str, atom_path: &str, sink: &dyn Sink) -> Result<(), Diagnostic> {
         let lv = self.views.lang(l);
         let rss_channel = feed::issues_channel(self.site, lv, Address::Rss);
         let atom_channel = feed::issues_channel(self.site, lv, Address::Atom);
@@ -302,7 +302,7 @@ impl Renderer<'_> {
                 // A few issues at a time in parallel: the feeds are the longest jobs of a build,
                 // and holding every issue's content at once is what made them heavy.
                 // Both feeds carry the same issues: the newest, then as many as fit the budget.
-                let issues: Vec<usize> = feed::feed_issues(self.site).collect();
+                let issues: Vec<IssueId> = feed::feed_issues(self.site).collect();
                 let budget = feed::budget(self.site);
                 'chunks: for chunk in issues.chunks(8) {
                     let contents: Vec<Result<String, Diagnostic>> =
@@ -310,7 +310,7 @@ impl Renderer<'_> {
                     for (&i, content) in chunk.iter().zip(contents) {
                         let content = content?;
                         let item = feed::issue_item(self.site, lv, i, &content);
-                        if i > 0 && !(rss.fits(&item, budget) && atom.fits(&item, budget)) {
+                        if i.0 > 0 && !(rss.fits(&item, budget) && atom.fits(&item, budget)) {
                             break 'chunks;
                         }
                         rss.item(&item).map_err(|e| io_error(rss_path, &e))?;
@@ -325,7 +325,7 @@ impl Renderer<'_> {
     }
 
     /// An issue's full content as HTML for the feeds, with absolute links.
-    fn feed_issue(&self, l: usize, i: usize) -> Result<String, Diagnostic> {
+    fn feed_issue(&self, l: LangId, i: IssueId) -> Result<String, Diagnostic> {
         let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), String::new(), String::new());
         let permalink = page.permalink.clone();
         let ctx = to_context(&self.issue_page(l, i, page))?;

@@ -29,7 +29,7 @@ use crate::load::theme::Theme;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
 use crate::render::{self, Output};
-use crate::site::{Entry, EntryId, Site};
+use crate::site::{Entry, EntryId, LangId, Site};
 use crate::write::Sink;
 
 /// What an update leaves to render.
@@ -119,6 +119,7 @@ impl Session {
         let (i, t) = (site.entries[id].issue, site.entries[id].topic);
         let list = &site.issues[i].topics[t];
         for (l, lv) in self.views.langs.iter_mut().enumerate() {
+            let l = LangId(l);
             // Numbers follow the order, so every entry of the topic may have changed.
             for &e in list {
                 if lv.replace_entry(site, e) {

@@ -11,7 +11,7 @@ use tera::Value;
 use crate::site::Heading;
 use crate::site::i18n;
 use crate::site::layout::Address;
-use crate::site::{Entry, Issue, Site};
+use crate::site::{Entry, EntryId, Issue, LangId, Site, TopicId};
 
 /// A link to one language's version of a page.
 #[derive(Debug, Clone, Serialize)]
@@ -211,7 +211,7 @@ impl Views {
     /// Builds every language's views with every entry's value (for `serve`, which keeps them).
     pub fn build(site: &Site) -> Views {
         let mut views = Views::without_entries(site);
-        let all: Vec<usize> = (0..site.entries.len()).collect();
+        let all: Vec<EntryId> = EntryId::all(site.entries.len()).collect();
         for lv in &mut views.langs {
             lv.fill_entries(site, &all);
         }
@@ -225,8 +225,8 @@ impl Views {
         Views { langs }
     }
 
-    pub fn lang(&self, i: usize) -> &LangViews {
-        &self.langs[i]
+    pub fn lang(&self, l: LangId) -> &LangViews {
+        &self.langs[l.0]
     }
 }
 
@@ -238,7 +238,7 @@ impl LangViews {
         let link = |address| link(c, links, lang, address);
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);
-        let topics: Vec<TopicRef> = (0..c.topics.len()).map(|t| topic_ref(site, links, lang, t)).collect();
+        let topics: Vec<TopicRef> = TopicId::all(c.topics.len()).map(|t| topic_ref(site, links, lang, t)).collect();
         let tags: Vec<TagRef> = site
             .tags
             .iter()
@@ -290,22 +290,22 @@ impl LangViews {
     /// # Panics
     /// When it was not built: the page being rendered is missing from its batch's needs
     /// ([`super::deps::entries_shown`]), a bug.
-    pub fn entry(&self, e: usize) -> &Value {
-        self.entry_values[e].as_ref().unwrap_or_else(|| panic!("entry {e}'s value was not built for this page"))
+    pub fn entry(&self, e: EntryId) -> &Value {
+        self.entry_values[e.0].as_ref().unwrap_or_else(|| panic!("entry {e:?}'s value was not built for this page"))
     }
 
     /// Builds the values of entries `ids`, in parallel.
-    pub fn fill_entries(&mut self, site: &Site, ids: &[usize]) {
+    pub fn fill_entries(&mut self, site: &Site, ids: &[EntryId]) {
         let values: Vec<Value> = ids.par_iter().map(|&e| self.entry_value(site, &site.entries[e])).collect();
         for (&e, value) in ids.iter().zip(values) {
-            self.entry_values[e] = Some(value);
+            self.entry_values[e.0] = Some(value);
         }
     }
 
     /// Puts the freshly built value of entry `e` in place; whether it changed.
-    pub fn replace_entry(&mut self, site: &Site, e: usize) -> bool {
+    pub fn replace_entry(&mut self, site: &Site, e: EntryId) -> bool {
         let value = self.entry_value(site, &site.entries[e]);
-        let slot = &mut self.entry_values[e];
+        let slot = &mut self.entry_values[e.0];
         let changed = slot.as_ref() != Some(&value);
         *slot = Some(value);
         changed
@@ -330,7 +330,7 @@ pub fn link(c: &crate::site::config::Config, links: Links, lang: &str, address: 
     }
 }
 
-fn topic_ref(site: &Site, links: Links, lang: &str, t: usize) -> TopicRef {
+fn topic_ref(site: &Site, links: Links, lang: &str, t: TopicId) -> TopicRef {
     let topic = &site.config.topics[t];
     TopicRef {
         key: topic.key.clone(),
@@ -392,14 +392,14 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
     let (text, _) = e.text(&lv.lang);
     EntryView {
         meta: entry_meta(site, lv, e),
-        tags: e.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
+        tags: e.tags.iter().map(|&t| &lv.tag_values[t.0]).collect(),
         editor_note: text.editor_note.as_deref(),
         further_reading: &text.further_reading,
         body: &text.body.html,
         summary: &text.body.summary_html,
         summary_text: &text.body.summary_text,
         toc: &text.body.toc,
-        topic: &lv.topic_values[e.topic],
-        issue: &lv.issue_summary_values[e.issue],
+        topic: &lv.topic_values[e.topic.0],
+        issue: &lv.issue_summary_values[e.issue.0],
     }
 }

@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 
 use super::{Bundle, Files, Record, indexed_outputs, language_files};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::site::Site;
+use crate::site::{LangId, Site};
 use crate::write::Sink;
 
 /// Output path → contents: one complete build, as `serve` holds it. Contents are shared
@@ -109,7 +109,7 @@ fn index(job: &Job) -> Result<Files, Diagnostics> {
     pages.sort_by_key(|(_, _, r)| (r.lang, r.position));
     let mut files = BTreeMap::new();
     let mut bundle = Bundle::default();
-    for l in 0..job.langs {
+    for l in LangId::all(job.langs) {
         let lang_files = language_files(&job.records, l, &Discard, |tee| {
             for (path, bytes, _) in pages.iter().filter(|(_, _, r)| r.lang == l) {
                 tee.put(path, bytes.to_vec())?;

@@ -30,8 +30,8 @@ use pagefind::options::PagefindServiceConfig;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::render::Output;
 use crate::render::batch::issue_pages;
-use crate::site::Site;
 use crate::site::layout::{self, Address};
+use crate::site::{IssueId, LangId, Site};
 use crate::write::{Sink, Writing};
 
 /// Pages waiting for the indexing thread; a bound keeps a fast render from holding every page.
@@ -121,7 +121,7 @@ pub fn indexed_address(site: &Site, page: Output) -> Option<Address<'_>> {
 /// [`crate::render::batch::issue_pages`]) and its URL.
 #[derive(Debug, Clone)]
 pub struct Record {
-    pub lang: usize,
+    pub lang: LangId,
     pub position: usize,
     pub url: String,
 }
@@ -131,7 +131,8 @@ pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
     let c = &site.config;
     let mut records = HashMap::with_capacity(c.languages.len() * (site.issues.len() + site.entries.len()));
     for (l, lang) in c.languages.iter().enumerate() {
-        let pages = (0..site.issues.len()).flat_map(|i| issue_pages(site, l, i));
+        let l = LangId(l);
+        let pages = IssueId::all(site.issues.len()).flat_map(|i| issue_pages(site, l, i));
         let indexed = pages.filter_map(|page| Some((page, indexed_address(site, page)?)));
         for (position, (page, address)) in indexed.enumerate() {
             for output in page.outputs(site) {
@@ -150,7 +151,7 @@ type Indexed = (usize, String, String);
 struct Tee<'a> {
     inner: &'a dyn Sink,
     records: &'a HashMap<String, Record>,
-    lang: usize,
+    lang: LangId,
     to: mpsc::SyncSender<Indexed>,
 }
 
@@ -239,7 +240,7 @@ fn entry_path() -> String {
 /// build's output must not depend on scheduling.
 fn language_files(
     records: &HashMap<String, Record>,
-    l: usize,
+    l: LangId,
     sink: &dyn Sink,
     render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
 ) -> Result<Files, Diagnostics> {
@@ -290,7 +291,7 @@ pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn
     let mut languages = crate::render::LanguageRenderer::new(site, theme)?;
     let mut bundle = Bundle::default();
     let mut diags = Diagnostics::new();
-    for l in 0..site.config.languages.len() {
+    for l in LangId::all(site.config.languages.len()) {
         match language_files(&records, l, sink, |tee| languages.render(l, tee)) {
             Ok(files) if diags.0.is_empty() => bundle.add(files, |path, bytes| sink.put(&path, bytes))?,
             Ok(_) => {}

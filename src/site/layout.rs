@@ -14,7 +14,7 @@ use url::Url;
 
 use super::config::Config;
 use super::slug::push_encoded;
-use super::{Entry, Issue, Site};
+use super::{Entry, Issue, Site, TopicId};
 
 /// The folder of the search index (pagefind's bundle), shared by every language.
 pub const SEARCH_BUNDLE: &str = "pagefind";
@@ -90,7 +90,7 @@ impl<'a> Address<'a> {
     }
 
     /// The page of topic `t` of an issue.
-    pub fn issue_topic(site: &'a Site, issue: &'a Issue, t: usize) -> Address<'a> {
+    pub fn issue_topic(site: &'a Site, issue: &'a Issue, t: TopicId) -> Address<'a> {
         Address::IssueTopic { issue: &issue.key, topic: &site.config.topics[t].key }
     }
 
@@ -286,24 +286,34 @@ pub fn asset_file(rel: &std::path::Path) -> String {
 /// resolved against it; a link that names its scheme (`https:`, `mailto:`) is kept as written.
 pub fn absolute_link<'v>(origin: &str, page: &Url, value: &'v str) -> Cow<'v, str> {
     let v = value.trim();
-    if v.is_empty() || has_scheme(v) {
-        return Cow::Borrowed(value);
-    }
-    if v.starts_with('#') {
-        // As written: an anchor is the page's own, already in its form.
-        return Cow::Owned(format!("{}{v}", &page[..url::Position::AfterQuery]));
-    }
-    if v.starts_with('/') && !v.starts_with("//") && is_plain_path(v) {
+    match v.as_bytes().first() {
         // What resolving gives, without parsing: nearly every link of a feed is one of these.
-        return Cow::Owned(format!("{origin}{v}"));
+        Some(b'/') if v.as_bytes().get(1) != Some(&b'/') && is_plain_path(v) => return Cow::Owned(concat(origin, v)),
+        // As written: an anchor is the page's own, already in its form.
+        Some(b'#') => return Cow::Owned(concat(&page[..url::Position::AfterQuery], v)),
+        None => return Cow::Borrowed(value),
+        _ if has_scheme(v) => return Cow::Borrowed(value),
+        _ => {}
     }
     page.join(v).map_or(Cow::Borrowed(value), |u| Cow::Owned(u.into()))
+}
+
+fn concat(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
 }
 
 /// Whether a root-relative link resolves to itself: no dot segment, and no character that
 /// resolving would encode.
 fn is_plain_path(v: &str) -> bool {
-    !v.contains("/.") && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%?=&;:@!$()*+,#".contains(&b))
+    let plain = |b: &u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'%' | b'?' | b'=' | b'&' | b';' | b':' | b'@')
+            || matches!(b, b'!' | b'$' | b'(' | b')' | b'*' | b'+' | b',' | b'#')
+    };
+    v.as_bytes().iter().all(plain) && !v.contains("/.")
 }
 
 /// Whether a link names its scheme (`https:`, `mailto:`): letters, digits, `+`, `-` or `.` up

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod i18n;
+pub mod ids;
 pub mod layout;
 pub mod limits;
 pub mod month;
@@ -19,10 +20,7 @@ use chrono::NaiveDate;
 use crate::error::Diagnostic;
 use config::Config;
 
-/// Index of an entry in [`Site::entries`].
-pub type EntryId = usize;
-/// Index of an issue in [`Site::issues`].
-pub type IssueId = usize;
+pub use ids::{EntryId, IssueId, LangId, TagId, TopicId};
 
 /// Everything `build` publishes, immutable after load.
 #[derive(Debug)]
@@ -67,12 +65,12 @@ pub struct IssueText {
 #[derive(Debug)]
 pub struct Entry {
     pub issue: IssueId,
-    pub topic: usize,
+    pub topic: TopicId,
     pub slug: String,
     pub source: Option<String>,
     pub date: Option<NaiveDate>,
     pub weight: i64,
-    pub tags: Vec<usize>,
+    pub tags: Vec<TagId>,
     pub draft: bool,
     pub via: Option<String>,
     /// The language of the main file, which holds every field.
@@ -167,8 +165,8 @@ impl Issue {
 
     /// The topics (index and entries, in config order) that have entries in this issue: the
     /// ones its pages show and that get a page of their own.
-    pub fn topics_with_entries(&self) -> impl Iterator<Item = (usize, &[EntryId])> {
-        self.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (t, ids.as_slice()))
+    pub fn topics_with_entries(&self) -> impl Iterator<Item = (TopicId, &[EntryId])> {
+        self.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (TopicId(t), ids.as_slice()))
     }
 }
 
@@ -180,7 +178,7 @@ pub fn reading_order(issues: &[Issue]) -> impl Iterator<Item = EntryId> + '_ {
 
 impl Site {
     /// Entries of a topic across all issues, newest issue first.
-    pub fn topic_entries(&self, topic: usize) -> impl Iterator<Item = EntryId> + '_ {
+    pub fn topic_entries(&self, topic: TopicId) -> impl Iterator<Item = EntryId> + '_ {
         self.issues.iter().flat_map(move |i| i.topics[topic].iter().copied())
     }
 }

@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 
 use crate::render::view::LangViews;
-use crate::site::Site;
 use crate::site::layout::Address;
+use crate::site::{EntryId, IssueId, Site, TopicId};
 pub use xml::{Atom, BUDGET, Channel, Counting, Item, Rss};
 
 /// The language feed's channel (`rss.xml` or `atom.xml`): one item per issue, newest first.
@@ -29,8 +29,8 @@ pub fn issues_channel<'a>(site: &'a Site, lv: &'a LangViews, feed: Address) -> C
 
 /// The item of issue `i` in the language feeds, with `content` its full HTML. Its authors are
 /// the issue's editors, else the language's `author`, else the site's title.
-pub fn issue_item<'a>(site: &'a Site, lv: &'a LangViews, i: usize, content: &'a str) -> Item<'a> {
-    let s = &lv.issue_summaries[i];
+pub fn issue_item<'a>(site: &'a Site, lv: &'a LangViews, i: IssueId, content: &'a str) -> Item<'a> {
+    let s = &lv.issue_summaries[i.0];
     let date = NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").unwrap_or_default();
     let editors: Vec<&str> = s.editors.iter().map(String::as_str).filter(|e| !e.trim().is_empty()).collect();
     let authors = if editors.is_empty() { vec![site.config.author(&lv.lang)] } else { editors };
@@ -38,8 +38,8 @@ pub fn issue_item<'a>(site: &'a Site, lv: &'a LangViews, i: usize, content: &'a 
 }
 
 /// The issues the feeds carry: the newest `feed_limit`.
-pub fn feed_issues(site: &Site) -> std::ops::Range<usize> {
-    0..site.issues.len().min(site.config.feed_limit.unwrap_or(usize::MAX))
+pub fn feed_issues(site: &Site) -> impl Iterator<Item = IssueId> + Clone + use<> {
+    IssueId::all(site.issues.len().min(site.config.feed_limit.unwrap_or(usize::MAX)))
 }
 
 /// The size a feed stops at: [`BUDGET`], unless `feed_limit = 0` asks for everything.
@@ -48,10 +48,10 @@ pub fn budget(site: &Site) -> Option<usize> {
 }
 
 /// Writes a topic's feed in RSS 2.0: one item per entry, newest issue first.
-pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) -> io::Result<W> {
+pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: TopicId, out: W) -> io::Result<W> {
     let c = &site.config;
     let lang = c.language(&lv.lang).expect("configured language");
-    let t = &lv.topics[topic];
+    let t = &lv.topics[topic.0];
     let channel = Channel {
         title: Cow::Owned(format!("{} · {}", t.name, lang.title)),
         description: Cow::Owned(format!("{} {}", t.emoji, t.name)),
@@ -71,7 +71,7 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
         };
         let permalink = c.permalink(&lv.lang, Address::entry(site, entry));
         let content = super::absolute::absolutize_at(&content, c.origin(), &permalink);
-        let categories = entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect();
+        let categories = entry.tags.iter().map(|&t| lv.tags[t.0].name.as_str()).collect();
         let item = Item::new(&text.title, &permalink, entry_date(site, e), &content, categories, Vec::new());
         if n > 0 && !rss.fits(&item, budget(site)) {
             break;
@@ -82,7 +82,7 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: usize, out: W) ->
 }
 
 /// An entry's date in feeds: its own, or its issue's.
-fn entry_date(site: &Site, e: usize) -> NaiveDate {
+fn entry_date(site: &Site, e: EntryId) -> NaiveDate {
     let entry = &site.entries[e];
     entry.date.unwrap_or(site.issues[entry.issue].date)
 }

@@ -2,6 +2,8 @@
 
 mod parse;
 
+use super::ids::{LangId, TopicId};
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -123,12 +125,12 @@ impl Config {
     }
 
     /// Where language `code` is in [`Config::languages`] (0 is the default), if configured.
-    pub fn language_index(&self, code: &str) -> Option<usize> {
-        self.languages.iter().position(|l| l.code == code)
+    pub fn language_index(&self, code: &str) -> Option<LangId> {
+        self.languages.iter().position(|l| l.code == code).map(LangId)
     }
 
-    pub fn topic_index(&self, key: &str) -> Option<usize> {
-        self.topics.iter().position(|t| t.key == key)
+    pub fn topic_index(&self, key: &str) -> Option<TopicId> {
+        self.topics.iter().position(|t| t.key == key).map(TopicId)
     }
 
     /// The scheme, host and port of `base_url`, for making root-relative links absolute.
