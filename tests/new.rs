@@ -242,3 +242,31 @@ fn existing_files_are_never_overwritten() {
         assert_eq!(std::fs::read_to_string(root.join(path)).unwrap(), before);
     }
 }
+
+/// The title line of an issue's main file.
+fn title_line(root: &Path, month: &str) -> String {
+    let text = std::fs::read_to_string(root.join("content").join(month).join("_index.md")).unwrap();
+    text.lines().find(|l| l.starts_with("title = ")).expect("a title").to_string()
+}
+
+#[test]
+fn fetch_and_new_issue_title_an_issue_alike() {
+    // English first: the languages whose titles differ (a comma before the month).
+    for (default, other) in [("en", "zh"), ("zh", "en")] {
+        let config = format!(
+            "base_url = \"https://example.org\"\ndefault_language = \"{default}\"\n\
+             [languages.{default}]\ntitle = \"Monthly\"\n[languages.{other}]\ntitle = \"月报\"\n"
+        );
+        let (by_new, by_fetch) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for dir in [&by_new, &by_fetch] {
+            std::fs::write(dir.path().join("config.toml"), &config).unwrap();
+        }
+        new_issue(by_new.path(), "2026-12").unwrap();
+        let parsed = digest::site::config::Config::load(by_fetch.path()).unwrap();
+        assert!(digest::fetch::draft::ensure_issue(by_fetch.path(), &parsed, "2026-12").unwrap());
+        let title = title_line(by_new.path(), "2026-12");
+        assert_eq!(title, title_line(by_fetch.path(), "2026-12"), "default language {default}");
+        let expected = if default == "en" { "Monthly, December 2026" } else { "Monthly 2026 年 12 月" };
+        assert_eq!(title, format!("title = \"{expected}\""));
+    }
+}
