@@ -1,30 +1,30 @@
-//! The shape of the code, held by a test: the stages import only earlier ones
-//! (`docs/architecture.md` draws the same graph), the site's addresses are written only in the
-//! layout module, and no module or function grows past what a reader takes in at once.
+//! The shape of the code, held by a test: the stages import only what `docs/architecture.md`'s
+//! table "Who may call whom" allows (each only modules listed before it), the site's addresses
+//! are written only in the layout module, and no module or function grows past what a reader
+//! takes in at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Each top-level module of the library and the modules it may use, in pipeline order: a module
-/// uses only modules listed before it.
-const LAYERS: &[(&str, &[&str])] = &[
-    ("error", &[]),
-    ("links", &["error"]),
-    ("site", &["error"]),
-    ("write", &["error"]),
-    ("load", &["error", "site"]),
-    ("render", &["error", "site", "load", "write"]),
-    ("search", &["error", "site", "load", "render", "write"]),
-    ("export", &["error", "site", "load", "render", "write"]),
-    ("check", &["error", "links", "site", "load", "render", "write"]),
-    ("serve", &["error", "site", "load", "render", "search", "write"]),
-    ("build", &["error", "site", "load", "render", "search", "write"]),
-    ("fetch", &["error", "links", "site", "load", "write"]),
-    ("scaffold", &["error", "site", "load", "write"]),
-];
-
 const MAX_MODULE_LINES: usize = 500;
 const MAX_FUNCTION_LINES: usize = 80;
+
+/// The table of `docs/architecture.md` under "Who may call whom": each top-level module of the
+/// library, in pipeline order, with the modules it may use.
+fn layers() -> Vec<(String, Vec<String>)> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md")).unwrap();
+    let section = doc.split("## Who may call whom").nth(1).expect("the section in docs/architecture.md");
+    let names = |cell: &str| -> Vec<String> { cell.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    let rows = section.lines().skip_while(|l| !l.starts_with("| module")).skip(2).take_while(|l| l.starts_with('|'));
+    let layers: Vec<(String, Vec<String>)> = rows
+        .map(|row| {
+            let cells: Vec<&str> = row.split('|').collect();
+            (names(cells[1]).remove(0), names(cells[2]))
+        })
+        .collect();
+    assert!(layers.len() > 5, "the table of docs/architecture.md: {layers:?}");
+    layers
+}
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -83,26 +83,23 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
 
 #[test]
 fn stages_import_only_earlier_stages() {
-    let layers: BTreeMap<&str, &[&str]> = LAYERS.iter().copied().collect();
-    let graph = imports();
+    let layers = layers();
+    let allowed: BTreeMap<&str, &[String]> = layers.iter().map(|(m, a)| (m.as_str(), a.as_slice())).collect();
     let mut wrong = Vec::new();
-    for (module, used) in &graph {
-        let Some(allowed) = layers.get(module.as_str()) else {
-            wrong.push(format!("{module} is not in LAYERS: add it where it belongs in the pipeline"));
+    for (module, used) in &imports() {
+        let Some(allowed) = allowed.get(module.as_str()) else {
+            wrong.push(format!("{module} is not in the table: add it where it belongs in the pipeline"));
             continue;
         };
-        for u in used {
-            if !allowed.contains(&u.as_str()) {
-                wrong.push(format!("{module} uses {u}"));
-            }
+        for u in used.iter().filter(|u| !allowed.contains(u)) {
+            wrong.push(format!("{module} uses {u}"));
         }
     }
-    assert!(wrong.is_empty(), "imports against docs/architecture.md's graph:\n{}", wrong.join("\n"));
-    // The allowed lists themselves only look back, so the graph has no cycle.
-    for (i, (module, allowed)) in LAYERS.iter().enumerate() {
-        let earlier: Vec<&str> = LAYERS[..i].iter().map(|(m, _)| *m).collect();
-        for a in *allowed {
-            assert!(earlier.contains(a), "{module} may use {a}, which comes after it");
+    assert!(wrong.is_empty(), "imports against docs/architecture.md's table:\n{}", wrong.join("\n"));
+    // The table itself only looks back, so the graph has no cycle.
+    for (i, (module, allowed)) in layers.iter().enumerate() {
+        for a in allowed {
+            assert!(layers[..i].iter().any(|(m, _)| m == a), "{module} may use {a}, which comes after it");
         }
     }
 }
