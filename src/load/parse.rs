@@ -9,7 +9,7 @@ use super::markdown;
 use super::walk::FoundFile;
 use crate::error::{Diagnostic, line_col};
 use crate::site::config::Config;
-use crate::site::layout::Address;
+use crate::site::layout::{self, Address};
 use crate::site::naming::{INDEX, file_name};
 use crate::site::text::{clean, clean_text};
 use crate::site::{EntryText, FurtherReading, IssueText};
@@ -217,7 +217,8 @@ fn parse_entry(src: &Source, main: bool, topic: &str, slug: &str) -> Result<Pars
             Diagnostic::error(src.path, l, c, "the title is empty").with_hint("write the entry's headline in `title`")
         );
     }
-    let prefix = format!("{topic}-{slug}-");
+    // Heading ids start with the entry's anchor: an issue page shows many entries' headings.
+    let prefix = format!("{}-", layout::entry_anchor(topic, slug));
     let editor_note = texts
         .editor_note
         .as_deref()

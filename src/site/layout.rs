@@ -35,6 +35,12 @@ pub fn in_search_bundle(file: &str) -> bool {
     file.strip_prefix(SEARCH_BUNDLE).is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The id of an entry on the pages that show several (`releases-helm-4` on its issue's page),
+/// and the start of its headings' ids, so that they stay unique there.
+pub fn entry_anchor(topic: &str, slug: &str) -> String {
+    format!("{topic}-{slug}")
+}
+
 /// One page or file of the site, in no language yet.
 ///
 /// Keys (issues, topics) are used as they are: the configuration and the folder names keep them

@@ -147,7 +147,7 @@ impl Entry {
 
     /// An id unique within an issue page, used for anchors.
     pub fn anchor(&self, site: &Site) -> String {
-        format!("{}-{}", site.config.topics[self.topic].key, self.slug)
+        layout::entry_anchor(&site.config.topics[self.topic].key, &self.slug)
     }
 }
 
