@@ -8,8 +8,8 @@ use crate::site::layout::absolute_link;
 /// Makes every `href` and `src` attribute of `html` absolute by [`absolute_link`], for the page
 /// at `page` of the site at `origin`.
 ///
-/// One pass over the text: finds each `="` and looks back for the attribute name (searching for
-/// each attribute pattern separately rescanned the rest of the text at every match: quadratic).
+/// One pass over the text: finds each `="` and looks back for the attribute name, so the work
+/// stays linear in the text.
 pub fn absolutize(html: &str, origin: &str, page: &Url) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut copied = 0;

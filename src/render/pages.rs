@@ -300,8 +300,8 @@ impl Renderer<'_> {
                 let mut rss = feed::Rss::start(&mut *rss_out, &rss_channel).map_err(|e| io_error(rss_path, &e))?;
                 let mut atom = feed::Atom::start(&mut *atom_out, &atom_channel).map_err(|e| io_error(atom_path, &e))?;
                 // A few issues at a time in parallel: the feeds are the longest jobs of a build,
-                // and holding every issue's content at once is what made them heavy.
-                // Both feeds carry the same issues: the newest, then as many as fit the budget.
+                // and a chunk's contents at a time bound their memory. Both feeds carry the same
+                // issues: the newest, then as many as fit the budget.
                 let issues: Vec<IssueId> = feed::feed_issues(self.site).collect();
                 let budget = feed::budget(self.site);
                 'chunks: for chunk in issues.chunks(8) {

@@ -217,6 +217,12 @@ impl Config {
         out
     }
 
+    /// The root-relative link to output file `file` (`en/2025-11/index.html` →
+    /// `/sub/en/2025-11/`), for messages about a page known by its file.
+    pub fn href_of_file(&self, file: &str) -> String {
+        format!("{}{}", self.base_path, url_of_output(file))
+    }
+
     /// The folder of language `lang`'s pages below the output folder: empty for the default
     /// language and for files shared by all, else the code and a `/` (`en/`).
     pub fn lang_folder(&self, lang: &str, address: Address) -> String {

@@ -100,10 +100,6 @@ pub fn place_hint(place: &Located, pages: usize) -> String {
     }
 }
 
-fn page_address(config: &Config, page: &LinkedPage) -> String {
-    format!("{}{}", config.base_path, page.url())
-}
-
 /// Where a link on `page` was written: the content files holding it, else the page itself.
 pub fn locate(
     rendered: &RenderedSite,
@@ -113,7 +109,7 @@ pub fn locate(
     page: &LinkedPage,
     link: &Link,
 ) -> Vec<Located> {
-    let address = page_address(config, page);
+    let address = config.href_of_file(&page.output);
     let sources = origins.get(&link.value);
     if !sources.is_empty() {
         let needles = source_needles(&link.value, &config.base_path);
