@@ -28,7 +28,7 @@ fn ms(t: Instant) -> f64 {
 /// The main file of the first entry of issue `i`.
 fn entry_file(session: &Session, i: usize) -> PathBuf {
     let site = session.site();
-    let e = site.issues[i].topics.iter().flatten().next().copied().expect("an entry");
+    let e = site.issues[digest::site::IssueId(i)].topics.iter().flatten().next().copied().expect("an entry");
     let entry = &site.entries[e];
     entry.texts[&entry.primary].path.clone()
 }

@@ -101,8 +101,8 @@ fn new_issue_writes_every_language_as_a_draft_dated_the_last_day() {
     let site = load(&root, &LoadOptions::default()).unwrap();
     assert_eq!(site.issues.len(), 1);
     let site = load(&root, &LoadOptions { drafts: true, base_url: None }).unwrap();
-    assert_eq!(site.issues[0].key, "2026-02");
-    assert_eq!(site.issues[0].texts["en"].title, "Cloud Native Monthly, February 2026");
+    assert_eq!(site.issues[digest::site::IssueId(0)].key, "2026-02");
+    assert_eq!(site.issues[digest::site::IssueId(0)].texts["en"].title, "Cloud Native Monthly, February 2026");
     build(&root, &build_args(&root, true)).unwrap();
     assert!(root.join("public/en/2026-02/index.html").is_file());
 }

@@ -9,6 +9,7 @@ use url::Url;
 use super::{ContentFile, Files};
 use crate::error::Diagnostic;
 use crate::links::canonical;
+use crate::site::EntryId;
 use crate::site::Site;
 
 /// Warnings for links with tracking parameters or plain `http:`, in front matter and Markdown.
@@ -113,8 +114,8 @@ fn in_comment(prefix: &str) -> bool {
 
 /// An error for each entry whose `source` another entry used first (by issue, then path).
 pub fn duplicate_sources(site: &Site, files: &Files) -> Vec<Diagnostic> {
-    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
-    for (id, e) in site.entries.iter().enumerate() {
+    let mut groups: HashMap<String, Vec<EntryId>> = HashMap::new();
+    for (id, e) in site.entries.iter_enumerated() {
         if let Some(key) = e.source.as_deref().and_then(canonical::key) {
             groups.entry(key).or_default().push(id);
         }
@@ -122,7 +123,7 @@ pub fn duplicate_sources(site: &Site, files: &Files) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for ids in groups.values().filter(|ids| ids.len() > 1) {
         let mut ids = ids.clone();
-        let main_path = |id: usize| &site.entries[id].texts[&site.entries[id].primary].path;
+        let main_path = |id: EntryId| &site.entries[id].texts[&site.entries[id].primary].path;
         ids.sort_by(|&a, &b| {
             let (ea, eb) = (&site.entries[a], &site.entries[b]);
             (site.issues[ea.issue].date, &site.issues[ea.issue].key, main_path(a)).cmp(&(

@@ -16,7 +16,7 @@ use super::refs::{Reference, Refs};
 use crate::error::Diagnostic;
 use crate::render::context::LangContext;
 use crate::render::view::{EntryMeta, IssueSummary, LangViews, Links, entry_meta};
-use crate::site::{EntryId, FurtherReading, Site};
+use crate::site::{EntryId, FurtherReading, IssueId, Site};
 
 /// The context of an edition's template.
 #[derive(Serialize)]
@@ -142,7 +142,7 @@ impl Convert<'_> {
             body,
             editor_note,
             further_reading,
-            tags: entry.tags.iter().map(|&t| &lv.tag_values[t.0]).collect(),
+            tags: entry.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
             url_ref,
             source_ref,
             refs: self.refs.since(listed),
@@ -154,7 +154,7 @@ impl Convert<'_> {
 pub fn build<'a>(
     site: &'a Site,
     lv: &'a LangViews,
-    i: usize,
+    i: IssueId,
     format: Format,
     full: bool,
 ) -> Result<EditionPage<'a>, Diagnostic> {
@@ -174,7 +174,7 @@ pub fn build<'a>(
     let mut groups = Vec::new();
     for (t, ids) in issue.topics_with_entries() {
         let entries = ids.iter().map(|&e| conv.entry(site, lv, e)).collect::<Result<_, _>>()?;
-        groups.push(Group { topic: &lv.topic_values[t.0], entries });
+        groups.push(Group { topic: &lv.topic_values[t], entries });
     }
     let after_entries = conv.refs.len();
     let links = &lv.site_view;

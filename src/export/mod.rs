@@ -23,7 +23,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::render::context::to_context;
 use crate::render::view::{LangViews, Links};
-use crate::site::{LangId, Site};
+use crate::site::{IssueId, LangId, Site};
 
 /// An edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,8 +152,8 @@ fn issue_folder(key: &str) -> PathBuf {
 }
 
 /// The index of the published issue `month`, or an error naming the issues there are.
-fn find_issue(site: &Site, month: &str) -> Result<usize, Diagnostic> {
-    if let Some(i) = site.issues.iter().position(|i| i.key == month) {
+fn find_issue(site: &Site, month: &str) -> Result<IssueId, Diagnostic> {
+    if let Some(i) = site.issues.position(|i| i.key == month) {
         return Ok(i);
     }
     let folder = issue_folder(month);
@@ -172,7 +172,7 @@ fn find_issue(site: &Site, month: &str) -> Result<usize, Diagnostic> {
 /// configuration's languages.
 fn find_language(site: &Site, code: Option<&str>) -> Result<LangId, Diagnostic> {
     let c = &site.config;
-    let Some(code) = code else { return Ok(LangId(0)) };
+    let Some(code) = code else { return Ok(LangId::DEFAULT) };
     if let Some(l) = c.language_index(code) {
         return Ok(l);
     }

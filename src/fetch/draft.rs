@@ -256,7 +256,7 @@ pub fn ensure_issue(root: &Path, config: &Config, month: &str) -> Result<bool, D
         .ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is not a month (YYYY-MM)")))?;
     let last_day = crate::site::month::last_day_of_month(y, m)
         .ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?;
-    let lang = &config.languages[0];
+    let lang = &config.languages[crate::site::LangId::DEFAULT];
     let front = IssueFront {
         title: crate::site::i18n::issue_title(config, &lang.code, y, m),
         date: toml_date(last_day).ok_or_else(|| Diagnostic::file(&rel, format!("{month:?} is out of range")))?,

@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::site::config::Config;
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::text::clean_text;
-use crate::site::{Asset, Entry, EntryId, EntryText, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order};
+use crate::site::{Asset, Entry, EntryId, EntryText, IdVec, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order};
 
 /// Parsed issue files: issue key → language → file.
 pub(crate) type IssueFiles = BTreeMap<String, BTreeMap<String, ParsedIssue>>;
@@ -34,8 +34,8 @@ pub(crate) fn assemble(
     report_missing_index(&issue_files, &entry_files, diags);
     let mut issues = issues_from(issue_files, &config, opts);
     let (mut entries, written_tags) = entries_from(entry_files, &issues, opts);
-    for (id, e) in entries.iter().enumerate() {
-        issues[e.issue].topics[e.topic].push(EntryId(id));
+    for (id, e) in entries.iter_enumerated() {
+        issues[e.issue].topics[e.topic].push(id);
     }
     for issue in &mut issues {
         for list in &mut issue.topics {
@@ -51,7 +51,7 @@ pub(crate) fn assemble(
 }
 
 /// The published issues, newest first, with their texts.
-fn issues_from(issue_files: IssueFiles, config: &Config, opts: &LoadOptions) -> Vec<Issue> {
+fn issues_from(issue_files: IssueFiles, config: &Config, opts: &LoadOptions) -> IdVec<IssueId, Issue> {
     let mut issues = Vec::new();
     for (key, files) in issue_files.into_iter().rev() {
         let Some((primary, main)) = files.iter().find_map(|(l, p)| p.main.as_ref().map(|m| (l.clone(), m))) else {
@@ -69,7 +69,7 @@ fn issues_from(issue_files: IssueFiles, config: &Config, opts: &LoadOptions) -> 
             draft: main.draft,
             primary,
             texts: BTreeMap::new(),
-            topics: vec![Vec::new(); config.topics.len()],
+            topics: vec![Vec::new(); config.topics.len()].into(),
         };
         issues.push((issue, files));
     }
@@ -95,9 +95,13 @@ fn report_missing_index(issue_files: &IssueFiles, entry_files: &EntryFiles, diag
 }
 
 /// The published entries of the published issues, and the tags each wrote.
-fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -> (Vec<Entry>, Vec<Vec<String>>) {
+fn entries_from(
+    entry_files: EntryFiles,
+    issues: &IdVec<IssueId, Issue>,
+    opts: &LoadOptions,
+) -> (IdVec<EntryId, Entry>, IdVec<EntryId, Vec<String>>) {
     let issue_ids: HashMap<&str, IssueId> =
-        issues.iter().enumerate().map(|(i, issue)| (issue.key.as_str(), IssueId(i))).collect();
+        issues.iter_enumerated().map(|(i, issue)| (issue.key.as_str(), i)).collect();
     // Sized up front: grown by doubling, the vector of a large archive's entries kept up to
     // twice the room it needs for the whole build.
     let mut entries = Vec::with_capacity(entry_files.len());
@@ -109,25 +113,28 @@ fn entries_from(entry_files: EntryFiles, issues: &[Issue], opts: &LoadOptions) -
             entries.push(entry);
         }
     }
-    (entries, written_tags)
+    (entries.into(), written_tags.into())
 }
 
 /// Tags in the order entries appear (newest issue first, topics in config order), then sorted
 /// by slug; each entry's tags become ids.
-fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], diags: &mut Diagnostics) -> Vec<Tag> {
-    let mut tags: Vec<Tag> = Vec::new();
+fn index_tags(
+    issues: &IdVec<IssueId, Issue>,
+    entries: &mut IdVec<EntryId, Entry>,
+    written: &IdVec<EntryId, Vec<String>>,
+    diags: &mut Diagnostics,
+) -> IdVec<TagId, Tag> {
+    let mut tags: IdVec<TagId, Tag> = IdVec::default();
     let mut tag_ids: HashMap<String, TagId> = HashMap::new();
     for id in reading_order(issues) {
         let mut ids = Vec::new();
-        for name in &written[id.0] {
+        for name in &written[id] {
             let Some((name, slug)) = tag_name(name) else {
                 diags.push(empty_tag(&entries[id], name));
                 continue;
             };
-            let tid = *tag_ids.entry(slug.clone()).or_insert_with(|| {
-                tags.push(Tag { slug, name, entries: Vec::new() });
-                TagId(tags.len() - 1)
-            });
+            let tid =
+                *tag_ids.entry(slug.clone()).or_insert_with(|| tags.push(Tag { slug, name, entries: Vec::new() }));
             if !ids.contains(&tid) {
                 ids.push(tid);
                 tags[tid].entries.push(id);
@@ -135,19 +142,20 @@ fn index_tags(issues: &[Issue], entries: &mut [Entry], written: &[Vec<String>], 
         }
         entries[id].tags = ids;
     }
-    let mut perm: Vec<usize> = (0..tags.len()).collect();
-    perm.sort_by(|&a, &b| tags[a].slug.cmp(&tags[b].slug));
-    let mut new_index = vec![0; tags.len()];
-    for (new, &old) in perm.iter().enumerate() {
-        new_index[old] = new;
+    // Sorted by slug: every tag gets a new id.
+    let mut order: Vec<TagId> = tags.ids().collect();
+    order.sort_by(|&a, &b| tags[a].slug.cmp(&tags[b].slug));
+    let mut new_id: IdVec<TagId, TagId> = vec![TagId(0); tags.len()].into();
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = TagId(new);
     }
     for e in entries.iter_mut() {
         for t in &mut e.tags {
-            *t = TagId(new_index[t.0]);
+            *t = new_id[*t];
         }
     }
-    let mut slots: Vec<Option<Tag>> = tags.into_iter().map(Some).collect();
-    perm.iter().filter_map(|&old| slots[old].take()).collect()
+    let mut slots: IdVec<TagId, Option<Tag>> = tags.into_iter().map(Some).collect();
+    order.iter().filter_map(|&old| slots[old].take()).collect()
 }
 
 /// An entry from its parsed files (one per language); `None` without a main file, or for a draft
@@ -184,7 +192,7 @@ pub(crate) fn build_entry(
 }
 
 /// Orders the entries of one issue's topic (weight, date, title, slug) and numbers them from 1.
-pub(crate) fn sort_topic(list: &mut [EntryId], entries: &mut [Entry]) {
+pub(crate) fn sort_topic(list: &mut [EntryId], entries: &mut IdVec<EntryId, Entry>) {
     list.sort_by(|&a, &b| {
         let (ea, eb) = (&entries[a], &entries[b]);
         (ea.weight, ea.date, &ea.texts[&ea.primary].title, &ea.slug).cmp(&(

@@ -36,7 +36,7 @@ pub fn entry_at(site: &Site, path: &Path) -> Option<EntryId> {
     let (slug, lang) = split_file_name(&site.config, file)?;
     site.config.language(lang)?;
     let topic = site.config.topic_index(topic)?;
-    let issue = site.issues.iter().position(|i| i.key == issue)?;
+    let issue = site.issues.position(|i| i.key == issue)?;
     site.issues[issue].topics[topic].iter().copied().find(|&e| site.entries[e].slug == slug)
 }
 

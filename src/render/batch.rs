@@ -8,7 +8,7 @@
 
 use super::Output;
 use super::deps::entries_shown;
-use crate::site::{EntryId, IssueId, LangId, Site, TagId, TopicId};
+use crate::site::{EntryId, IdVec, IssueId, LangId, Site, TagId, TopicId};
 
 /// Pages rendered together, and the entries whose values they show.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -68,17 +68,17 @@ pub fn batches(site: &Site, pages: &[Output], budget: impl FnOnce(usize) -> usiz
     let mut batches = Vec::new();
     let mut current = Batch::default();
     // Whether an entry is in the current batch.
-    let mut taken = vec![false; site.entries.len()];
+    let mut taken: IdVec<EntryId, bool> = vec![false; site.entries.len()].into();
     for (&page, shown) in pages.iter().zip(shown) {
-        let fresh = shown.iter().filter(|&&e| !taken[e.0]).count();
+        let fresh = shown.iter().filter(|&&e| !taken[e]).count();
         if !current.pages.is_empty() && current.entries.len() + fresh > budget {
             for &e in &current.entries {
-                taken[e.0] = false;
+                taken[e] = false;
             }
             batches.push(std::mem::take(&mut current));
         }
         for e in shown {
-            if !std::mem::replace(&mut taken[e.0], true) {
+            if !std::mem::replace(&mut taken[e], true) {
                 current.entries.push(e);
             }
         }

@@ -20,7 +20,7 @@ pub fn pages_showing_entry(site: &Site, l: LangId, e: EntryId) -> Vec<Output> {
         Output::IssueTopic(l, entry.issue, entry.topic),
         Output::Feeds(l),
     ];
-    if entry.issue == IssueId(0) {
+    if entry.issue == IssueId::NEWEST {
         pages.push(Output::Home(l));
     }
     pages.extend([Output::Topic(l, entry.topic), Output::TopicFeed(l, entry.topic)]);
@@ -36,7 +36,7 @@ pub fn pages_showing_entry(site: &Site, l: LangId, e: EntryId) -> Vec<Output> {
 pub fn entries_shown(site: &Site, page: Output) -> Vec<EntryId> {
     let issue = |i: IssueId| site.issues[i].topics.iter().flatten().copied();
     match page {
-        Output::Home(_) if !site.issues.is_empty() => issue(IssueId(0)).collect(),
+        Output::Home(_) if !site.issues.is_empty() => issue(IssueId::NEWEST).collect(),
         Output::Issue(_, i) => issue(i).collect(),
         Output::IssueTopic(_, i, t) => site.issues[i].topics[t].clone(),
         Output::Entry(_, e) => {
@@ -59,8 +59,8 @@ pub fn neighbours(site: &Site, e: EntryId) -> (Option<EntryId>, Option<EntryId>)
     let previous = pos
         .checked_sub(1)
         .map(|p| list[p])
-        .or_else(|| topics[..entry.topic.0].iter().rev().find_map(|l| l.last().copied()));
-    let later = &topics[entry.topic.0 + 1..];
+        .or_else(|| topics.as_slice()[..entry.topic.0].iter().rev().find_map(|l| l.last().copied()));
+    let later = &topics.as_slice()[entry.topic.0 + 1..];
     let next = list.get(pos + 1).copied().or_else(|| later.iter().find_map(|l| l.first().copied()));
     (previous, next)
 }

@@ -76,8 +76,8 @@ pub fn all_pages(site: &Site) -> Vec<Output> {
 
 /// Every (issue, topic) with entries in that issue: the issue topic pages of each language.
 pub fn issue_topics(site: &Site) -> impl Iterator<Item = (IssueId, TopicId)> + '_ {
-    let issues = site.issues.iter().enumerate();
-    issues.flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (IssueId(i), t)))
+    let issues = site.issues.iter_enumerated();
+    issues.flat_map(|(i, issue)| issue.topics_with_entries().map(move |(t, _)| (i, t)))
 }
 
 impl Output {
@@ -165,7 +165,7 @@ impl Output {
     /// theme and the site.
     pub fn outputs(self, site: &Site) -> Vec<String> {
         let c = &site.config;
-        let lang = c.languages[self.lang().unwrap_or(LangId(0))].code.as_str();
+        let lang = c.languages[self.lang().unwrap_or(LangId::DEFAULT)].code.as_str();
         match (self, self.address(site)) {
             (Output::Feeds(_), _) => vec![c.output(lang, Address::Rss), c.output(lang, Address::Atom)],
             (_, Some(address)) => vec![c.output(lang, address)],
@@ -215,11 +215,11 @@ impl<'a> LanguageRenderer<'a> {
         let pages = batch::language_pages(site, l, l.0 == 0);
         let mut diags = Diagnostics::new();
         for b in batch::batches(site, &pages, self.budget) {
-            self.views.langs[l.0].fill_entries(site, &b.entries);
+            self.views.langs[l].fill_entries(site, &b.entries);
             if let Err(d) = render_pages(site, self.theme, &self.views, &b.pages, sink) {
                 diags.extend(d);
             }
-            self.views.langs[l.0].clear_entries();
+            self.views.langs[l].clear_entries();
         }
         diags.0.dedup();
         diags.into_result(())

@@ -75,14 +75,13 @@ impl Renderer<'_> {
         let lv = self.views.lang(l);
         let alternates = c
             .languages
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, lang)| Alternate {
                 lang: lang.code.clone(),
-                name: self.views.lang(LangId(i)).strings["language_name"].clone(),
+                name: self.views.lang(i).strings["language_name"].clone(),
                 url: c.href(&lang.code, address),
                 permalink: c.permalink(&lang.code, address),
-                current: LangId(i) == l,
+                current: i == l,
             })
             .collect();
         let site_title = &c.languages[l].title;
@@ -98,8 +97,8 @@ impl Renderer<'_> {
         ];
         if let Address::Topic(key) | Address::IssueTopic { topic: key, .. } = address {
             if let Some(t) = c.topic_index(key) {
-                let title = format!("{} · {site_title}", lv.topics[t.0].name);
-                feeds.push(feed("rss", "application/rss+xml", lv.topics[t.0].feed_url.clone(), title));
+                let title = format!("{} · {site_title}", lv.topics[t].name);
+                feeds.push(feed("rss", "application/rss+xml", lv.topics[t].feed_url.clone(), title));
             }
         }
         let full_title = if kind == "home" { title } else { format!("{title} · {site_title}") };
@@ -123,7 +122,7 @@ impl Renderer<'_> {
     fn groups<'v>(&self, lv: &'v LangViews, issue: IssueId) -> Vec<TopicGroup<'v>> {
         (self.site.issues[issue].topics_with_entries())
             .map(|(t, ids)| TopicGroup {
-                topic: &lv.topic_values[t.0],
+                topic: &lv.topic_values[t],
                 url: self.issue_topic_url(&lv.lang, issue, t),
                 entries: ids.iter().map(|&e| lv.entry(e)).collect(),
             })
@@ -141,11 +140,11 @@ impl Renderer<'_> {
         let (text, _) = self.site.issues[i].text(&lv.lang);
         IssuePage {
             base: self.base(l, page),
-            issue: Some(&lv.issue_summary_values[i.0]),
+            issue: Some(&lv.issue_summary_values[i]),
             intro: &text.intro.html,
             groups: self.groups(lv, i),
-            newer: i.0.checked_sub(1).map(|n| &lv.issue_summary_values[n]),
-            older: lv.issue_summary_values.get(i.0 + 1),
+            newer: i.0.checked_sub(1).map(|n| &lv.issue_summary_values[IssueId(n)]),
+            older: lv.issue_summary_values.get(IssueId(i.0 + 1)),
         }
     }
 
@@ -157,14 +156,14 @@ impl Renderer<'_> {
             let base = self.base(l, page);
             IssuePage { base, issue: None, intro: "", groups: Vec::new(), newer: None, older: None }
         } else {
-            self.issue_page(l, IssueId(0), page)
+            self.issue_page(l, IssueId::NEWEST, page)
         };
         self.page("index.html", &HomePage { latest, issues: &lv.issue_summary_values })
     }
 
     fn issue(&self, l: LangId, i: IssueId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let s = &lv.issue_summaries[i.0];
+        let s = &lv.issue_summaries[i];
         let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
         let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), s.title.clone(), description);
         self.page("issue.html", &self.issue_page(l, i, page))
@@ -173,14 +172,14 @@ impl Renderer<'_> {
     fn issue_topic(&self, l: LangId, i: IssueId, t: TopicId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let issue = &self.site.issues[i];
-        let topic = &lv.topics[t.0];
-        let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i.0].title);
-        let description = format!("{} · {}", topic.name, lv.issue_summaries[i.0].title);
+        let topic = &lv.topics[t];
+        let title = format!("{} {} · {}", topic.emoji, topic.name, lv.issue_summaries[i].title);
+        let description = format!("{} · {}", topic.name, lv.issue_summaries[i].title);
         let page = self.meta(l, "issue_topic", Address::issue_topic(self.site, issue, t), title, description);
         let topics = issue
             .topics_with_entries()
             .map(|(other, ids)| IssueTopicLink {
-                topic: &lv.topic_values[other.0],
+                topic: &lv.topic_values[other],
                 url: self.issue_topic_url(&lv.lang, i, other),
                 count: ids.len(),
                 current: other == t,
@@ -188,7 +187,7 @@ impl Renderer<'_> {
             .collect();
         let ctx = IssueTopicPage {
             base: self.base(l, page),
-            issue: &lv.issue_summary_values[i.0],
+            issue: &lv.issue_summary_values[i],
             topic,
             entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
             topics,
@@ -215,7 +214,7 @@ impl Renderer<'_> {
     fn archive(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let mut years: Vec<Year> = Vec::new();
-        for (i, issue) in self.site.issues.iter().enumerate() {
+        for (i, issue) in self.site.issues.iter_enumerated() {
             let year = &issue.key[..4];
             match years.last_mut() {
                 Some(y) if y.year == year => y.issues.push(&lv.issue_summary_values[i]),
@@ -229,8 +228,8 @@ impl Renderer<'_> {
 
     fn topic(&self, l: LangId, t: TopicId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let topic = &lv.topics[t.0];
-        let groups = (self.site.issues.iter().enumerate())
+        let topic = &lv.topics[t];
+        let groups = (self.site.issues.iter_enumerated())
             .filter(|(_, issue)| !issue.topics[t].is_empty())
             .map(|(i, issue)| IssueGroup {
                 issue: &lv.issue_summary_values[i],
@@ -249,7 +248,7 @@ impl Renderer<'_> {
 
     fn tag(&self, l: LangId, t: TagId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
-        let tag = &lv.tags[t.0];
+        let tag = &lv.tags[t];
         let entries = self.site.tags[t].entries.iter().map(|&e| lv.entry(e)).collect();
         let page = self.meta(l, "tag", Address::Tag(&tag.slug), format!("#{}", tag.name), format!("#{}", tag.name));
         self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })

@@ -29,7 +29,7 @@ use crate::load::theme::Theme;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
 use crate::render::{self, Output};
-use crate::site::{Entry, EntryId, LangId, Site};
+use crate::site::{Entry, EntryId, Site};
 use crate::write::Sink;
 
 /// What an update leaves to render.
@@ -118,8 +118,8 @@ impl Session {
         let site = &self.site;
         let (i, t) = (site.entries[id].issue, site.entries[id].topic);
         let list = &site.issues[i].topics[t];
-        for (l, lv) in self.views.langs.iter_mut().enumerate() {
-            let l = LangId(l);
+        for l in self.views.langs.ids() {
+            let lv = &mut self.views.langs[l];
             // Numbers follow the order, so every entry of the topic may have changed.
             for &e in list {
                 if lv.replace_entry(site, e) {

@@ -34,7 +34,7 @@ fn page_addresses(site: &Site) -> Vec<(Address<'_>, NaiveDate)> {
         super::issue_topics(site).map(|(i, t)| (Address::issue_topic(site, &site.issues[i], t), site.issues[i].date));
     pages.extend(issue_topics);
     pages.extend(site.entries.iter().map(|e| (Address::entry(site, e), site.issues[e.issue].date)));
-    for (t, topic) in site.config.topics.iter().enumerate() {
+    for (t, topic) in site.config.topics.iter_enumerated() {
         let date = site.issues.iter().find(|i| !i.topics[t].is_empty()).map_or(newest, |i| i.date);
         pages.push((Address::Topic(&topic.key), date));
     }

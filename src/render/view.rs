@@ -11,7 +11,7 @@ use tera::Value;
 use crate::site::Heading;
 use crate::site::i18n;
 use crate::site::layout::Address;
-use crate::site::{Entry, EntryId, Issue, LangId, Site, TopicId};
+use crate::site::{Entry, EntryId, IdVec, Issue, IssueId, LangId, Site, TagId, TopicId};
 
 /// A link to one language's version of a page.
 #[derive(Debug, Clone, Serialize)]
@@ -182,7 +182,7 @@ pub enum Links {
 /// All shared views of a site, built once before rendering.
 pub struct Views {
     /// Per language (in config order).
-    pub langs: Vec<LangViews>,
+    pub langs: IdVec<LangId, LangViews>,
 }
 
 pub struct LangViews {
@@ -194,17 +194,17 @@ pub struct LangViews {
     pub t: Value,
     pub strings: std::collections::BTreeMap<String, String>,
     /// Per issue.
-    pub issue_summaries: Vec<IssueSummary>,
-    pub issue_summary_values: Vec<Value>,
+    pub issue_summaries: IdVec<IssueId, IssueSummary>,
+    pub issue_summary_values: IdVec<IssueId, Value>,
     /// Per entry: the serialised [`EntryView`], for the entries the pages being rendered show
     /// (all of them in `serve`; a batch's in a build, see [`super::batch`]).
-    entry_values: Vec<Option<Value>>,
+    entry_values: IdVec<EntryId, Option<Value>>,
     /// Per tag.
-    pub tags: Vec<TagRef>,
-    pub tag_values: Vec<Value>,
+    pub tags: IdVec<TagId, TagRef>,
+    pub tag_values: IdVec<TagId, Value>,
     /// Per topic.
-    pub topics: Vec<TopicRef>,
-    pub topic_values: Vec<Value>,
+    pub topics: IdVec<TopicId, TopicRef>,
+    pub topic_values: IdVec<TopicId, Value>,
 }
 
 impl Views {
@@ -221,12 +221,13 @@ impl Views {
     /// Builds every language's views but no entry's value: a build adds those a batch at a time.
     pub fn without_entries(site: &Site) -> Views {
         let languages = site.config.languages.par_iter();
-        let langs = languages.map(|lang| LangViews::build(site, &lang.code, Links::Relative)).collect();
+        let langs: Vec<LangViews> = languages.map(|lang| LangViews::build(site, &lang.code, Links::Relative)).collect();
+        let langs = langs.into();
         Views { langs }
     }
 
     pub fn lang(&self, l: LangId) -> &LangViews {
-        &self.langs[l.0]
+        &self.langs[l]
     }
 }
 
@@ -238,8 +239,8 @@ impl LangViews {
         let link = |address| link(c, links, lang, address);
         let language = c.language(lang).expect("configured language");
         let strings = i18n::strings(lang, &language.ui);
-        let topics: Vec<TopicRef> = TopicId::all(c.topics.len()).map(|t| topic_ref(site, links, lang, t)).collect();
-        let tags: Vec<TagRef> = site
+        let topics: IdVec<TopicId, TopicRef> = c.topics.ids().map(|t| topic_ref(site, links, lang, t)).collect();
+        let tags: IdVec<TagId, TagRef> = site
             .tags
             .iter()
             .map(|t| TagRef {
@@ -264,9 +265,9 @@ impl LangViews {
             favicon_url: link(Address::Static("favicon.svg")),
             rss_url: link(Address::Rss),
             atom_url: link(Address::Atom),
-            topics: topics.clone(),
+            topics: topics.to_vec(),
         };
-        let issue_summaries: Vec<IssueSummary> =
+        let issue_summaries: IdVec<IssueId, IssueSummary> =
             site.issues.iter().map(|i| issue_summary(site, links, lang, i)).collect();
         LangViews {
             lang: lang.to_string(),
@@ -277,7 +278,7 @@ impl LangViews {
             strings,
             issue_summary_values: issue_summaries.iter().map(Value::from_serializable).collect(),
             issue_summaries,
-            entry_values: vec![None; site.entries.len()],
+            entry_values: vec![None; site.entries.len()].into(),
             tag_values: tags.iter().map(Value::from_serializable).collect(),
             tags,
             topic_values: topics.iter().map(Value::from_serializable).collect(),
@@ -291,21 +292,21 @@ impl LangViews {
     /// When it was not built: the page being rendered is missing from its batch's needs
     /// ([`super::deps::entries_shown`]), a bug.
     pub fn entry(&self, e: EntryId) -> &Value {
-        self.entry_values[e.0].as_ref().unwrap_or_else(|| panic!("entry {e:?}'s value was not built for this page"))
+        self.entry_values[e].as_ref().unwrap_or_else(|| panic!("entry {e:?}'s value was not built for this page"))
     }
 
     /// Builds the values of entries `ids`, in parallel.
     pub fn fill_entries(&mut self, site: &Site, ids: &[EntryId]) {
         let values: Vec<Value> = ids.par_iter().map(|&e| self.entry_value(site, &site.entries[e])).collect();
         for (&e, value) in ids.iter().zip(values) {
-            self.entry_values[e.0] = Some(value);
+            self.entry_values[e] = Some(value);
         }
     }
 
     /// Puts the freshly built value of entry `e` in place; whether it changed.
     pub fn replace_entry(&mut self, site: &Site, e: EntryId) -> bool {
         let value = self.entry_value(site, &site.entries[e]);
-        let slot = &mut self.entry_values[e.0];
+        let slot = &mut self.entry_values[e];
         let changed = slot.as_ref() != Some(&value);
         *slot = Some(value);
         changed
@@ -392,14 +393,14 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
     let (text, _) = e.text(&lv.lang);
     EntryView {
         meta: entry_meta(site, lv, e),
-        tags: e.tags.iter().map(|&t| &lv.tag_values[t.0]).collect(),
+        tags: e.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
         editor_note: text.editor_note.as_deref(),
         further_reading: &text.further_reading,
         body: &text.body.html,
         summary: &text.body.summary_html,
         summary_text: &text.body.summary_text,
         toc: &text.body.toc,
-        topic: &lv.topic_values[e.topic.0],
-        issue: &lv.issue_summary_values[e.issue.0],
+        topic: &lv.topic_values[e.topic],
+        issue: &lv.issue_summary_values[e.issue],
     }
 }

@@ -130,8 +130,7 @@ pub struct Record {
 pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
     let c = &site.config;
     let mut records = HashMap::with_capacity(c.languages.len() * (site.issues.len() + site.entries.len()));
-    for (l, lang) in c.languages.iter().enumerate() {
-        let l = LangId(l);
+    for (l, lang) in c.languages.iter_enumerated() {
         let pages = IssueId::all(site.issues.len()).flat_map(|i| issue_pages(site, l, i));
         let indexed = pages.filter_map(|page| Some((page, indexed_address(site, page)?)));
         for (position, (page, address)) in indexed.enumerate() {

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use crate::error::Diagnostic;
 use config::Config;
 
-pub use ids::{EntryId, IssueId, LangId, TagId, TopicId};
+pub use ids::{EntryId, IdVec, IssueId, LangId, TagId, TopicId};
 
 /// Everything `build` publishes, immutable after load.
 #[derive(Debug)]
@@ -28,10 +28,10 @@ pub struct Site {
     pub config: Config,
     pub root: PathBuf,
     /// Newest first.
-    pub issues: Vec<Issue>,
-    pub entries: Vec<Entry>,
+    pub issues: IdVec<IssueId, Issue>,
+    pub entries: IdVec<EntryId, Entry>,
     /// Sorted by slug.
-    pub tags: Vec<Tag>,
+    pub tags: IdVec<TagId, Tag>,
     /// Files to publish as they are: theme-independent assets found beside entries.
     pub assets: Vec<Asset>,
     /// Findings that do not stop the build.
@@ -50,7 +50,7 @@ pub struct Issue {
     pub primary: String,
     pub texts: BTreeMap<String, IssueText>,
     /// Entries per configured topic, in display order.
-    pub topics: Vec<Vec<EntryId>>,
+    pub topics: IdVec<TopicId, Vec<EntryId>>,
 }
 
 #[derive(Debug)]
@@ -166,7 +166,7 @@ impl Issue {
     /// The topics (index and entries, in config order) that have entries in this issue: the
     /// ones its pages show and that get a page of their own.
     pub fn topics_with_entries(&self) -> impl Iterator<Item = (TopicId, &[EntryId])> {
-        self.topics.iter().enumerate().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (TopicId(t), ids.as_slice()))
+        self.topics.iter_enumerated().filter(|(_, ids)| !ids.is_empty()).map(|(t, ids)| (t, ids.as_slice()))
     }
 }
 

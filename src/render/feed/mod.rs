@@ -30,7 +30,7 @@ pub fn issues_channel<'a>(site: &'a Site, lv: &'a LangViews, feed: Address) -> C
 /// The item of issue `i` in the language feeds, with `content` its full HTML. Its authors are
 /// the issue's editors, else the language's `author`, else the site's title.
 pub fn issue_item<'a>(site: &'a Site, lv: &'a LangViews, i: IssueId, content: &'a str) -> Item<'a> {
-    let s = &lv.issue_summaries[i.0];
+    let s = &lv.issue_summaries[i];
     let date = NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").unwrap_or_default();
     let editors: Vec<&str> = s.editors.iter().map(String::as_str).filter(|e| !e.trim().is_empty()).collect();
     let authors = if editors.is_empty() { vec![site.config.author(&lv.lang)] } else { editors };
@@ -51,7 +51,7 @@ pub fn budget(site: &Site) -> Option<usize> {
 pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: TopicId, out: W) -> io::Result<W> {
     let c = &site.config;
     let lang = c.language(&lv.lang).expect("configured language");
-    let t = &lv.topics[topic.0];
+    let t = &lv.topics[topic];
     let channel = Channel {
         title: Cow::Owned(format!("{} · {}", t.name, lang.title)),
         description: Cow::Owned(format!("{} {}", t.emoji, t.name)),
@@ -71,7 +71,7 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: TopicId, out: W) 
         };
         let permalink = c.permalink(&lv.lang, Address::entry(site, entry));
         let content = super::absolute::absolutize_at(&content, c.origin(), &permalink);
-        let categories = entry.tags.iter().map(|&t| lv.tags[t.0].name.as_str()).collect();
+        let categories = entry.tags.iter().map(|&t| lv.tags[t].name.as_str()).collect();
         let item = Item::new(&text.title, &permalink, entry_date(site, e), &content, categories, Vec::new());
         if n > 0 && !rss.fits(&item, budget(site)) {
             break;

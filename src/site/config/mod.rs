@@ -2,7 +2,7 @@
 
 mod parse;
 
-use super::ids::{LangId, TopicId};
+use super::ids::{IdVec, LangId, TopicId};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -19,8 +19,8 @@ pub struct Config {
     /// The scheme, host and port of `base_url` (`https://example.org`).
     pub origin: String,
     /// Languages, the default first, then the others in alphabetical order.
-    pub languages: Vec<Language>,
-    pub topics: Vec<Topic>,
+    pub languages: IdVec<LangId, Language>,
+    pub topics: IdVec<TopicId, Topic>,
     pub sources: Vec<Source>,
     pub theme: Option<String>,
     /// How many issues the feeds carry, newest first: the issues of the language feeds, and the
@@ -116,7 +116,7 @@ pub fn default_topics() -> Vec<Topic> {
 
 impl Config {
     pub fn default_language(&self) -> &str {
-        &self.languages[0].code
+        &self.languages[LangId::DEFAULT].code
     }
 
     /// The configured language `code`, if it is one.
@@ -140,7 +140,7 @@ impl Config {
 
     /// The Atom author of an issue without editors, in language `lang`.
     pub fn author(&self, lang: &str) -> &str {
-        let language = self.language(lang).unwrap_or(&self.languages[0]);
+        let language = self.language(lang).unwrap_or(&self.languages[LangId::DEFAULT]);
         language.author.as_deref().unwrap_or(&language.title)
     }
 }
@@ -192,8 +192,8 @@ title = "Monthly"
         assert_eq!(c.base_path, "/sub/digest");
         assert_eq!(c.origin(), "https://example.org");
         assert_eq!(c.topics.len(), 6);
-        assert_eq!(c.topics[0].name("en"), "Releases");
-        assert_eq!(c.languages[0].code, "zh");
+        assert_eq!(c.topics[TopicId(0)].name("en"), "Releases");
+        assert_eq!(c.languages[LangId(0)].code, "zh");
         assert_eq!(c.href("en", Address::Issue("2025-11")), "/sub/digest/en/2025-11/");
         assert_eq!(c.permalink("zh", Address::Home), "https://example.org/sub/digest/");
     }

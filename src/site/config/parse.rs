@@ -303,8 +303,8 @@ impl Config {
             base_url: base.full,
             base_path: base.path,
             origin: base.origin,
-            languages,
-            topics,
+            languages: languages.into(),
+            topics: topics.into(),
             sources,
             theme,
             feed_limit: match raw.feed_limit.map(Spanned::into_inner) {
