@@ -16,6 +16,7 @@ use super::refs::{Reference, Refs};
 use crate::error::Diagnostic;
 use crate::render::context::LangContext;
 use crate::render::view::{EntryMeta, IssueSummary, LangViews, Links, entry_meta};
+use crate::site::layout::absolute_link;
 use crate::site::{EntryId, FurtherReading, IssueId, Site};
 
 /// The context of an edition's template.
@@ -127,7 +128,7 @@ impl Convert<'_> {
             .further_reading
             .iter()
             .map(|FurtherReading { title, url }| {
-                let url = self.base.join(url).map_or_else(|_| url.clone(), String::from);
+                let url = absolute_link(&self.base[..url::Position::BeforePath], self.base, url).into_owned();
                 // Listed (and so numbered) with the whole text only.
                 let number = if self.full { self.number(&url) } else { None };
                 ReadingLink { title: title.clone(), number, url }

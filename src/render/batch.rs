@@ -106,7 +106,7 @@ mod tests {
     fn every_page_of_a_language_is_in_exactly_one_batch_with_the_entries_it_shows() {
         let site = sample_site();
         for l in LangId::all(site.config.languages.len()) {
-            let pages = language_pages(&site, l, l.0 == 0);
+            let pages = language_pages(&site, l, l == LangId::DEFAULT);
             // A small budget, so that the sample is cut into several batches.
             let batches = batches(&site, &pages, |_| 5);
             assert!(batches.len() > 3, "{} batches", batches.len());
@@ -130,8 +130,9 @@ mod tests {
     #[test]
     fn the_batches_of_every_language_render_every_page_once() {
         let site = sample_site();
-        let mut batched: Vec<Output> =
-            LangId::all(site.config.languages.len()).flat_map(|l| language_pages(&site, l, l.0 == 0)).collect();
+        let mut batched: Vec<Output> = LangId::all(site.config.languages.len())
+            .flat_map(|l| language_pages(&site, l, l == LangId::DEFAULT))
+            .collect();
         let mut all = all_pages(&site);
         batched.sort();
         all.sort();
@@ -178,7 +179,7 @@ mod tests {
     fn a_small_site_renders_each_language_in_one_batch() {
         let site = sample_site();
         for l in LangId::all(site.config.languages.len()) {
-            let pages = language_pages(&site, l, l.0 == 0);
+            let pages = language_pages(&site, l, l == LangId::DEFAULT);
             let widest = pages.iter().map(|&p| entries_shown(&site, p).len()).max().unwrap();
             assert_eq!(budget(widest), MIN_BUDGET);
             assert_eq!(batches(&site, &pages, budget).len(), 1);

@@ -212,7 +212,7 @@ impl<'a> LanguageRenderer<'a> {
     /// files shared by all.
     pub fn render(&mut self, l: LangId, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let site = self.site;
-        let pages = batch::language_pages(site, l, l.0 == 0);
+        let pages = batch::language_pages(site, l, l == LangId::DEFAULT);
         let mut diags = Diagnostics::new();
         for b in batch::batches(site, &pages, self.budget) {
             self.views.langs[l].fill_entries(site, &b.entries);

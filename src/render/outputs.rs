@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::{Output, all_pages};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
-use crate::site::layout::Address;
+use crate::site::layout::{SEARCH_BUNDLE, in_search_bundle};
 use crate::site::{LangId, Site};
 
 /// Who writes an output, for the error: where (a file of the site, with line and column) and what.
@@ -42,18 +42,17 @@ impl Writer {
 pub const MAX_NAME_BYTES: usize = 255;
 
 /// An error for each output that two sources write, and for any output but the search index's
-/// in its folder ([`Address::SearchBundle`], written by [`crate::search`] after the pages). Each
+/// in its folder ([`SEARCH_BUNDLE`], written by [`crate::search`] after the pages). Each
 /// names both sources, once per pair.
 pub fn check_outputs(site: &Site, theme: &Theme) -> Result<(), Diagnostics> {
-    let bundle = Address::SearchBundle.file();
     let mut seen: HashMap<String, Vec<(String, Writer)>> = HashMap::new();
     let mut pairs: HashSet<(String, String)> = HashSet::new();
     let mut diags = Diagnostics::new();
     let mut add = |output: String, writer: Writer, diags: &mut Diagnostics| {
-        if output.starts_with(&bundle) {
+        if in_search_bundle(&output) {
             diags.push(
                 Diagnostic::error(&writer.path, writer.line, writer.column, format!("{} writes {output}", writer.what))
-                    .with_hint(format!("{bundle} holds the search index: rename the file or folder")),
+                    .with_hint(format!("{SEARCH_BUNDLE}/ holds the search index: rename the file or folder")),
             );
             return;
         }
@@ -132,7 +131,7 @@ fn writer_of(site: &Site, page: Output) -> Writer {
     let c = &site.config;
     let language = |l: LangId| {
         let lang = &c.languages[l];
-        let what = if l.0 == 0 { "the site's".to_string() } else { format!("language {:?}'s", lang.code) };
+        let what = if l == LangId::DEFAULT { "the site's".to_string() } else { format!("language {:?}'s", lang.code) };
         (lang.at, what)
     };
     let config = |l: LangId, kind: &str| {
@@ -142,7 +141,7 @@ fn writer_of(site: &Site, page: Output) -> Writer {
             line,
             column,
             what: format!("{whose} {kind}"),
-            rank: if l.0 == 0 { 1 } else { 2 },
+            rank: if l == LangId::DEFAULT { 1 } else { 2 },
         }
     };
     match page {

@@ -69,7 +69,7 @@ impl Renderer<'_> {
         Base { lang: LangContext::of(lv), page }
     }
 
-    /// Output metadata for an address that exists in every language.
+    /// Page metadata for an address that exists in every language.
     fn meta(&self, l: LangId, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
         let c = &self.site.config;
         let lv = self.views.lang(l);

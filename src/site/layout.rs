@@ -212,9 +212,11 @@ impl Config {
     /// The output file of `address` in language `lang`, relative to the output folder
     /// (`en/2025-11/index.html`).
     pub fn output(&self, lang: &str, address: Address) -> String {
-        let mut out = self.lang_folder(lang, address);
-        out.push_str(&address.file());
-        out
+        let file = address.file();
+        match self.lang_prefix(lang, address) {
+            Some(lang) => format!("{lang}/{file}"),
+            None => file,
+        }
     }
 
     /// The root-relative link to output file `file` (`en/2025-11/index.html` →
@@ -223,20 +225,17 @@ impl Config {
         format!("{}{}", self.base_path, url_of_output(file))
     }
 
-    /// The folder of language `lang`'s pages below the output folder: empty for the default
-    /// language and for files shared by all, else the code and a `/` (`en/`).
-    pub fn lang_folder(&self, lang: &str, address: Address) -> String {
-        match address.is_shared() || lang == self.default_language() {
-            true => String::new(),
-            false => format!("{lang}/"),
-        }
+    /// The language folder `address` lives in, in language `lang`: none for the default
+    /// language and for files every language shares.
+    fn lang_prefix<'l>(&self, lang: &'l str, address: Address) -> Option<&'l str> {
+        (!address.is_shared() && lang != self.default_language()).then_some(lang)
     }
 
     /// `start` + language prefix + the address's path, in one buffer: every page asks for dozens.
     fn join(&self, start: &str, lang: &str, address: Address) -> String {
         let mut s = String::with_capacity(start.len() + lang.len() + 64);
         s.push_str(start);
-        if !address.is_shared() && lang != self.default_language() {
+        if let Some(lang) = self.lang_prefix(lang, address) {
             s.push('/');
             s.push_str(lang);
         }
