@@ -7,16 +7,19 @@ use std::collections::HashMap;
 use crate::site::slug::slugify;
 use crate::site::{Heading, Rendered};
 
+/// Where a relative link written in a document leads (a root-relative link with the base path).
+pub type Resolve<'a> = &'a (dyn Fn(&str) -> String + Sync);
+
 /// How to render one Markdown document.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options<'a> {
     /// Prepended to every id (headings, footnotes), so documents shown on one page never clash.
     pub id_prefix: &'a str,
     /// The site's base path, prepended to root-relative links (`/2025-11/` → `/sub/2025-11/`).
     pub base_path: &'a str,
-    /// The site folder of the Markdown file (`/2025-11/releases/`): relative links such as
-    /// `diagram.png` resolve against it, so they work on every page that shows the text.
-    pub dir: &'a str,
+    /// Resolves relative links (`diagram.png`, `../news/x/`) from the file's folder and in its
+    /// language, so that they work on every page that shows the text; kept as written without.
+    pub relative: Option<Resolve<'a>>,
     /// Pass raw HTML through; otherwise it is shown as text.
     pub allow_html: bool,
 }
@@ -71,7 +74,14 @@ pub fn render(markdown: &str, opts: &Options) -> Result<Rendered, TooDeep> {
         return Err(TooDeep { offset });
     }
     let local_ids = local_ids(&events);
-    let mut state = State { opts, ids: HashMap::new(), footnotes: HashMap::new(), toc: Vec::new(), local_ids };
+    let mut state = State {
+        opts,
+        ids: HashMap::new(),
+        footnotes: HashMap::new(),
+        toc: Vec::new(),
+        local_ids,
+        relative_links: Vec::new(),
+    };
     let (events, summary_end) = state.transform(events);
 
     // The summary first, from a copy of its few events; then the whole text consumes the rest.
@@ -82,7 +92,7 @@ pub fn render(markdown: &str, opts: &Options) -> Result<Rendered, TooDeep> {
     let summary_text = plain_text(&summary);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html, events.into_iter());
-    Ok(Rendered { html, summary_html, summary_text, toc: state.toc })
+    Ok(Rendered { html, summary_html, summary_text, toc: state.toc, relative_links: state.relative_links })
 }
 
 const FOOTNOTE_REF: &str = "<sup class=\"footnote-ref\">";
@@ -100,6 +110,8 @@ struct State<'o, 'p> {
     toc: Vec<Heading>,
     /// Heading ids of this document before prefixing, so `#anchor` links can be prefixed too.
     local_ids: std::collections::HashSet<String>,
+    /// Relative links as resolved and as written ([`Rendered::relative_links`]).
+    relative_links: Vec<(String, String)>,
 }
 
 /// The ids headings of a document will get (without prefix), found before rendering so that
@@ -268,7 +280,7 @@ impl<'a> State<'_, '_> {
         *self.footnotes.entry(label.to_string()).or_insert(next)
     }
 
-    fn rewrite_url(&self, url: CowStr<'a>) -> CowStr<'a> {
+    fn rewrite_url(&mut self, url: CowStr<'a>) -> CowStr<'a> {
         if url.starts_with('/') && !url.starts_with("//") {
             if self.opts.base_path.is_empty() { url } else { format!("{}{}", self.opts.base_path, url).into() }
         } else if let Some(fragment) = url.strip_prefix('#') {
@@ -279,14 +291,18 @@ impl<'a> State<'_, '_> {
             }
         } else if has_unsafe_scheme(&url) {
             "#".into()
-        } else if !self.opts.dir.is_empty() && !url.contains(':') && !url.starts_with("//") && !url.starts_with('?') {
-            format!("{}{}{}", self.opts.base_path, self.opts.dir, url).into()
+        } else if url.contains(':') || url.starts_with("//") || url.starts_with('?') || url.is_empty() {
+            url
+        } else if let Some(resolve) = self.opts.relative {
+            let resolved = resolve(&url);
+            self.relative_links.push((resolved.clone(), url.to_string()));
+            resolved.into()
         } else {
             url
         }
     }
 
-    fn link_open(&self, dest: &CowStr<'a>, title: &str) -> String {
+    fn link_open(&mut self, dest: &CowStr<'a>, title: &str) -> String {
         let url = self.rewrite_url(dest.clone());
         let mut s = String::from("<a href=\"");
         escape_href(&mut s, &url).ok();
@@ -392,7 +408,8 @@ mod tests {
 
     #[test]
     fn anchors_and_relative_links_work_on_every_page() {
-        let opts = Options { id_prefix: "news-x-", base_path: "/sub", dir: "/2025-11/news/", ..Default::default() };
+        let resolve = |link: &str| format!("/sub/2025-11/news/{link}");
+        let opts = Options { id_prefix: "news-x-", base_path: "/sub", relative: Some(&resolve), ..Default::default() };
         let r =
             render("[up](#简介) [top](#elsewhere) ![d](diagram.png) [m](mailto:a@b.org)\n\n## 简介\n", &opts).unwrap();
         assert!(r.html.contains("href=\"#news-x-%E7%AE%80%E4%BB%8B\""), "{}", r.html);

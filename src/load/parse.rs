@@ -68,17 +68,20 @@ struct Source<'a> {
     path: &'a Path,
     text: &'a str,
     split: Split<'a>,
-    /// The site folder of the file, for relative links.
-    dir: String,
+    /// The site folder of the file (its issue's or its topic's page), for relative links.
+    dir: Address<'a>,
+    /// The language of the file, which its relative links resolve in.
+    lang: &'a str,
 }
 
 impl Source<'_> {
     /// The body of the file rendered (`note` false), or the `editor_note` field (true).
     fn markdown(&self, text: &str, id_prefix: &str, note: bool) -> Result<crate::site::Rendered, Diagnostic> {
+        let resolve = |link: &str| self.config.relative_link(self.lang, self.dir, link);
         let opts = markdown::Options {
             id_prefix,
             base_path: &self.config.base_path,
-            dir: &self.dir,
+            relative: Some(&resolve),
             allow_html: self.config.allow_html,
         };
         markdown::render(&clean(text), &opts).map_err(|deep| {
@@ -139,10 +142,10 @@ pub(crate) fn parse_file(root: &Path, config: &Config, f: &FoundFile) -> Result<
     let split = frontmatter::split(&f.path, &text)?;
     // The folder relative links are written from: the page of the issue or of the entry's topic.
     let dir = match f.topic {
-        Some(t) => Address::IssueTopic { issue: &f.issue, topic: &config.topics[t].key }.path(),
-        None => Address::Issue(&f.issue).path(),
+        Some(t) => Address::IssueTopic { issue: &f.issue, topic: &config.topics[t].key },
+        None => Address::Issue(&f.issue),
     };
-    let src = Source { config, path: &f.path, text: &text, split, dir };
+    let src = Source { config, path: &f.path, text: &text, split, dir, lang: &f.lang };
     let main = is_main(root, config, f);
     match f.topic {
         None => parse_issue(&src, main).map(|p| Parsed::Issue(Box::new(p))),

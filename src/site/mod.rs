@@ -117,6 +117,9 @@ pub struct Rendered {
     /// The summary as plain text on one line.
     pub summary_text: String,
     pub toc: Vec<Heading>,
+    /// The relative links of the text, as published (root-relative, in the text's language) and
+    /// as written (`../releases/k/`), so that `check` reports a link where the editor wrote it.
+    pub relative_links: Vec<(String, String)>,
 }
 
 /// A heading, for tables of contents.
