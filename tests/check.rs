@@ -658,3 +658,73 @@ fn repeated_warnings_are_summarised_per_issue_unless_verbose() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(v.as_array().unwrap().len(), 5, "JSON lists every finding");
 }
+
+/// Entry B of the releases topic, in both languages, each with a heading of its own.
+fn entry_b() -> [(&'static str, Option<&'static str>); 2] {
+    [
+        (
+            "content/2025-11/releases/b.md",
+            Some("+++\ntitle = \"条目 B\"\n+++\n正文。\n\n## 升级注意事项\n\n先备份。\n"),
+        ),
+        (
+            "content/2025-11/releases/b.en.md",
+            Some("+++\ntitle = \"Entry B\"\n+++\nText.\n\n## Upgrade notes\n\nBack up first.\n"),
+        ),
+    ]
+}
+
+#[test]
+fn relative_links_and_heading_links_resolve_in_the_language_of_their_file() {
+    let zh = format!("{ENTRY_A}\n[B](../releases/b/) [注意](../releases/b/#升级注意事项) [图](./)\n");
+    let en = "+++\ntitle = \"Entry A\"\n+++\nText.\n\n[B](../releases/b/#upgrade-notes) [issue](../)\n";
+    let mut changes =
+        vec![("content/2025-11/releases/a.md", Some(zh.as_str())), ("content/2025-11/releases/a.en.md", Some(en))];
+    changes.extend(entry_b());
+    let dir = site(&changes);
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+
+    // The English text's heading link goes to the English page, whose heading is another.
+    let en = "+++\ntitle = \"Entry A\"\n+++\nText.\n\n[B](../releases/b/#升级注意事项)\n";
+    changes[1] = ("content/2025-11/releases/a.en.md", Some(en));
+    let dir = site(&changes);
+    let d = run(dir.path());
+    let anchor = only(&d, "broken anchor");
+    assert_eq!(at(anchor), "content/2025-11/releases/a.en.md:6:5: error");
+    assert_eq!(
+        anchor.message,
+        "broken anchor `../releases/b/#升级注意事项`: /en/2025-11/releases/b/ has no element with id `releases-b-升级注意事项`"
+    );
+    // Seen on the English pages only: the English text is shown nowhere else.
+    assert_eq!(anchor.hint.as_deref(), Some("seen on /en/2025-11/ and 3 other pages"));
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+}
+
+#[test]
+fn a_broken_relative_link_is_reported_at_its_line_and_column() {
+    let en = "+++\ntitle = \"Entry A\"\n+++\nText.\n\nSee [the news](../news/nope/) too.\n";
+    let dir = site(&[("content/2025-11/releases/a.en.md", Some(en))]);
+    let d = run(dir.path());
+    let link = only(&d, "broken link");
+    assert_eq!(at(link), "content/2025-11/releases/a.en.md:6:16: error");
+    assert_eq!(link.message, "broken link `../news/nope/`: nothing is published at /en/2025-11/news/nope/");
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+}
+
+#[test]
+fn a_file_that_fails_to_load_is_reported_and_everything_else_still_checked() {
+    let bad_b = "+++\ntitle = \"条目 B\"\nsorce = \"https://example.org/b\"\n+++\n正文。\n";
+    let zh = format!("{ENTRY_A}\n[B](../releases/b/) [x](../releases/nope/)\n");
+    let dir = site(&[
+        ("content/2025-11/releases/a.md", Some(&zh)),
+        ("content/2025-11/releases/b.md", Some(bad_b)),
+        ("content/2025-11/releases/b.en.md", Some("+++\ntitle = \"Entry B\"\n+++\nText.\n")),
+    ]);
+    let report = check(dir.path(), &Options::default());
+    let d = &report.diagnostics;
+    assert_eq!(at(only(d, "unknown field `sorce`")), "content/2025-11/releases/b.md:3:1: error");
+    // The rest of the site was rendered and its links checked; the link into the entry left
+    // out is not reported as broken (its own error is the one to fix).
+    assert_eq!(at(only(d, "broken link")), "content/2025-11/releases/a.md:9:25: error");
+    assert!(report.pages > 10 && report.links > 50, "{} pages, {} links", report.pages, report.links);
+    assert_eq!(d.len(), 2, "{:#?}", lines(d));
+}

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Severity};
 use crate::links::http::HttpOptions;
-use crate::load::{LoadOptions, load};
+use crate::load::{LoadOptions, load_partial};
 use crate::site::config::Config;
 use crate::site::naming::language_of;
 
@@ -69,13 +69,11 @@ impl Report {
 pub fn check(root: &Path, opts: &Options) -> Report {
     let mut report = Report::default();
     let mut diags = Vec::new();
-    let loaded = load(root, &LoadOptions { drafts: true, base_url: None });
-    let config = match &loaded {
-        Ok(site) => Some(site.config.clone()),
-        Err(_) => Config::load(root).ok(),
-    };
-    let paths = config.as_ref().map(|c| content_paths(root, c)).unwrap_or_default();
-    let rules = config.as_ref().map(typography::Rules::new).unwrap_or_default();
+    // Files that fail to load are reported and left out; everything else is still checked.
+    let loaded = load_partial(root, &LoadOptions { drafts: true, base_url: None });
+    let config = loaded.site.as_ref().map(|site| &site.config);
+    let paths = config.map(|c| content_paths(root, c)).unwrap_or_default();
+    let rules = config.map(typography::Rules::new).unwrap_or_default();
     let found: Vec<Vec<Diagnostic>> = paths
         .par_iter()
         .filter_map(|(path, lang)| read_file(root, path, lang))
@@ -85,25 +83,24 @@ pub fn check(root: &Path, opts: &Options) -> Report {
     report.files = found.len();
     diags.extend(found.into_iter().flatten());
     let files = Files::new(root, paths);
-    match loaded {
-        Err(d) => diags.extend(d.0),
-        Ok(site) => {
-            diags.extend(site.warnings.iter().map(|w| relocate_date_warning(w.clone(), &files)));
-            diags.extend(urls::duplicate_sources(&site, &files));
-            diags.extend(translations::check(&site));
-            match links::RenderedSite::render(&site) {
-                Err(d) => diags.extend(d.0),
-                Ok(rendered) => {
-                    let origins = links::Origins::build(&site);
-                    let (internal, outside) = links::check_internal(&site, &rendered, &origins, &files, opts.external);
-                    report.pages = rendered.pages.len();
-                    report.links = rendered.links;
-                    diags.extend(internal);
-                    if opts.external {
-                        let (found, stats) = external::check(root, &outside, opts);
-                        diags.extend(found);
-                        report.external = stats;
-                    }
+    diags.extend(loaded.diagnostics.0);
+    if let Some(site) = loaded.site {
+        diags.extend(site.warnings.iter().map(|w| relocate_date_warning(w.clone(), &files)));
+        diags.extend(urls::duplicate_sources(&site, &files));
+        diags.extend(translations::check(&site));
+        match links::RenderedSite::render(&site) {
+            Err(d) => diags.extend(d.0),
+            Ok(rendered) => {
+                let origins = links::Origins::build(&site);
+                let (internal, outside) =
+                    links::check_internal(&site, &rendered, &origins, &files, opts.external, &loaded.left_out);
+                report.pages = rendered.pages.len();
+                report.links = rendered.links;
+                diags.extend(internal);
+                if opts.external {
+                    let (found, stats) = external::check(root, &outside, opts);
+                    diags.extend(found);
+                    report.external = stats;
                 }
             }
         }

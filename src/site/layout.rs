@@ -225,6 +225,16 @@ impl Config {
         format!("{}{}", self.base_path, url_of_output(file))
     }
 
+    /// The language of output file `file`: its language folder's, else the default language's
+    /// (shared files included).
+    pub fn lang_of_output<'f>(&'f self, file: &'f str) -> &'f str {
+        let first = file.split('/').next().unwrap_or_default();
+        match self.languages.iter().skip(1).find(|l| l.code == first) {
+            Some(l) => &l.code,
+            None => self.default_language(),
+        }
+    }
+
     /// The language folder `address` lives in, in language `lang`: none for the default
     /// language and for files every language shares.
     fn lang_prefix<'l>(&self, lang: &'l str, address: Address) -> Option<&'l str> {

@@ -20,9 +20,10 @@ use rayon::prelude::*;
 use super::Files;
 pub use super::html::Link;
 use crate::error::Diagnostic;
+use crate::load::LeftOut;
 use crate::site::Site;
 use crate::site::config::Config;
-use crate::site::layout::{Served, served_file};
+use crate::site::layout::{Address, Served, served_file};
 pub use origins::{Located, Origins, Outside, locate, place_hint};
 pub use pages::{LinkedPage, RenderedSite, Shared};
 pub use target::{Target, classify};
@@ -37,8 +38,11 @@ pub fn check_internal(
     origins: &Origins,
     files: &Files,
     outside: bool,
+    left_out: &[LeftOut],
 ) -> (Vec<Diagnostic>, Outside) {
     let config = &site.config;
+    let left_out = left_out_paths(site, left_out);
+    let settled = |target: &Target| settled(rendered, outside, target) || leads_into(&left_out, target);
     let mut checker = Checker {
         rendered,
         origins,
@@ -58,7 +62,7 @@ pub fn check_internal(
         .flat_map_iter(|page| {
             let Some(base) = page_base(config, &page.url()) else { return Vec::new() };
             let targets = page.links.iter().map(|link| (page, link, classify_at(config, &base, &link.value)));
-            targets.filter(|(_, _, target)| !settled(rendered, outside, target)).collect()
+            targets.filter(|(_, _, target)| !settled(target)).collect()
         })
         .collect();
     for (page, link, target) in unsettled {
@@ -71,7 +75,7 @@ pub fn check_internal(
         .filter_map(|(value, shared)| {
             let page = rendered.page(&shared.first)?;
             let target = classify_at(config, &page_base(config, &page.url())?, value);
-            (!settled(rendered, outside, &target)).then(|| (page, shared.link(value), target, shared.pages))
+            (!settled(&target)).then(|| (page, shared.link(value), target, shared.pages))
         })
         .collect();
     for (page, link, target, pages) in unsettled {
@@ -99,6 +103,41 @@ fn settled(rendered: &RenderedSite, gather_outside: bool, target: &Target) -> bo
         Target::Malformed | Target::OutsideBase(_) => false,
         Target::Internal { path, fragment } => broken(rendered, path, fragment.as_deref()).is_none(),
     }
+}
+
+/// The paths (decoded, below the base path, without a trailing `/`) of the pages that files
+/// left out of the site would have made: links to them are not reported, their files' own
+/// errors are.
+fn left_out_paths(site: &Site, left_out: &[LeftOut]) -> Vec<String> {
+    let config = &site.config;
+    let mut paths = Vec::new();
+    for l in left_out {
+        let address = match &l.entry {
+            Some((topic, slug)) => Address::Entry { issue: &l.issue, topic, slug },
+            None => Address::Issue(&l.issue),
+        };
+        let loaded = match &l.entry {
+            Some((topic, slug)) => site.entries.iter().any(|e| {
+                e.slug == *slug && site.issues[e.issue].key == l.issue && config.topics[e.topic].key == *topic
+            }),
+            None => site.issues.iter().any(|i| i.key == l.issue),
+        };
+        if loaded {
+            continue;
+        }
+        for lang in &config.languages {
+            let href = config.href(&lang.code, address);
+            let below = href.strip_prefix(config.base_path.as_str()).unwrap_or(&href);
+            paths.push(target::decode(below.trim_end_matches('/')));
+        }
+    }
+    paths
+}
+
+/// Whether `target` is a page of `left_out` ([`left_out_paths`]) or below one.
+fn leads_into(left_out: &[String], target: &Target) -> bool {
+    let Target::Internal { path, .. } = target else { return false };
+    left_out.iter().any(|p| path.strip_prefix(p.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 /// How an internal link fails.

@@ -8,61 +8,94 @@ use super::pages::{LinkedPage, RenderedSite};
 use super::target::decode;
 use crate::check::Files;
 use crate::check::html::{Link, extract};
-use crate::site::Site;
 use crate::site::config::Config;
+use crate::site::layout::Address;
+use crate::site::{Rendered, Site};
 
 /// Which content files hold a link: built from each file's rendered Markdown and its link fields.
 #[derive(Default)]
 pub struct Origins {
-    by_value: HashMap<String, Vec<PathBuf>>,
+    by_value: HashMap<String, Vec<Origin>>,
+    /// Each content file's language and the address of its own page, so that a finding in a
+    /// file names a page in the file's language.
+    files: HashMap<PathBuf, (String, String)>,
+}
+
+/// A content file holding a link, and the link as written there when it differs (a relative
+/// link, resolved by the loader).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub written: Option<String>,
 }
 
 impl Origins {
     pub fn build(site: &Site) -> Origins {
         let mut o = Origins::default();
+        let config = &site.config;
         for e in &site.entries {
             for (lang, t) in &e.texts {
-                o.add_html(&t.path, &t.body.html);
+                o.files.insert(t.path.clone(), (lang.clone(), config.href(lang, Address::entry(site, e))));
+                o.add_text(&t.path, &t.body);
                 if let Some(note) = &t.editor_note {
-                    o.add_html(&t.path, note);
+                    o.add_html(&t.path, note, &[]);
                 }
                 for link in &t.further_reading {
-                    o.add(&t.path, &link.url);
+                    o.add(&t.path, &link.url, None);
                 }
                 if *lang == e.primary {
                     if let Some(source) = &e.source {
-                        o.add(&t.path, source);
+                        o.add(&t.path, source, None);
                     }
                 }
             }
         }
         for i in &site.issues {
-            for t in i.texts.values() {
-                o.add_html(&t.path, &t.intro.html);
+            for (lang, t) in &i.texts {
+                o.files.insert(t.path.clone(), (lang.clone(), config.href(lang, Address::Issue(&i.key))));
+                o.add_text(&t.path, &t.intro);
             }
         }
         o
     }
 
-    fn add(&mut self, path: &Path, value: &str) {
+    fn add(&mut self, path: &Path, value: &str, written: Option<&str>) {
         let list = self.by_value.entry(value.to_string()).or_default();
-        if !list.iter().any(|p| p == path) {
-            list.push(path.to_path_buf());
+        if !list.iter().any(|o| o.path == path) {
+            list.push(Origin { path: path.to_path_buf(), written: written.map(str::to_string) });
         }
     }
 
-    fn add_html(&mut self, path: &Path, html: &str) {
+    fn add_text(&mut self, path: &Path, text: &Rendered) {
+        self.add_html(path, &text.html, &text.relative_links);
+    }
+
+    fn add_html(&mut self, path: &Path, html: &str, relative: &[(String, String)]) {
         if !html.contains("href") && !html.contains("src") {
             return;
         }
         for link in extract(html).links {
-            self.add(path, &link.value);
+            // The published value is the resolved one, HTML-escaped as the page writes it.
+            let written = relative.iter().find(|(r, _)| *r == link.value || escaped(r) == link.value);
+            self.add(path, &link.value, written.map(|(_, w)| w.as_str()));
         }
     }
 
-    pub fn get(&self, value: &str) -> &[PathBuf] {
+    pub fn get(&self, value: &str) -> &[Origin] {
         self.by_value.get(value).map_or(&[], Vec::as_slice)
     }
+
+    /// The language of content file `path` and the address of its own page.
+    pub fn file(&self, path: &Path) -> Option<&(String, String)> {
+        self.files.get(path)
+    }
+}
+
+/// A link as `href` writes it (pulldown-cmark's escaping), to match the resolved form.
+fn escaped(link: &str) -> String {
+    let mut s = String::new();
+    pulldown_cmark_escape::escape_href(&mut s, link).ok();
+    s
 }
 
 /// Where a link was written: a content file, or a page made by a template.
@@ -113,21 +146,24 @@ pub fn locate(
     let sources = origins.get(&link.value);
     if !sources.is_empty() {
         let needles = source_needles(&link.value, &config.base_path);
-        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        let page_lang = config.lang_of_output(&page.output);
         return sources
             .iter()
-            .map(|path| {
-                let file = files.get(path);
+            .map(|origin| {
+                let file = files.get(&origin.path);
+                let mut needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+                if let Some(w) = &origin.written {
+                    needles.insert(0, w);
+                }
                 let found = file.as_deref().and_then(|f| f.find(&needles));
                 let ((line, column), written) = found.unwrap_or(((1, 1), link.value.as_str()));
-                Located {
-                    path: path.clone(),
-                    line,
-                    column,
-                    template: None,
-                    page: address.clone(),
-                    written: written.to_string(),
-                }
+                // Seen on a page of another language (an entry's text shown where it is not
+                // translated): name the file's own page instead.
+                let page = match origins.file(&origin.path) {
+                    Some((lang, own)) if lang != page_lang => own.clone(),
+                    _ => address.clone(),
+                };
+                Located { path: origin.path.clone(), line, column, template: None, page, written: written.to_string() }
             })
             .collect();
     }
