@@ -173,7 +173,7 @@ fn links_must_include_the_base_path() {
 }
 
 #[test]
-fn a_source_used_twice_is_an_error_on_the_later_entry() {
+fn a_source_repeated_from_an_earlier_issue_is_a_warning_naming_it() {
     let old = "+++\ntitle = \"旧条目\"\nsource = \"HTTPS://Example.org/a/#top\"\n+++\n正文。\n";
     let issue = "+++\ntitle = \"十月\"\ndate = 2025-10-31\n+++\n";
     let dir = site(&[
@@ -183,9 +183,16 @@ fn a_source_used_twice_is_an_error_on_the_later_entry() {
         ("content/2025-10/news/old.en.md", Some("+++\ntitle = \"Old\"\n+++\n")),
     ]);
     let d = run(dir.path());
-    let e = only(&d, "is also the source of");
-    assert_eq!(at(e), "content/2025-11/releases/a.md:3:1: error");
-    assert_eq!(e.message, "source `https://example.org/a` is also the source of content/2025-10/news/old.md");
+    let w = only(&d, "recurring source");
+    assert_eq!(at(w), "content/2025-11/releases/a.md:3:1: warning");
+    assert_eq!(w.message, "recurring source: an entry of an earlier issue has the same source");
+    assert_eq!(
+        w.hint.as_deref(),
+        Some(
+            "content/2025-10/news/old.md has `https://example.org/a` too: fine for a recurring event or a follow-up; \
+             otherwise link that entry"
+        )
+    );
     assert_eq!(d.len(), 1, "{:#?}", lines(&d));
 
     let other = old.replace("/a/#top", "/b");
@@ -196,6 +203,43 @@ fn a_source_used_twice_is_an_error_on_the_later_entry() {
         ("content/2025-10/news/old.en.md", Some("+++\ntitle = \"Old\"\n+++\n")),
     ]);
     assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+}
+
+#[test]
+fn a_source_used_twice_in_one_issue_is_an_error_at_the_entry_read_later() {
+    // Reading order: topics in config order (releases before news), then weight within a topic.
+    let entry = |title: &str, weight: i32| {
+        format!("+++\ntitle = \"{title}\"\nsource = \"https://example.org/a\"\nweight = {weight}\n+++\n正文。\n")
+    };
+    let (news, first, later) = (entry("新闻", 0), entry("乙", -1), entry("甲", 1));
+    let dir = site(&[
+        ("content/2025-11/news/n.md", Some(&news)),
+        ("content/2025-11/news/n.en.md", Some("+++\ntitle = \"N\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    let e = only(&d, "is also the source of");
+    assert_eq!(at(e), "content/2025-11/news/n.md:3:1: error");
+    assert_eq!(e.message, "source `https://example.org/a` is also the source of content/2025-11/releases/a.md");
+    assert_eq!(d.len(), 1, "{:#?}", lines(&d));
+
+    // `a` sorts first by file name but comes later by weight: the error is at `a`, and both
+    // later entries name the first one, `b`.
+    let dir = site(&[
+        ("content/2025-11/releases/a.md", Some(&later)),
+        ("content/2025-11/releases/b.md", Some(&first)),
+        ("content/2025-11/releases/b.en.md", Some("+++\ntitle = \"B\"\n+++\n")),
+        ("content/2025-11/news/n.md", Some(&news)),
+        ("content/2025-11/news/n.en.md", Some("+++\ntitle = \"N\"\n+++\n")),
+    ]);
+    let d = run(dir.path());
+    let errors: Vec<String> = d.iter().map(|x| format!("{} {}", at(x), x.message)).collect();
+    assert_eq!(
+        errors,
+        [
+            "content/2025-11/news/n.md:3:1: error source `https://example.org/a` is also the source of content/2025-11/releases/b.md",
+            "content/2025-11/releases/a.md:3:1: error source `https://example.org/a` is also the source of content/2025-11/releases/b.md",
+        ]
+    );
 }
 
 #[test]

@@ -112,40 +112,58 @@ fn in_comment(prefix: &str) -> bool {
     false
 }
 
-/// An error for each entry whose `source` another entry used first (by issue, then path).
+/// The message of a source repeated from an earlier issue: one text, so that an archive of
+/// recurring items is summarised per issue like other repeated warnings.
+pub const RECURRING_SOURCE: &str = "recurring source: an entry of an earlier issue has the same source";
+
+/// Sources shared by entries. Within one issue an error at the entry that comes later in
+/// reading order, naming the other: a news item belongs in one entry. Across issues a warning
+/// at the newer entry, naming the latest earlier one: a recurring event or a follow-up is
+/// normal, but worth a look.
 pub fn duplicate_sources(site: &Site, files: &Files) -> Vec<Diagnostic> {
+    // Reading order is newest issue first; an entry's rank orders it within its issue.
+    let mut rank: Vec<usize> = vec![0; site.entries.len()];
+    for (n, id) in crate::site::reading_order(&site.issues).enumerate() {
+        rank[id.0] = n;
+    }
     let mut groups: HashMap<String, Vec<EntryId>> = HashMap::new();
     for (id, e) in site.entries.iter_enumerated() {
         if let Some(key) = e.source.as_deref().and_then(canonical::key) {
             groups.entry(key).or_default().push(id);
         }
     }
+    let main_path = |id: EntryId| &site.entries[id].texts[&site.entries[id].primary].path;
     let mut out = Vec::new();
-    for ids in groups.values().filter(|ids| ids.len() > 1) {
-        let mut ids = ids.clone();
-        let main_path = |id: EntryId| &site.entries[id].texts[&site.entries[id].primary].path;
-        ids.sort_by(|&a, &b| {
-            let (ea, eb) = (&site.entries[a], &site.entries[b]);
-            (site.issues[ea.issue].date, &site.issues[ea.issue].key, main_path(a)).cmp(&(
-                site.issues[eb.issue].date,
-                &site.issues[eb.issue].key,
-                main_path(b),
-            ))
-        });
-        let first = main_path(ids[0]);
-        for &id in &ids[1..] {
+    for ids in groups.values_mut().filter(|ids| ids.len() > 1) {
+        // Oldest issue first; within an issue, in reading order.
+        let issue = |id: EntryId| &site.issues[site.entries[id].issue];
+        ids.sort_by(|&a, &b| (issue(a).date, &issue(a).key, rank[a.0]).cmp(&(issue(b).date, &issue(b).key, rank[b.0])));
+        let mut first_of_issue = ids[0];
+        for pair in ids.windows(2) {
+            let (before, id) = (pair[0], pair[1]);
             let path = main_path(id);
             let (line, column) = files.get(path).and_then(|f| f.key("source")).unwrap_or((1, 1));
             let source = site.entries[id].source.as_deref().unwrap_or_default();
-            out.push(
-                Diagnostic::error(
-                    path,
-                    line,
-                    column,
-                    format!("source `{source}` is also the source of {}", first.display()),
-                )
-                .with_hint("each news item belongs in one entry: merge the two, or link the follow-up's own page"),
-            );
+            if site.entries[id].issue == site.entries[before].issue {
+                let first = main_path(first_of_issue);
+                out.push(
+                    Diagnostic::error(
+                        path,
+                        line,
+                        column,
+                        format!("source `{source}` is also the source of {}", first.display()),
+                    )
+                    .with_hint(
+                        "each news item belongs in one entry of an issue: merge the two, or link the other entry",
+                    ),
+                );
+            } else {
+                first_of_issue = id;
+                out.push(Diagnostic::warning(path, line, column, RECURRING_SOURCE).with_hint(format!(
+                    "{} has `{source}` too: fine for a recurring event or a follow-up; otherwise link that entry",
+                    main_path(before).display()
+                )));
+            }
         }
     }
     out
