@@ -332,6 +332,43 @@ fn with_git_a_punctuation_only_change_does_not_outdate_translations() {
 }
 
 #[test]
+fn a_typography_fix_never_outdates_a_translation() {
+    // Without git: `check --fix` keeps the file's modification time.
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&ENTRY_A.replace("正文。", "正文,好。")))]);
+    let out = digest(dir.path(), &["check", "--fix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Fixed 1 typography finding in 1 file"), "{stderr}");
+    assert!(!stderr.contains("outdated"), "{stderr}");
+    let text = std::fs::read_to_string(dir.path().join("content/2025-11/releases/a.md")).unwrap();
+    assert!(text.contains("正文\u{ff0c}好。"), "{text}");
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+
+    // With git: an uncommitted change of spacing only, saved by hand (a new modification time),
+    // is not a change of the text.
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .env("GIT_AUTHOR_DATE", "2025-11-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2025-11-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "first"]);
+    let main = dir.path().join("content/2025-11/releases/a.md");
+    std::fs::write(&main, text.replace("正文\u{ff0c}好。", "\n正文\u{ff0c}好。\n")).unwrap();
+    assert_eq!(lines(&run(dir.path())), Vec::<String>::new());
+    std::fs::write(&main, text.replace("正文\u{ff0c}好。", "正文\u{ff0c}很好。")).unwrap();
+    let d = run(dir.path());
+    assert!(only(&d, "outdated translation").message.contains("releases/a.md changed on 20"), "{d:#?}");
+}
+
+#[test]
 fn chinese_typography_is_checked_in_chinese_files_only() {
     let zh = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界。代码 `a,b中` 不查,网址 https://x.org/a,b中 也不查。\n";
     let en = "+++\ntitle = \"使用Kubernetes\"\n+++\n你好,世界\n";

@@ -76,9 +76,16 @@ fn fix_file(root: &Path, file: &ContentFile, rules: &Rules, dry_run: bool, repor
         return;
     }
     if !dry_run {
-        if let Err(e) = crate::write::replace(&root.join(&file.path), &fixed) {
+        let path = root.join(&file.path);
+        // A fix changes punctuation and spacing, never words: the file keeps its modification
+        // time, which says when its text last changed (translations are compared by it).
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        if let Err(e) = crate::write::replace(&path, &fixed) {
             report.problems.push(Diagnostic::io(&file.path, &e));
             return;
+        }
+        if let Some(t) = modified {
+            let _ = std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(t));
         }
     }
     for c in &corrections {

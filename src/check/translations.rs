@@ -3,8 +3,8 @@
 //!
 //! A file's age is its last commit (`git log`) when the site is in a git repository and the
 //! file has no uncommitted changes, else its modification time. With git, a main file whose
-//! later changes touch only whitespace and punctuation (a typography fix) does not make its
-//! translations outdated.
+//! later changes touch only whitespace and punctuation (a typography fix, committed or not)
+//! does not make its translations outdated; `check --fix` keeps a file's modification time.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ fn sibling(main: &Path, stem: &str, lang: &str, site: &Site) -> PathBuf {
 }
 
 fn outdated<'a>(times: &Times, main: &Path, translations: impl Iterator<Item = &'a PathBuf>) -> Vec<Diagnostic> {
-    let Some(main_time) = times.get(main) else { return Vec::new() };
+    let Some(main_time) = times.words_changed(main) else { return Vec::new() };
     translations
         .filter_map(|t| {
             let time = times.get(t)?;
@@ -92,36 +92,53 @@ fn show(secs: i64) -> String {
 /// When each file last changed, in seconds since 1970.
 struct Times {
     root: PathBuf,
-    /// Last commit time and commit of committed, unmodified files (empty without git).
+    /// Last commit time and commit of every committed file (empty without git).
     committed: HashMap<PathBuf, (i64, String)>,
+    /// Files with uncommitted changes.
+    changed: HashSet<PathBuf>,
 }
 
 impl Times {
     fn new(root: &Path) -> Times {
-        Times { root: root.to_path_buf(), committed: git_times(root).unwrap_or_default() }
+        let (committed, changed) = git_times(root).unwrap_or_default();
+        Times { root: root.to_path_buf(), committed, changed }
     }
 
     fn get(&self, path: &Path) -> Option<i64> {
-        if let Some((t, _)) = self.committed.get(path) {
+        if let (Some((t, _)), false) = (self.committed.get(path), self.changed.contains(path)) {
             return Some(*t);
         }
         let modified = std::fs::metadata(self.root.join(path)).and_then(|m| m.modified()).ok()?;
         let secs = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
         i64::try_from(secs).ok()
     }
-}
 
-impl Times {
+    /// When the words of `path` last changed: its last commit when its uncommitted changes touch
+    /// only whitespace and punctuation, else [`Times::get`].
+    fn words_changed(&self, path: &Path) -> Option<i64> {
+        if let (Some((t, commit)), true) = (self.committed.get(path), self.changed.contains(path)) {
+            if self.same_words(path, commit) {
+                return Some(*t);
+            }
+        }
+        self.get(path)
+    }
+
+    /// Whether `path` as committed in `commit` has the same words as now.
+    fn same_words(&self, path: &Path, commit: &str) -> bool {
+        let spec = format!("{commit}:./{}", path.to_string_lossy().replace('\\', "/"));
+        let Some(then) = git(&self.root, &["show", &spec]) else { return false };
+        let Ok(now) = std::fs::read_to_string(self.root.join(path)) else { return false };
+        words(&then) == words(&now)
+    }
+
     /// Whether `main`, as committed when `translation` was last committed, had the same words
     /// as now: only whitespace and punctuation changed since.
     fn same_words_since(&self, main: &Path, translation: &Path) -> bool {
         let (Some(_), Some((_, commit))) = (self.committed.get(main), self.committed.get(translation)) else {
             return false;
         };
-        let spec = format!("{commit}:./{}", main.to_string_lossy().replace('\\', "/"));
-        let Some(then) = git(&self.root, &["show", &spec]) else { return false };
-        let Ok(now) = std::fs::read_to_string(self.root.join(main)) else { return false };
-        words(&then) == words(&now)
+        self.same_words(main, commit)
     }
 }
 
@@ -147,8 +164,11 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Last commit time and commit of every file under `content/` that has no uncommitted change.
-fn git_times(root: &Path) -> Option<HashMap<PathBuf, (i64, String)>> {
+/// Last commit time and commit of every committed file under `content/`, and the files with
+/// uncommitted changes.
+type GitTimes = (HashMap<PathBuf, (i64, String)>, HashSet<PathBuf>);
+
+fn git_times(root: &Path) -> Option<GitTimes> {
     let git = |args: &[&str]| git(root, args);
     let log = git(&["log", "--format=%x00%ct %H", "--name-only", "--relative", "--no-renames", "--", "content"])?;
     let changed: HashSet<PathBuf> =
@@ -162,12 +182,9 @@ fn git_times(root: &Path) -> Option<HashMap<PathBuf, (i64, String)>> {
         if let Some(t) = line.strip_prefix('\0') {
             current = t.trim().split_once(' ').and_then(|(t, h)| Some((t.parse::<i64>().ok()?, h.to_string())));
         } else if let (Some(t), false) = (&current, line.trim().is_empty()) {
-            let path = PathBuf::from(line.trim());
-            if !changed.contains(&path) {
-                // The log is newest first: keep the first time seen.
-                times.entry(path).or_insert_with(|| t.clone());
-            }
+            // The log is newest first: keep the first time seen.
+            times.entry(PathBuf::from(line.trim())).or_insert_with(|| t.clone());
         }
     }
-    Some(times)
+    Some((times, changed))
 }
