@@ -85,6 +85,8 @@ pub struct Group<'a> {
 #[derive(Serialize)]
 pub struct ReadingLink {
     pub title: String,
+    /// The language of the title when it is not the edition's ([`FurtherReading::lang`]).
+    pub lang: Option<String>,
     pub url: String,
     /// `text` only: its reference number.
     #[serde(rename = "ref")]
@@ -127,11 +129,11 @@ impl Convert<'_> {
         let further_reading = text
             .further_reading
             .iter()
-            .map(|FurtherReading { title, url }| {
+            .map(|FurtherReading { title, url, lang }| {
                 let url = absolute_link(&self.base[..url::Position::BeforePath], self.base, url).into_owned();
                 // Listed (and so numbered) with the whole text only.
                 let number = if self.full { self.number(&url) } else { None };
-                ReadingLink { title: title.clone(), number, url }
+                ReadingLink { title: title.clone(), lang: lang.clone(), number, url }
             })
             .collect();
         let source_host =

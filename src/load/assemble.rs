@@ -12,7 +12,9 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::site::config::Config;
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::text::clean_text;
-use crate::site::{Asset, Entry, EntryId, EntryText, IdVec, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order};
+use crate::site::{
+    Asset, Entry, EntryId, EntryText, FurtherReading, IdVec, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order,
+};
 
 /// Parsed issue files: issue key → language → file.
 pub(crate) type IssueFiles = BTreeMap<String, BTreeMap<String, ParsedIssue>>;
@@ -173,7 +175,8 @@ pub(crate) fn build_entry(
     }
     let (source, date, weight, tags, draft, via) =
         (main.source.clone(), main.date, main.weight, main.tags.clone(), main.draft, main.via.clone());
-    let texts: BTreeMap<String, Box<EntryText>> = files.into_iter().map(|(l, p)| (l, Box::new(p.text))).collect();
+    let mut texts: BTreeMap<String, Box<EntryText>> = files.into_iter().map(|(l, p)| (l, Box::new(p.text))).collect();
+    inherit_further_reading(&mut texts, &primary);
     let entry = Entry {
         issue,
         topic,
@@ -189,6 +192,17 @@ pub(crate) fn build_entry(
         number: 0,
     };
     Some((entry, tags))
+}
+
+/// Gives a translation without further reading of its own the main file's list, its titles
+/// marked as written in the main file's language (a reader still wants the links).
+fn inherit_further_reading(texts: &mut BTreeMap<String, Box<EntryText>>, primary: &str) {
+    let Some(main) = texts.get(primary).filter(|t| !t.further_reading.is_empty()) else { return };
+    let inherited: Vec<FurtherReading> =
+        main.further_reading.iter().map(|l| FurtherReading { lang: Some(primary.to_string()), ..l.clone() }).collect();
+    for (_, t) in texts.iter_mut().filter(|(l, t)| *l != primary && t.further_reading.is_empty()) {
+        t.further_reading = inherited.clone();
+    }
 }
 
 /// Orders the entries of one issue's topic (weight, date, title, slug) and numbers them from 1.

@@ -212,7 +212,7 @@ fn parse_entry(src: &Source, main: bool, topic: &str, slug: &str) -> Result<Pars
     let further_reading = texts
         .further_reading
         .iter()
-        .map(|l| Ok(FurtherReading { title: clean_text(&l.title), url: src.http_url(&l.url)? }))
+        .map(|l| Ok(FurtherReading { title: clean_text(&l.title), url: src.http_url(&l.url)?, lang: None }))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     if texts.title.trim().is_empty() {
         let (l, c) = line_col(src.text, src.split.front_offset);

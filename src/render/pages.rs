@@ -7,10 +7,11 @@ use super::context::{
     ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, LangContext,
     NotFoundPage, SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
-use super::view::{Alternate, FeedLink, LangViews, PageMeta, Views};
+use super::view::{Alternate, FeedLink, HrefLang, LangViews, PageMeta, Views};
 use super::{Output, feed, sitemap, truncate};
 use crate::error::Diagnostic;
 use crate::load::theme::Theme;
+use crate::site::config::Config;
 use crate::site::layout::Address;
 use crate::site::{EntryId, IssueId, LangId, Site, TagId, TopicId};
 use crate::write::Sink;
@@ -73,7 +74,7 @@ impl Renderer<'_> {
     fn meta(&self, l: LangId, kind: &'static str, address: Address, title: String, description: String) -> PageMeta {
         let c = &self.site.config;
         let lv = self.views.lang(l);
-        let alternates = c
+        let alternates: Vec<Alternate> = c
             .languages
             .iter_enumerated()
             .map(|(i, lang)| Alternate {
@@ -82,6 +83,7 @@ impl Renderer<'_> {
                 url: c.href(&lang.code, address),
                 permalink: c.permalink(&lang.code, address),
                 current: i == l,
+                translated: true,
             })
             .collect();
         let site_title = &c.languages[l].title;
@@ -108,9 +110,27 @@ impl Renderer<'_> {
             description,
             url: c.href(&lv.lang, address),
             permalink: c.permalink(&lv.lang, address),
+            canonical: c.permalink(&lv.lang, address),
+            hreflang: hreflang(c, &alternates),
             alternates,
             feeds,
             og_type: if kind == "entry" || kind == "issue" { "article" } else { "website" },
+        }
+    }
+
+    /// Marks which languages an entry or issue is written in (`written`): a page in another
+    /// language shows the text of `shown` and names that page as canonical, and hreflang
+    /// alternates link only the pages written in their language.
+    fn written_in(&self, page: &mut PageMeta, address: Address, written: impl Fn(&str) -> bool, shown: &str) {
+        let c = &self.site.config;
+        for alt in &mut page.alternates {
+            alt.translated = written(&alt.lang);
+        }
+        if page.alternates.iter().any(|a| a.current && !a.translated) {
+            page.canonical = c.permalink(shown, address);
+            page.hreflang.clear();
+        } else {
+            page.hreflang = hreflang(c, &page.alternates);
         }
     }
 
@@ -165,7 +185,11 @@ impl Renderer<'_> {
         let lv = self.views.lang(l);
         let s = &lv.issue_summaries[i];
         let description = s.summary.clone().unwrap_or_else(|| self.site.config.languages[l].description.clone());
-        let page = self.meta(l, "issue", Address::Issue(&self.site.issues[i].key), s.title.clone(), description);
+        let issue = &self.site.issues[i];
+        let address = Address::Issue(&issue.key);
+        let mut page = self.meta(l, "issue", address, s.title.clone(), description);
+        let (_, shown) = issue.text(&lv.lang);
+        self.written_in(&mut page, address, |lang| issue.texts.contains_key(lang), shown);
         self.page("issue.html", &self.issue_page(l, i, page))
     }
 
@@ -198,9 +222,11 @@ impl Renderer<'_> {
     fn entry(&self, l: LangId, e: EntryId) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let entry = &self.site.entries[e];
-        let (text, _) = entry.text(&lv.lang);
+        let (text, shown) = entry.text(&lv.lang);
         let description = truncate(&text.body.summary_text, 160);
-        let page = self.meta(l, "entry", Address::entry(self.site, entry), text.title.clone(), description);
+        let address = Address::entry(self.site, entry);
+        let mut page = self.meta(l, "entry", address, text.title.clone(), description);
+        self.written_in(&mut page, address, |lang| entry.texts.contains_key(lang), shown);
         let (previous, next) = super::deps::neighbours(self.site, e);
         let ctx = EntryPage {
             base: self.base(l, page),
@@ -266,6 +292,7 @@ impl Renderer<'_> {
         let mut page = self.meta(l, "not_found", Address::Home, lv.strings["not_found_title"].clone(), String::new());
         page.url = self.site.config.href(&lv.lang, Address::NotFound);
         page.permalink = self.site.config.permalink(&lv.lang, Address::NotFound);
+        page.canonical = page.permalink.clone();
         self.page("404.html", &NotFoundPage { base: self.base(l, page) })
     }
 
@@ -335,4 +362,16 @@ impl Renderer<'_> {
 
 fn io_error(path: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::io(std::path::Path::new(path), e)
+}
+
+/// The hreflang links of a page: each language it is written in, and `x-default` for the
+/// default language's page when it is one of them.
+fn hreflang(c: &Config, alternates: &[Alternate]) -> Vec<HrefLang> {
+    let written = alternates.iter().filter(|a| a.translated);
+    let mut links: Vec<HrefLang> =
+        written.clone().map(|a| HrefLang { lang: a.lang.clone(), permalink: a.permalink.clone() }).collect();
+    if let Some(a) = written.clone().find(|a| a.lang == c.default_language()) {
+        links.push(HrefLang { lang: "x-default".into(), permalink: a.permalink.clone() });
+    }
+    links
 }

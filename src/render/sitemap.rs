@@ -7,8 +7,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::Diagnostic;
-use crate::site::Site;
 use crate::site::layout::Address;
+use crate::site::{Entry, Issue, Site};
 use crate::write::Sink;
 
 /// How much one sitemap file may hold.
@@ -23,24 +23,44 @@ pub const PROTOCOL: Limits = Limits { urls: 50_000, bytes: 52_428_800 };
 
 const URLSET_END: &[u8] = b"</urlset>\n";
 
-/// Every page that exists in every language, with the date its content last changed: the
-/// issue's date for an issue and its entries, the newest issue date shown for lists.
-fn page_addresses(site: &Site) -> Vec<(Address<'_>, NaiveDate)> {
+/// The languages a page is written in: every language for the pages made of the interface's
+/// words, the languages of its texts for an issue or an entry (its page in another language
+/// shows an untranslated text, and is left out, as search engines should index the original).
+#[derive(Debug, Clone, Copy)]
+enum Written<'a> {
+    All,
+    Issue(&'a Issue),
+    Entry(&'a Entry),
+}
+
+impl Written<'_> {
+    fn has(self, lang: &str) -> bool {
+        match self {
+            Written::All => true,
+            Written::Issue(i) => i.texts.contains_key(lang),
+            Written::Entry(e) => e.texts.contains_key(lang),
+        }
+    }
+}
+
+/// Every page, with the date its content last changed (the issue's date for an issue and its
+/// entries, the newest issue date shown for lists) and the languages it is written in.
+fn page_addresses(site: &Site) -> Vec<(Address<'_>, NaiveDate, Written<'_>)> {
     let newest = site.issues.first().map(|i| i.date).unwrap_or_default();
-    let mut pages =
-        vec![(Address::Home, newest), (Address::Archive, newest), (Address::Tags, newest), (Address::Search, newest)];
-    pages.extend(site.issues.iter().map(|i| (Address::Issue(&i.key), i.date)));
-    let issue_topics =
-        super::issue_topics(site).map(|(i, t)| (Address::issue_topic(site, &site.issues[i], t), site.issues[i].date));
+    let all = |a: Address<'static>| (a, newest, Written::All);
+    let mut pages = vec![all(Address::Home), all(Address::Archive), all(Address::Tags), all(Address::Search)];
+    pages.extend(site.issues.iter().map(|i| (Address::Issue(&i.key), i.date, Written::Issue(i))));
+    let issue_topics = super::issue_topics(site)
+        .map(|(i, t)| (Address::issue_topic(site, &site.issues[i], t), site.issues[i].date, Written::All));
     pages.extend(issue_topics);
-    pages.extend(site.entries.iter().map(|e| (Address::entry(site, e), site.issues[e.issue].date)));
+    pages.extend(site.entries.iter().map(|e| (Address::entry(site, e), site.issues[e.issue].date, Written::Entry(e))));
     for (t, topic) in site.config.topics.iter_enumerated() {
         let date = site.issues.iter().find(|i| !i.topics[t].is_empty()).map_or(newest, |i| i.date);
-        pages.push((Address::Topic(&topic.key), date));
+        pages.push((Address::Topic(&topic.key), date, Written::All));
     }
     for tag in &site.tags {
         let date = tag.entries.first().map_or(newest, |&e| site.issues[site.entries[e].issue].date);
-        pages.push((Address::Tag(&tag.slug), date));
+        pages.push((Address::Tag(&tag.slug), date, Written::All));
     }
     pages
 }
@@ -53,10 +73,10 @@ pub fn write(site: &Site, limits: Limits, sink: &dyn Sink) -> Result<(), Diagnos
     let mut chunk = urlset_start();
     let (mut urls, mut children) = (0, Vec::new());
     let pages = page_addresses(site);
-    let mut left = pages.len() * c.languages.len();
-    for (address, date) in pages {
-        for lang in &c.languages {
-            let url = url_element(site, &lang.code, address, date);
+    let mut left: usize = pages.iter().map(|p| c.languages.iter().filter(|l| p.2.has(&l.code)).count()).sum();
+    for (address, date, written) in pages {
+        for lang in c.languages.iter().filter(|l| written.has(&l.code)) {
+            let url = url_element(site, &lang.code, address, date, written);
             if urls > 0 && (urls == limits.urls || chunk.len() + url.len() + URLSET_END.len() > limits.bytes) {
                 chunk.extend_from_slice(URLSET_END);
                 children.push(child_name(children.len()));
@@ -108,26 +128,25 @@ fn urlset_start() -> Vec<u8> {
     out
 }
 
-/// One `<url>`: the page in `lang`, its date, and every language as an alternate.
-fn url_element(site: &Site, lang: &str, address: Address, date: NaiveDate) -> Vec<u8> {
+/// One `<url>`: the page in `lang`, its date, and every language it is written in as an
+/// alternate.
+fn url_element(site: &Site, lang: &str, address: Address, date: NaiveDate, written: Written) -> Vec<u8> {
     let c = &site.config;
     let mut w = writer();
     let written = (|| -> std::io::Result<()> {
         w.write_event(Event::Start(BytesStart::new("url")))?;
         w.create_element("loc").write_text_content(BytesText::new(&c.permalink(lang, address)))?;
         w.create_element("lastmod").write_text_content(BytesText::new(&date.to_string()))?;
-        for alt in &c.languages {
+        let default = c.default_language();
+        let langs = c.languages.iter().map(|l| l.code.as_str()).filter(|l| written.has(l));
+        let x_default = written.has(default).then_some(("x-default", default));
+        for (hreflang, alt) in langs.map(|l| (l, l)).chain(x_default) {
             w.create_element("xhtml:link")
                 .with_attribute(("rel", "alternate"))
-                .with_attribute(("hreflang", alt.code.as_str()))
-                .with_attribute(("href", c.permalink(&alt.code, address).as_str()))
+                .with_attribute(("hreflang", hreflang))
+                .with_attribute(("href", c.permalink(alt, address).as_str()))
                 .write_empty()?;
         }
-        w.create_element("xhtml:link")
-            .with_attribute(("rel", "alternate"))
-            .with_attribute(("hreflang", "x-default"))
-            .with_attribute(("href", c.permalink(c.default_language(), address).as_str()))
-            .write_empty()?;
         w.write_event(Event::End(BytesEnd::new("url")))
     })();
     written.expect("writing to memory");

@@ -23,6 +23,16 @@ pub struct Alternate {
     pub permalink: String,
     /// Whether this is the page being rendered.
     pub current: bool,
+    /// Whether the page is written in this language: an entry or issue without a translation
+    /// shows another language's text there.
+    pub translated: bool,
+}
+
+/// A `<link rel="alternate" hreflang>` of a page: a language (or `x-default`) and its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct HrefLang {
+    pub lang: String,
+    pub permalink: String,
 }
 
 /// A feed a page advertises.
@@ -46,8 +56,14 @@ pub struct PageMeta {
     pub description: String,
     pub url: String,
     pub permalink: String,
-    /// The page in every language, the current one included.
+    /// The address search engines should index for this page: its permalink, or for a page
+    /// showing an untranslated text, the page in the text's language.
+    pub canonical: String,
+    /// The page in every language, the current one included (the language switcher).
     pub alternates: Vec<Alternate>,
+    /// The hreflang alternates to declare: the languages the page is written in, and
+    /// `x-default`; none on a page showing an untranslated text.
+    pub hreflang: Vec<HrefLang>,
     pub feeds: Vec<FeedLink>,
     /// `website` or `article`, for OpenGraph.
     pub og_type: &'static str,

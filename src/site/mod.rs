@@ -97,6 +97,9 @@ pub struct EntryText {
 pub struct FurtherReading {
     pub title: String,
     pub url: String,
+    /// The language of the title when it is not the text's: a translation without further
+    /// reading of its own shows its main file's list.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug)]
