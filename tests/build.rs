@@ -236,7 +236,9 @@ fn base_url_with_a_path_gives_working_links_everywhere() {
     assert!(checked > 50, "only {checked} links checked");
     let rss = feed_rs::parser::parse(out.files["rss.xml"].as_slice()).unwrap();
     assert_eq!(rss.entries[0].links[0].href, "https://example.org/sub/digest/2025-11/");
-    assert!(out.text("sitemap.xml").contains("<loc>https://example.org/sub/digest/en/2025-11/news/n/</loc>"));
+    assert!(out.text("sitemap.xml").contains("<loc>https://example.org/sub/digest/2025-11/news/n/</loc>"));
+    // Not translated: its English page shows the Chinese text, and is no page of the sitemap.
+    assert!(!out.text("sitemap.xml").contains("<loc>https://example.org/sub/digest/en/2025-11/news/n/</loc>"));
     assert!(out.text("robots.txt").contains("Sitemap: https://example.org/sub/digest/sitemap.xml"));
 }
 

@@ -809,3 +809,47 @@ fn a_file_that_fails_to_load_is_reported_and_everything_else_still_checked() {
     assert!(report.pages > 10 && report.links > 50, "{} pages, {} links", report.pages, report.links);
     assert_eq!(d.len(), 2, "{:#?}", lines(d));
 }
+
+#[test]
+fn check_of_one_issue_reports_its_content_and_resolves_its_links_against_the_whole_site() {
+    let issue = "+++\ntitle = \"十月\"\ndate = 2025-10-31\n+++\n";
+    let old = "+++\ntitle = \"旧条目\"\n+++\n正文,好。\n\n## 背景\n\n[x](../news/nope/)\n";
+    let a = format!("{ENTRY_A}\n[ok](../../2025-10/news/old/#背景) [bad](../../2025-10/news/old/#nope)\n");
+    let dir = site(&[
+        ("content/2025-10/_index.md", Some(issue)),
+        ("content/2025-10/_index.en.md", Some("+++\ntitle = \"October\"\n+++\n")),
+        ("content/2025-10/news/old.md", Some(old)),
+        ("content/2025-10/news/old.en.md", Some("+++\ntitle = \"Old\"\n+++\n")),
+        ("content/2025-11/releases/a.md", Some(&a)),
+    ]);
+    let whole = lines(&run(dir.path()));
+    let issue = |key: &str| {
+        let report = check(dir.path(), &Options { issue: Some(key.to_string()), ..Options::default() });
+        (lines(&report.diagnostics), report.pages)
+    };
+    let (november, pages) = issue("2025-11");
+    assert_eq!(
+        november,
+        [
+            "content/2025-11/releases/a.md:9:40: error: broken anchor `../../2025-10/news/old/#nope`: /2025-10/news/old/ has no element with id `news-old-nope`"
+        ]
+    );
+    // Its pages in both languages (issue, topic, entry) and the page its anchor links into.
+    assert_eq!(pages, 7, "{november:?}");
+    let (october, _) = issue("2025-10");
+    assert_eq!(
+        october,
+        [
+            "content/2025-10/news/old.md:4:3: warning: half-width punctuation in `文,好`",
+            "content/2025-10/news/old.md:8:5: error: broken link `../news/nope/`: nothing is published at /2025-10/news/nope/",
+        ]
+    );
+    let mut both = [november, october].concat();
+    both.sort();
+    assert_eq!(both, whole, "the two issues' findings are the whole site's");
+
+    let (none, _) = issue("2025-12");
+    assert_eq!(none, ["content/2025-12:1:1: error: there is no issue 2025-12"]);
+    let out = digest(dir.path(), &["check", "2025-13"]);
+    assert_eq!(out.status.code(), Some(2), "a month that is no month is a usage error");
+}

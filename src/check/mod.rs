@@ -23,9 +23,10 @@ use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Diagnostics, Severity};
 use crate::links::http::HttpOptions;
-use crate::load::{LoadOptions, load_partial};
+use crate::load::{LeftOut, LoadOptions, load_partial};
 use crate::site::config::Config;
 use crate::site::naming::language_of;
+use crate::site::{IssueId, Site};
 
 /// What to check and how.
 #[derive(Debug, Clone)]
@@ -34,13 +35,16 @@ pub struct Options {
     pub external: bool,
     /// How outside links are asked for: the policy `fetch` uses, with more requests at once.
     pub http: HttpOptions,
+    /// Check only this issue's content (`YYYY-MM`); its pages' links still resolve against the
+    /// whole site.
+    pub issue: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         let timeout = Duration::from_secs(20);
         let http = HttpOptions { timeout, connect_timeout: timeout, concurrency: 8, ..HttpOptions::default() };
-        Options { external: false, http }
+        Options { external: false, http, issue: None }
     }
 }
 
@@ -65,50 +69,84 @@ impl Report {
     }
 }
 
-/// Checks the site at `root`.
+/// Checks the site at `root` (one issue's content with [`Options::issue`]).
 pub fn check(root: &Path, opts: &Options) -> Report {
     let mut report = Report::default();
-    let mut diags = Vec::new();
     // Files that fail to load are reported and left out; everything else is still checked.
     let loaded = load_partial(root, &LoadOptions { drafts: true, base_url: None });
+    let in_scope = |path: &Path| match &opts.issue {
+        Some(key) => !path.starts_with("content") || path.starts_with(Path::new("content").join(key)),
+        None => true,
+    };
     let config = loaded.site.as_ref().map(|site| &site.config);
     let paths = config.map(|c| content_paths(root, c)).unwrap_or_default();
     let rules = config.map(typography::Rules::new).unwrap_or_default();
     let found: Vec<Vec<Diagnostic>> = paths
         .par_iter()
+        .filter(|(path, _)| in_scope(path))
         .filter_map(|(path, lang)| read_file(root, path, lang))
         .map(|file| [typography::check(&file, &rules), urls::check_links_in_file(&file)].concat())
         .collect();
     // The files read: those that are not UTF-8 are left to the loader.
     report.files = found.len();
-    diags.extend(found.into_iter().flatten());
+    let mut diags: Vec<Diagnostic> = found.into_iter().flatten().collect();
     let files = Files::new(root, paths);
     diags.extend(loaded.diagnostics.0);
-    if let Some(site) = loaded.site {
-        diags.extend(site.warnings.iter().map(|w| relocate_date_warning(w.clone(), &files)));
-        diags.extend(urls::duplicate_sources(&site, &files));
-        diags.extend(translations::check(&site));
-        match links::RenderedSite::render(&site) {
-            Err(d) => diags.extend(d.0),
-            Ok(rendered) => {
-                let origins = links::Origins::build(&site);
-                let (internal, outside) =
-                    links::check_internal(&site, &rendered, &origins, &files, opts.external, &loaded.left_out);
-                report.pages = rendered.pages.len();
-                report.links = rendered.links;
-                diags.extend(internal);
-                if opts.external {
-                    let (found, stats) = external::check(root, &outside, opts);
-                    diags.extend(found);
-                    report.external = stats;
-                }
-            }
+    if let Some(site) = &loaded.site {
+        diags.extend(site_checks(site, &files, opts, &loaded.left_out, &mut report));
+    }
+    diags.retain(|d| in_scope(&d.path));
+    // A month with no issue, unless its folder's own errors say why.
+    if let (Some(key), Some(site)) = (opts.issue.as_deref(), &loaded.site) {
+        let folder = Path::new("content").join(key);
+        if !site.issues.iter().any(|i| i.key == key) && !diags.iter().any(|d| d.path.starts_with(&folder)) {
+            diags.push(
+                Diagnostic::file(folder, format!("there is no issue {key}"))
+                    .with_hint(format!("create it with `digest new issue {key}`, or check the whole site")),
+            );
         }
     }
     let mut diags = Diagnostics(diags).sorted().0;
     diags.dedup();
     report.diagnostics = diags;
     report
+}
+
+/// The checks of the loaded site: dates, sources, translations, and the links of the rendered
+/// pages (of one issue's pages, with [`Options::issue`]).
+fn site_checks(
+    site: &Site,
+    files: &Files,
+    opts: &Options,
+    left_out: &[LeftOut],
+    report: &mut Report,
+) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = site.warnings.iter().map(|w| relocate_date_warning(w.clone(), files)).collect();
+    diags.extend(urls::duplicate_sources(site, files));
+    diags.extend(translations::check(site));
+    let rendered = match opts.issue.as_deref() {
+        None => links::RenderedSite::render(site),
+        Some(key) => match site.issues.iter().position(|i| i.key == key) {
+            Some(i) => links::RenderedSite::render_issue(site, IssueId(i)),
+            None => return diags,
+        },
+    };
+    match rendered {
+        Err(d) => diags.extend(d.0),
+        Ok(rendered) => {
+            let origins = links::Origins::build(site);
+            let (internal, outside) = links::check_internal(site, &rendered, &origins, files, opts.external, left_out);
+            report.pages = rendered.pages.len();
+            report.links = rendered.links;
+            diags.extend(internal);
+            if opts.external {
+                let (found, stats) = external::check(&site.root, &outside, opts);
+                diags.extend(found);
+                report.external = stats;
+            }
+        }
+    }
+    diags
 }
 
 /// More findings than this of one kind in one issue are shown as one line.

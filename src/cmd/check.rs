@@ -18,6 +18,10 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Check one issue's content only (YYYY-MM); its pages' links still resolve against the
+    /// whole site
+    #[arg(value_parser = super::month)]
+    pub month: Option<String>,
     /// Also fetch every outside link (results are cached in .digest/link-cache.json)
     #[arg(long)]
     pub external: bool,
@@ -59,7 +63,7 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         eprintln!("{would} {changes} typography finding{} in {files} file{}", plural(changes), plural(files));
         fix_problems = fixed.problems;
     }
-    let mut opts = Options { external: args.external, ..Options::default() };
+    let mut opts = Options { external: args.external, issue: args.month.clone(), ..Options::default() };
     opts.http.timeout = Duration::from_secs(args.timeout.max(1));
     opts.http.connect_timeout = opts.http.timeout;
     let mut report = check(root, &opts);

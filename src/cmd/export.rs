@@ -7,7 +7,6 @@ use digest::error::{Diagnostic, Diagnostics};
 use digest::export::{Format as Edition, Options, export};
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
-use digest::site::month::parse_issue_key;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -24,7 +23,7 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The issue's month, YYYY-MM
-    #[arg(value_parser = month)]
+    #[arg(value_parser = super::month)]
     pub month: String,
     /// The edition
     #[arg(long, value_enum)]
@@ -41,10 +40,6 @@ pub struct Args {
     /// Include draft issues and entries
     #[arg(long)]
     pub drafts: bool,
-}
-
-fn month(s: &str) -> Result<String, String> {
-    parse_issue_key(s).map(|_| s.to_string()).ok_or_else(|| format!("{s:?} is not a month written YYYY-MM"))
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {

@@ -226,6 +226,25 @@ impl<'a> LanguageRenderer<'a> {
     }
 }
 
+/// Renders only `pages` of the site, each language's with the entry values they show: a check of
+/// one issue renders that issue's pages, not the archive.
+pub fn render_only(site: &Site, theme: &Theme, pages: &[Output], sink: &dyn Sink) -> Result<(), Diagnostics> {
+    let mut views = Views::without_entries(site);
+    let mut diags = Diagnostics::new();
+    for l in LangId::all(site.config.languages.len()) {
+        let mine: Vec<Output> = pages.iter().copied().filter(|p| p.lang().unwrap_or(LangId::DEFAULT) == l).collect();
+        let mut entries: Vec<EntryId> = mine.iter().flat_map(|&p| deps::entries_shown(site, p)).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        views.langs[l].fill_entries(site, &entries);
+        if let Err(d) = render_pages(site, theme, &views, &mine, sink) {
+            diags.extend(d);
+        }
+        views.langs[l].clear_entries();
+    }
+    diags.into_result(())
+}
+
 /// Renders `pages` of the site, in parallel, with views already built by [`Views::build`].
 pub fn render_pages(
     site: &Site,

@@ -7,12 +7,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::target::resolves_alike;
+use super::target::{Target, classify, resolves_alike};
 use crate::check::html::{Extract, Link, extract};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
-use crate::render::render;
-use crate::site::Site;
+use crate::render::batch::issue_pages;
+use crate::render::{Output, all_pages, render, render_only};
+use crate::site::layout::{Served, served_file, url_of_output};
+use crate::site::{IssueId, LangId, Site};
 use crate::write::Sink;
 
 /// A link that resolves alike from every page, kept once for the whole site.
@@ -72,6 +74,9 @@ pub struct RenderedSite {
     pub links: usize,
     /// The theme's template files that rendered pages.
     pub templates: Vec<PathBuf>,
+    /// The outputs of the site that were not rendered (a check of one issue renders its own
+    /// pages only): links to them resolve, and their ids are not known.
+    pub known: HashSet<String>,
 }
 
 impl RenderedSite {
@@ -87,7 +92,7 @@ impl RenderedSite {
 
     /// Whether anything is published at output path `output`.
     pub fn exists(&self, output: &str) -> bool {
-        self.page(output).is_some() || self.files.contains(output)
+        self.page(output).is_some() || self.files.contains(output) || self.known.contains(output)
     }
 
     /// The template file that rendered `page`.
@@ -104,29 +109,43 @@ impl RenderedSite {
         let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
         let sink = ReadingSink::default();
         render(site, &theme, &sink)?;
-        let files = sink.files.into_inner().expect("sink lock");
-        let mut pages = sink.pages.into_inner().expect("sink lock");
-        pages.sort_unstable_by(|a, b| a.output.cmp(&b.output));
-        let links = sink.links.into_inner();
-        let mut shared: Vec<(String, Shared)> = sink.shared.into_inner().expect("sink lock").into_iter().collect();
-        shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut rendered = RenderedSite { files, pages, shared, links, templates: Vec::new() };
-        for page in crate::render::all_pages(site) {
-            let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
-            let t = match rendered.templates.iter().position(|f| f == file) {
-                Some(t) => t,
-                None => {
-                    rendered.templates.push(file.clone());
-                    rendered.templates.len() - 1
-                }
-            };
-            for output in page.outputs(site) {
-                if let Some(i) = rendered.index_of(&output) {
-                    rendered.pages[i].template = u16::try_from(t).ok();
+        Ok(sink.into_rendered(site, &theme, &all_pages(site), HashSet::new()))
+    }
+
+    /// Renders the pages of issue `i` in every language (and the files every page uses); every
+    /// other output of the site is [`RenderedSite::known`]. The pages of other issues that its
+    /// links point into with a `#fragment` are rendered too, so that their ids are checked.
+    pub fn render_issue(site: &Site, i: IssueId) -> Result<RenderedSite, Diagnostics> {
+        let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
+        let langs = LangId::all(site.config.languages.len());
+        let mut pages: Vec<Output> = langs.flat_map(|l| issue_pages(site, l, i)).collect();
+        pages.extend([Output::Static, Output::Assets]);
+        let sink = ReadingSink::default();
+        render_only(site, &theme, &pages, &sink)?;
+        let mut others: HashMap<String, Output> = HashMap::new();
+        for page in all_pages(site).into_iter().filter(|p| !pages.contains(p)) {
+            others.extend(page.outputs(site).into_iter().map(|o| (o, page)));
+        }
+        // The pages of other issues that a link of these pages names an id of.
+        let mut linked: Vec<Output> = Vec::new();
+        {
+            let read = sink.pages.lock().expect("sink lock");
+            let shared = sink.shared.lock().expect("sink lock");
+            let links = read.iter().flat_map(|p| p.links.iter().map(move |l| (p.url(), l.value.as_str())));
+            for (url, value) in links.chain(shared.iter().map(|(v, s)| (url_of_output(&s.first), v.as_str()))) {
+                if let Target::Internal { path, fragment: Some(_) } = classify(&site.config, &url, value) {
+                    if let Some(Served::File(f) | Served::Folder(f)) = served_file(&path, |o| others.contains_key(o)) {
+                        linked.extend(others.get(&f).copied());
+                    }
                 }
             }
         }
-        Ok(rendered)
+        linked.sort_unstable();
+        linked.dedup();
+        render_only(site, &theme, &linked, &sink)?;
+        pages.extend(&linked);
+        let known: HashSet<String> = others.into_iter().filter(|(_, p)| !linked.contains(p)).map(|(o, _)| o).collect();
+        Ok(sink.into_rendered(site, &theme, &pages, known))
     }
 }
 
@@ -161,6 +180,33 @@ impl Sink for ReadingSink {
 }
 
 impl ReadingSink {
+    /// What was read, with the template of each of `pages` that rendered one.
+    fn into_rendered(self, site: &Site, theme: &Theme, pages: &[Output], known: HashSet<String>) -> RenderedSite {
+        let files = self.files.into_inner().expect("sink lock");
+        let mut read = self.pages.into_inner().expect("sink lock");
+        read.sort_unstable_by(|a, b| a.output.cmp(&b.output));
+        let links = self.links.into_inner();
+        let mut shared: Vec<(String, Shared)> = self.shared.into_inner().expect("sink lock").into_iter().collect();
+        shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut rendered = RenderedSite { files, pages: read, shared, links, templates: Vec::new(), known };
+        for page in pages {
+            let Some(file) = page.template().and_then(|t| theme.template_paths.get(t)) else { continue };
+            let t = match rendered.templates.iter().position(|f| f == file) {
+                Some(t) => t,
+                None => {
+                    rendered.templates.push(file.clone());
+                    rendered.templates.len() - 1
+                }
+            };
+            for output in page.outputs(site) {
+                if let Some(i) = rendered.index_of(&output) {
+                    rendered.pages[i].template = u16::try_from(t).ok();
+                }
+            }
+        }
+        rendered
+    }
+
     /// Adds the shared links of the page at `output`, each counted once per page and placed
     /// where the first page in output order writes it first.
     fn share(&self, output: &str, links: Vec<Link>) {
