@@ -7,7 +7,8 @@
 //! Options: `--issues N` (default 120), `--entries N` per issue (default 42, spread over the six
 //! topics), `--seed N` (default 1), `--out DIR` (required; must be absent or empty), and
 //! `--shape links` for the shape of a links newsletter: short English entries (the default
-//! language) with a Chinese edition that has no translations (defaults then 150 issues × 370).
+//! language) with a Chinese edition that has no translations, every fifth item a recurring one
+//! (defaults then 150 issues × 370).
 //!
 //! ```text
 //! cargo run --release --example gen_archive -- --shape links --out /dev/shm/links
@@ -376,7 +377,12 @@ title = "云原生链接"
 description = "每月值得一读的链接"
 "#;
 
-/// A links newsletter: every entry a short English item, the Chinese edition all fallbacks.
+/// How many recurring sources a links newsletter has: more than a fifth of an issue's items, so
+/// that no issue holds one twice.
+const RECURRING: usize = 80;
+
+/// A links newsletter: every entry a short English item, the Chinese edition all fallbacks;
+/// every fifth item recurs.
 fn generate_links(o: &Opts) -> std::io::Result<(usize, u64)> {
     let mut rng = Rng(o.seed);
     let (mut files, mut bytes) = (0, 0u64);
@@ -398,7 +404,13 @@ fn generate_links(o: &Opts) -> std::io::Result<(usize, u64)> {
             let topic = TOPICS[e % TOPICS.len()];
             let project = *rng.pick(&PROJECTS);
             let slug = format!("{}-{e}", project.to_lowercase().replace(' ', "-"));
-            let source = format!("https://{}.example.com/{key}/{e}", project.to_lowercase().replace(' ', "-"));
+            // Every fifth item recurs from issue to issue (a weekly meeting, a monthly meetup, a
+            // standing call for participation): the same source, once an issue.
+            let source = if e % 5 == 0 {
+                format!("https://community.example.com/recurring/{}", (e / 5) % RECURRING)
+            } else {
+                format!("https://{}.example.com/{key}/{e}", project.to_lowercase().replace(' ', "-"))
+            };
             let note = if rng.chance(30) {
                 format!("editor_note = {}\n", toml_str(&sentence(&mut rng, &EN)))
             } else {
