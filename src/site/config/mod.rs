@@ -91,6 +91,7 @@ pub const TYPOGRAPHY_RULES: &[&str] = &[
     "no-space-fullwidth",
     "no-space-fullwidth-quote",
     "fullwidth-after-latin",
+    "fullwidth-after-chinese",
     "fullwidth-bracket",
 ];
 
