@@ -48,7 +48,7 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, Diagnostics> {
 pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, Theme)), Diagnostics> {
     let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
     let mut site = load(root, &load_opts)?;
-    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let theme = Theme::for_site(root, &site.config)?;
     let out = root.join(&opts.output);
     publish(root, &out, |sink| match opts.search {
         true => render_indexed(&site, &theme, sink),
