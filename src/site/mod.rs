@@ -117,6 +117,8 @@ pub struct Rendered {
     /// The summary as plain text on one line.
     pub summary_text: String,
     pub toc: Vec<Heading>,
+    /// The HTML of each image of the text (`<img src alt>`, as in `html`), in order.
+    pub images: Vec<String>,
 }
 
 /// A heading, for tables of contents.
