@@ -36,6 +36,8 @@ pub struct Summary {
     pub entries: usize,
     pub languages: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The drafts left out (none with `--drafts`).
+    pub drafts_left_out: crate::site::DraftsLeftOut,
 }
 
 /// Builds the site at `root` into `opts.output`.
@@ -59,6 +61,7 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
         entries: site.entries.len(),
         languages: site.config.languages.len(),
         warnings: std::mem::take(&mut site.warnings),
+        drafts_left_out: site.drafts_left_out,
     };
     Ok((summary, (site, theme)))
 }

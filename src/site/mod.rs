@@ -36,6 +36,15 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Findings that do not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// The drafts a load without drafts left out.
+    pub drafts_left_out: DraftsLeftOut,
+}
+
+/// How many draft issues, and draft entries of the other issues, a load left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DraftsLeftOut {
+    pub issues: usize,
+    pub entries: usize,
 }
 
 #[derive(Debug)]
