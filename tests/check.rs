@@ -689,6 +689,19 @@ fn exit_status_is_1_on_errors_and_0_on_warnings_only() {
 }
 
 #[test]
+fn warnings_come_first_then_the_summary_line_then_the_errors() {
+    let bad = format!("{ENTRY_A}\n[x](/nope/)\n");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad)), ("content/2025-11/releases/a.en.md", None)]);
+    let out = digest(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = |needle: &str| stderr.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {stderr}"));
+    let (warning, summary, error) = (at(": warning: missing translation"), at("Checked "), at(": error: broken link"));
+    assert!(warning < summary && summary < error, "{stderr}");
+    assert!(stderr.trim_end().ends_with("error: 1 problem found"), "{stderr}");
+}
+
+#[test]
 fn json_output_parses_back() {
     let bad = format!("{ENTRY_A}\n[x](/nope/)\n");
     let dir = site(&[("content/2025-11/releases/a.md", Some(&bad)), ("content/2025-11/releases/a.en.md", None)]);
