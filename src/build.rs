@@ -36,6 +36,8 @@ pub struct Summary {
     pub entries: usize,
     pub languages: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The drafts left out (none with `--drafts`).
+    pub drafts_left_out: crate::site::DraftsLeftOut,
 }
 
 /// Builds the site at `root` into `opts.output`.
@@ -48,7 +50,7 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, Diagnostics> {
 pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, Theme)), Diagnostics> {
     let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
     let mut site = load(root, &load_opts)?;
-    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let theme = Theme::for_site(root, &site.config)?;
     let out = root.join(&opts.output);
     publish(root, &out, |sink| match opts.search {
         true => render_indexed(&site, &theme, sink),
@@ -59,6 +61,7 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
         entries: site.entries.len(),
         languages: site.config.languages.len(),
         warnings: std::mem::take(&mut site.warnings),
+        drafts_left_out: site.drafts_left_out,
     };
     Ok((summary, (site, theme)))
 }

@@ -159,6 +159,35 @@ fn drafts_are_absent_everywhere_unless_asked_for() {
     assert_eq!(select_text(&doc, "h1 .badge"), ["草稿"]);
 }
 
+#[test]
+fn a_build_says_how_many_drafts_it_left_out_and_how_to_include_them() {
+    // The only issue is a draft: nothing is built, and the summary says why.
+    let f = Fixture::new(&[
+        ("content/2025-12/_index.md", "+++\ntitle = \"十二月草稿\"\ndraft = true\n+++\n"),
+        ("content/2025-12/news/x.md", &entry("十二月条目", "", "x")),
+    ]);
+    let run = f.run(&["build"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Built 0 issues and 0 entries in 2 languages"), "{}", run.stderr);
+    assert!(run.stderr.contains("\nLeft out 1 draft issue: `digest build --drafts` includes them\n"), "{}", run.stderr);
+    // A draft entry of a published issue, beside the draft issue.
+    f.write("content/2025-11/_index.md", &issue("十一月", "2025-11-30"));
+    f.write("content/2025-11/news/a.md", &entry("甲", "draft = true", "A."));
+    f.write("content/2025-11/news/b.md", &entry("乙", "draft = true", "B."));
+    f.write("content/2025-11/news/c.md", &entry("丙", "", "C."));
+    let run = f.run(&["build"]);
+    assert!(run.stderr.contains("Built 1 issue and 1 entry"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Left out 1 draft issue and 2 draft entries: `digest build --drafts`"),
+        "{}",
+        run.stderr
+    );
+    // With --drafts nothing is left out, and nothing is said.
+    let run = f.run(&["build", "--drafts"]);
+    assert!(run.stderr.contains("Built 2 issues and 4 entries"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Left out"), "{}", run.stderr);
+}
+
 const HOSTILE: &str = "<script>alert(\\\"x\\\")</script> & 'q' ]]> \\u0001bell";
 
 #[test]

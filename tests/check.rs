@@ -528,6 +528,92 @@ fn a_disabled_rule_is_neither_reported_nor_fixed() {
     assert!(e.hint.as_deref().unwrap().starts_with("did you mean `space-word`?"), "{e}");
 }
 
+/// One typography slip on line 7 of an entry: `check` reports it at `column` as written
+/// (`old`) with the corrected text as its hint, and `check --fix` writes `fixed` in its place.
+fn slip(line: &str, column: usize, old: &str, hint: &str, fixed: &str) {
+    let text = ENTRY_A.replace("正文。", line);
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&text))]);
+    let d = run(dir.path());
+    let w = only(&d, "half-width punctuation");
+    assert_eq!(at(w), format!("content/2025-11/releases/a.md:7:{column}: warning"), "{w}");
+    assert_eq!(w.message, format!("half-width punctuation in `{old}`"));
+    assert_eq!(w.hint.as_deref(), Some(hint));
+    let out = digest(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/a.md")).unwrap();
+    assert_eq!(written, ENTRY_A.replace("正文。", fixed));
+}
+
+#[test]
+fn a_colon_between_chinese_and_a_latin_word_is_fixed() {
+    slip("新版本发布:in-place 升级。", 6, "布:in-place", "布：in-place", "新版本发布：in-place 升级。");
+}
+
+#[test]
+fn a_semicolon_between_chinese_and_a_latin_word_is_fixed() {
+    slip("提高三个百分点;GitOps 则下降。", 8, "点;GitOps", "点；GitOps", "提高三个百分点；GitOps 则下降。");
+}
+
+#[test]
+fn a_comma_after_a_chinese_closing_mark_is_fixed() {
+    slip("发布了《年度报告》,与去年相比。", 10, "》,与", "》，与", "发布了《年度报告》，与去年相比。");
+}
+
+#[test]
+fn a_semicolon_at_the_end_of_a_chinese_line_is_fixed() {
+    slip("这与安全相关;\n", 7, "关;", "关；", "这与安全相关；\n");
+}
+
+#[test]
+fn a_comma_after_a_bracket_made_full_width_is_fixed_with_it() {
+    let text = ENTRY_A.replace("正文。", "服务网格（如 Istio),或者 Linkerd。");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&text))]);
+    let d = run(dir.path());
+    assert_eq!(lines(&d), vec!["content/2025-11/releases/a.md:7:13: warning: half-width punctuation in `Istio),或`"]);
+    assert_eq!(d[0].hint.as_deref(), Some("Istio），或"));
+    let out = digest(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(0));
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/a.md")).unwrap();
+    assert_eq!(written, ENTRY_A.replace("正文。", "服务网格（如 Istio），或者 Linkerd。"));
+    // A half-width pair holding Chinese: both brackets and the comma (the slip as first seen).
+    let text = ENTRY_A.replace("正文。", "服务网格(如 Istio),或者 Linkerd。");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&text))]);
+    let hints: Vec<String> =
+        run(dir.path()).iter().map(|d| format!("{} => {}", d.message, d.hint.as_deref().unwrap())).collect();
+    assert_eq!(
+        hints,
+        ["half-width punctuation in `格(如` => 格（如", "half-width punctuation in `Istio),或` => Istio），或"]
+    );
+    assert_eq!(digest(dir.path(), &["check", "--fix"]).status.code(), Some(0));
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/a.md")).unwrap();
+    assert_eq!(written, ENTRY_A.replace("正文。", "服务网格（如 Istio），或者 Linkerd。"));
+}
+
+/// Half-width punctuation that is not a slip: code, URLs, keys, English, times, ratios, syntax.
+const NOT_SLIPS: &str = "+++\ntitle = \"条目 A\"\nsource = \"https://example.org/a:b;c\"\ndate = 2025-11-06\n\
+tags = [\"网关\"]\n[[further_reading]]\ntitle = \"延伸阅读\"\nurl = \"https://example.org/发布:x,y\"\n+++\n\
+## 标题:Title\n\n\
+Hello, world: yes\n\
+他说 Hello, world: yes 然后离开。\n\
+会议在 19:02 开始，按 3:1 的比例分配。\n\
+运行 `kubectl get pods;echo 完成` 查看，详见 https://example.org/a:b;c!d?e,f\n\n\
+```sh\necho 发布:in-place;相关;\n```\n\n\
+- 列表项[^1]\n\n[^1]: 注释。\n\n[参考]: https://example.org/r\n";
+
+#[test]
+fn fix_leaves_code_urls_keys_english_times_ratios_and_syntax_alone() {
+    let dir = site(&[("content/2025-11/releases/a.md", Some(NOT_SLIPS))]);
+    let d = run(dir.path());
+    let found: Vec<String> = d.iter().filter(|d| d.message.contains("punctuation")).map(|d| d.to_string()).collect();
+    // The heading is prose: its `:` is a slip; nothing else is.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(at(only(&d, "half-width punctuation in `题:Title`")), "content/2025-11/releases/a.md:10:6: warning");
+    let out = digest(dir.path(), &["check", "--fix"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("content/2025-11/releases/a.md")).unwrap();
+    assert_eq!(written, NOT_SLIPS.replace("## 标题:Title", "## 标题：Title"));
+}
+
 /// A loopback HTTP server: `/ok`, `/missing` (404), `/loop` (redirects to itself), `/slow`
 /// (never answers) and `/no-head` (405 to HEAD, 200 to GET). Counts requests and the
 /// most requests in flight at once.
@@ -681,6 +767,19 @@ fn exit_status_is_1_on_errors_and_0_on_warnings_only() {
     assert!(stderr.contains("content/2025-11/releases/a.md:9:5: error: broken link `/nope/`"), "{stderr}");
 
     assert_eq!(digest(dir.path(), &["check", "--format", "xml"]).status.code(), Some(2));
+}
+
+#[test]
+fn warnings_come_first_then_the_summary_line_then_the_errors() {
+    let bad = format!("{ENTRY_A}\n[x](/nope/)\n");
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&bad)), ("content/2025-11/releases/a.en.md", None)]);
+    let out = digest(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let at = |needle: &str| stderr.find(needle).unwrap_or_else(|| panic!("no {needle:?} in {stderr}"));
+    let (warning, summary, error) = (at(": warning: missing translation"), at("Checked "), at(": error: broken link"));
+    assert!(warning < summary && summary < error, "{stderr}");
+    assert!(stderr.trim_end().ends_with("error: 1 problem found"), "{stderr}");
 }
 
 #[test]

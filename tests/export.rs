@@ -623,3 +623,25 @@ fn the_pages_workflow_builds_with_the_lock_file_and_deploys() {
     assert_eq!(perms.get("id-token").and_then(|p| p.as_str()), Some("write"));
     assert_eq!(deploy.get("environment").and_then(|e| e.get("name")).and_then(|n| n.as_str()), Some("github-pages"));
 }
+
+#[test]
+fn text_marks_footnotes_at_the_word_and_lists_them_after_the_entry() {
+    let note = "API 终于稳定[^1]。\n\n第二段。\n\n[^1]: 见 [发布说明](https://b.org/)。";
+    let f = Fixture::new(&[
+        ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
+        ("content/2025-11/news/a.md", &entry("甲", "weight = 1", note)),
+        ("content/2025-11/news/b.md", &entry("乙", "weight = 2", "乙的正文。")),
+    ]);
+    let run = digest(f.root(), &["export", "2025-11", "--format", "text", "--full"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let text = &run.stdout;
+    let a = &text[text.find("1. 甲").unwrap()..text.find("2. 乙").unwrap()];
+    assert_eq!(
+        a,
+        "1. 甲 [2]\n\nAPI 终于稳定[^1]。\n\n第二段。\n\n[^1]: 见 发布说明[3]。\n\n阅读全文：[2]\n\n\
+         [2] https://example.org/2025-11/news/a/\n[3] https://b.org/\n\n"
+    );
+    // No stray number of the note's link back to its call, no reference for the call itself.
+    assert!(!text.lines().any(|l| l.starts_with("1 [")), "{text}");
+    assert!(!text.contains("#news-a-fn") && !text.contains("fnref"), "{text}");
+}

@@ -104,6 +104,23 @@ fn topic_feeds_have_one_item_per_entry() {
 }
 
 #[test]
+fn topic_feed_items_carry_the_whole_body_and_the_editor_note() {
+    let body = "First paragraph, the summary.\n\nSecond paragraph, past the summary.";
+    let f = Fixture::new(&[
+        ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
+        ("content/2025-11/releases/a.md", &entry("甲", "editor_note = \"The editor's word.\"", body)),
+    ]);
+    let out = f.build();
+    let feed = feed_rs::parser::parse(out.files["topics/releases/rss.xml"].as_slice()).unwrap();
+    let content = feed.entries[0].content.as_ref().and_then(|c| c.body.clone()).unwrap_or_default();
+    let summary = feed.entries[0].summary.as_ref().map(|s| s.content.clone()).unwrap_or_default();
+    let text = format!("{content}{summary}");
+    for part in ["First paragraph", "Second paragraph, past the summary.", "The editor's word."] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+}
+
+#[test]
 fn feed_limit_keeps_the_newest_items_of_every_feed() {
     let base = site();
     let config = common::CONFIG.replacen("default_language", "feed_limit = 1\ndefault_language", 1);

@@ -1,5 +1,6 @@
-//! The `links` theme (`themes/links/`): the sample site builds with it, its pages are lists of
-//! links, valid HTML5, and a site overrides one of its files without copying the theme.
+//! The built-in `links` theme (source: `themes/links/`): a new site and this repository build
+//! with it, its pages are lists of links, valid HTML5, and a site overrides one of its files
+//! without copying the theme; entry images show on issue pages in both themes.
 
 mod common;
 
@@ -22,13 +23,14 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The sample site with `theme = "links"`: the repository's config with that line added, and
-/// copies of its content/ and themes/.
+/// The sample site with `theme = "links"`: a copy of this repository's layout (its config with
+/// that line added, content/, themes/, and templates/ and static/, the default theme's source).
 fn sample_with_links_theme() -> Fixture {
     let config = std::fs::read_to_string(Path::new(REPO).join("config.toml")).unwrap();
     let f = Fixture::with_config(&format!("theme = \"links\"\n{config}"), &[]);
-    copy_dir(&Path::new(REPO).join("content"), &f.root().join("content"));
-    copy_dir(&Path::new(REPO).join("themes"), &f.root().join("themes"));
+    for dir in ["content", "themes", "templates", "static"] {
+        copy_dir(&Path::new(REPO).join(dir), &f.root().join(dir));
+    }
     f
 }
 
@@ -125,7 +127,6 @@ fn a_site_overrides_one_file_of_the_links_theme() {
             ),
         ],
     );
-    copy_dir(&Path::new(REPO).join("themes"), &f.root().join("themes"));
     let out: Output = f.build();
     let doc = out.html("2025-11/index.html");
     assert_eq!(select_text(&doc, "li.mine"), ["甲"]);
@@ -133,4 +134,109 @@ fn a_site_overrides_one_file_of_the_links_theme() {
     assert_eq!(select_text(&doc, ".back-to-contents").len(), 1);
     assert!(out.text("style.css").contains("links"));
     assert_eq!(select_text(&out.html("2025-11/releases/a/index.html"), "h1"), ["甲"]);
+}
+
+/// A site made by `digest init --theme links`, its example issue in November 2025.
+fn new_links_site() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let nov = chrono::NaiveDate::from_ymd_opt(2025, 11, 12).unwrap();
+    digest::scaffold::init(&root, nov, Some("links")).unwrap();
+    (dir, root)
+}
+
+#[test]
+fn a_new_site_builds_with_the_built_in_links_theme() {
+    let (_dir, root) = new_links_site();
+    let config = std::fs::read_to_string(root.join("config.toml")).unwrap();
+    assert!(config.lines().any(|l| l == "theme = \"links\""), "{config}");
+    assert!(!root.join("themes").exists() && !root.join("templates").exists());
+    let opts = digest::build::Options { output: root.join("public"), base_url: None, drafts: false, search: false };
+    digest::build::build(&root, &opts).unwrap_or_else(|d| panic!("{d}"));
+    let out = Output::read(&root.join("public"));
+    for prefix in ["", "en/"] {
+        let doc = out.html(&format!("{prefix}2025-11/index.html"));
+        assert_eq!(select_text(&doc, "#news li.link-item .link-title").len(), 1, "{prefix}");
+        assert!(select_text(&doc, ".entry-body").is_empty());
+    }
+    assert!(out.text("style.css").contains(".link-item"));
+    // The default theme's files the links theme keeps.
+    assert!(out.text("print.css").contains("@page"));
+}
+
+#[test]
+fn init_names_the_built_in_themes_when_given_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_digest"))
+        .args(["--root", dir.path().to_str().unwrap(), "init", "site", "--theme", "fancy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid value 'fancy' for '--theme <NAME>'"), "{stderr}");
+    assert!(stderr.contains("[possible values: default, links]"), "{stderr}");
+    assert!(!dir.path().join("site").exists());
+    // The library says the same.
+    let nov = chrono::NaiveDate::from_ymd_opt(2025, 11, 12).unwrap();
+    let err = digest::scaffold::init(&dir.path().join("site"), nov, Some("fancy")).unwrap_err().to_string();
+    assert!(err.contains("unknown theme \"fancy\"") && err.contains("the built-in themes are default, links"), "{err}");
+}
+
+#[test]
+fn an_unknown_theme_is_reported_at_its_line() {
+    let config = common::CONFIG.replacen("default_language", "theme = \"fancy\"\ndefault_language", 1);
+    let f = Fixture::with_config(&config, &[("content/2025-11/_index.md", &issue("十一月", "2025-11-30"))]);
+    let report =
+        common::expect_error(&f, "config.toml:3:9:", "theme \"fancy\" is neither built in nor a folder of themes/");
+    assert!(
+        report.contains("hint: the built-in themes are default, links; or add the folder themes/fancy/"),
+        "{report}"
+    );
+    // A folder of that name is a theme.
+    f.write("themes/fancy/templates/partials/entry.html", "<article class=\"fancy\">{{ entry.title }}</article>\n");
+    f.write("content/2025-11/news/a.md", &entry("甲", "", "A."));
+    assert_eq!(select_text(&f.build().html("2025-11/index.html"), "article.fancy"), ["甲"]);
+}
+
+#[test]
+fn a_site_folder_themes_links_overrides_the_built_in_links_theme_file_by_file() {
+    let (_dir, root) = new_links_site();
+    let css = root.join("themes/links/static/style.css");
+    std::fs::create_dir_all(css.parent().unwrap()).unwrap();
+    std::fs::write(&css, "/* the site's own links stylesheet */\n").unwrap();
+    let opts = digest::build::Options { output: root.join("public"), base_url: None, drafts: false, search: false };
+    digest::build::build(&root, &opts).unwrap_or_else(|d| panic!("{d}"));
+    let out = Output::read(&root.join("public"));
+    assert_eq!(out.text("style.css"), "/* the site's own links stylesheet */\n");
+    assert_eq!(select_text(&out.html("2025-11/index.html"), "li.link-item").len(), 1);
+}
+
+/// A site whose one entry, a meme, is a picture beside it, in `theme` (`None`: the default).
+fn meme_site(theme: Option<&str>) -> Output {
+    let config = match theme {
+        Some(t) => format!("theme = \"{t}\"\n{}", common::CONFIG),
+        None => common::CONFIG.to_string(),
+    };
+    let f = Fixture::with_config(
+        &config,
+        &[
+            ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
+            ("content/2025-11/memes/cat.md", &entry("一张图", "", "![猫在修集群](cat.png)")),
+            ("content/2025-11/memes/cat.png", "png"),
+        ],
+    );
+    f.build()
+}
+
+#[test]
+fn an_image_of_a_memes_entry_shows_on_the_issue_page_in_both_themes() {
+    for theme in [None, Some("links")] {
+        let out = meme_site(theme);
+        assert!(out.has("2025-11/memes/cat.png"));
+        let doc = out.html("2025-11/index.html");
+        assert_eq!(select_attr(&doc, "#memes-cat img", "src"), ["/2025-11/memes/cat.png"], "{theme:?}");
+        assert_eq!(select_attr(&doc, "#memes-cat img", "alt"), ["猫在修集群"], "{theme:?}");
+        // The home page shows the latest issue the same way.
+        assert_eq!(select_attr(&out.html("index.html"), "#memes-cat img", "src").len(), 1, "{theme:?}");
+    }
 }

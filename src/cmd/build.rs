@@ -42,6 +42,16 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         root.join(&args.output).display(),
         start.elapsed().as_millis()
     );
+    let left = summary.drafts_left_out;
+    let drafts: Vec<String> =
+        [(left.issues, "draft issue", "draft issues"), (left.entries, "draft entry", "draft entries")]
+            .into_iter()
+            .filter(|&(n, _, _)| n > 0)
+            .map(|(n, one, many)| count(n, one, many))
+            .collect();
+    if !drafts.is_empty() {
+        eprintln!("Left out {}: `digest build --drafts` includes them", drafts.join(" and "));
+    }
     // The process ends here: its memory goes back to the system whole.
     std::mem::forget(loaded);
     Ok(())

@@ -44,7 +44,7 @@ pub struct Args {
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let site = load(root, &LoadOptions { drafts: args.drafts, base_url: None })?;
-    let theme = Theme::load(root, site.config.theme.as_deref())?;
+    let theme = Theme::for_site(root, &site.config)?;
     let format = match args.format {
         Format::Email => Edition::Email,
         Format::Text => Edition::Text,

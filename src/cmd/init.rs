@@ -4,16 +4,20 @@ use std::path::{Path, PathBuf};
 
 use digest::error::Diagnostics;
 use digest::scaffold::init;
+use digest::site::config::BUILT_IN_THEMES;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The folder to create (relative to --root); it must be empty or not exist yet
     pub dir: PathBuf,
+    /// A built-in theme for the site: `default` or `links` (written as `theme` in config.toml)
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(BUILT_IN_THEMES))]
+    pub theme: Option<String>,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let dir = root.join(&args.dir);
-    let files = init(&dir, chrono::Local::now().date_naive())?;
+    let files = init(&dir, chrono::Local::now().date_naive(), args.theme.as_deref())?;
     for f in &files {
         println!("Created {}", dir.join(f).display());
     }

@@ -13,13 +13,25 @@ pub const WIDTH: usize = 72;
 /// An HTML fragment as plain text: paragraphs separated by a blank line, lists with `- ` or
 /// `1. `, quotes with `> `, preformatted lines kept (and never wrapped), table rows with ` | `
 /// between cells; every link's text followed by its reference number `[n]` from `refs`.
+/// Footnotes: `[^1]` against the word that calls them (no reference number: `[n]` are links),
+/// and the notes, `[^1]: text`, after all the rest.
 pub fn from_html(html: &str, refs: &mut Refs) -> String {
     let doc = Html::parse_fragment(html);
-    let mut t = Text { refs, blocks: Vec::new(), line: String::new(), lists: Vec::new(), quote: 0, marker: None };
+    let mut t = Text {
+        refs,
+        blocks: Vec::new(),
+        line: String::new(),
+        lists: Vec::new(),
+        quote: 0,
+        marker: None,
+        notes: Vec::new(),
+    };
     for child in doc.root_element().children() {
         t.node(child, false);
     }
     t.flush();
+    let notes = std::mem::take(&mut t.notes);
+    t.blocks.extend(notes);
     t.blocks.join("\n\n")
 }
 
@@ -33,6 +45,8 @@ struct Text<'r> {
     quote: usize,
     /// The list marker the next paragraph starts with.
     marker: Option<String>,
+    /// The footnotes' blocks, written after the text.
+    notes: Vec<String>,
 }
 
 impl Text<'_> {
@@ -110,6 +124,7 @@ impl Text<'_> {
         let name = el.value().name();
         match name {
             "script" | "style" | "template" => {}
+            "a" if el.value().attr("class") == Some("footnote-back") => {}
             "a" => {
                 self.children(*el, pre);
                 if let Some(href) = el.value().attr("href").filter(|h| !h.is_empty()) {
@@ -126,6 +141,11 @@ impl Text<'_> {
             "br" => {
                 self.line.push('\n');
             }
+            "sup" if el.value().attr("class") == Some("footnote-ref") => {
+                let n: String = el.text().collect();
+                self.line.push_str(&format!("[^{}]", n.trim()));
+            }
+            "div" if el.value().attr("class") == Some("footnote") => self.footnote(el, pre),
             "pre" => self.code_block(el),
             "ul" | "ol" => {
                 self.flush();
@@ -166,6 +186,21 @@ impl Text<'_> {
         let lines: Vec<String> = code.trim_end_matches('\n').split('\n').map(|l| format!("{NO_WRAP}    {l}")).collect();
         self.line = lines.join("\n");
         self.flush();
+    }
+
+    /// A footnote, `[^n]: text`, kept for after the text (its link back to the call is left out).
+    fn footnote(&mut self, el: ElementRef<'_>, pre: bool) {
+        self.flush();
+        let back =
+            el.children().filter_map(ElementRef::wrap).find(|c| c.value().attr("class") == Some("footnote-back"));
+        let n: String = back.map(|b| b.text().collect()).unwrap_or_default();
+        let start = self.blocks.len();
+        self.marker = Some(format!("[^{}]: ", n.trim()));
+        self.children(*el, pre);
+        self.flush();
+        self.marker = None;
+        let blocks: Vec<String> = self.blocks.drain(start..).collect();
+        self.notes.extend(blocks);
     }
 
     /// A list item, marked `- ` or with its number in an ordered list.
@@ -225,6 +260,16 @@ mod tests {
             t,
             "See the docs [1] and 这里[2].\n\n- one again [1]\n\n- two\n\n\u{1}    a  b\n\u{1}      c\n\n> quoted"
         );
+        assert_eq!(refs.len(), 2);
+    }
+
+    #[test]
+    fn footnotes_are_marked_at_the_word_and_listed_after_the_text() {
+        let mut refs = Refs::default();
+        let md = "终于稳定[^1]，见 [文档](https://a.org/)。\n\n[^1]: 见 [发布说明](https://b.org/)。\n\n第二段[^n]。\n\n[^n]: 另一条。\n";
+        let r = crate::load::markdown::render(md, &Default::default()).unwrap();
+        let t = from_html(&r.html, &mut refs);
+        assert_eq!(t, "终于稳定[^1]，见 文档[1]。\n\n第二段[^2]。\n\n[^1]: 见 发布说明[2]。\n\n[^2]: 另一条。");
         assert_eq!(refs.len(), 2);
     }
 

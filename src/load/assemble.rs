@@ -13,7 +13,8 @@ use crate::site::config::Config;
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::text::clean_text;
 use crate::site::{
-    Asset, Entry, EntryId, EntryText, FurtherReading, IdVec, Issue, IssueId, Site, Tag, TagId, TopicId, reading_order,
+    Asset, DraftsLeftOut, Entry, EntryId, EntryText, FurtherReading, IdVec, Issue, IssueId, Site, Tag, TagId, TopicId,
+    reading_order,
 };
 
 /// Parsed issue files: issue key → language → file.
@@ -34,6 +35,7 @@ pub(crate) fn assemble(
     diags: &mut Diagnostics,
 ) -> Site {
     report_missing_index(&issue_files, &entry_files, diags);
+    let drafts_left_out = if opts.drafts { DraftsLeftOut::default() } else { drafts(&issue_files, &entry_files) };
     let mut issues = issues_from(issue_files, &config, opts);
     let (mut entries, written_tags) = entries_from(entry_files, &issues, opts);
     for (id, e) in entries.iter_enumerated() {
@@ -49,7 +51,22 @@ pub(crate) fn assemble(
     // Files beside the entries of an issue left out (a draft) are left out with it.
     let mut assets = assets;
     assets.retain(|a| issues.iter().any(|i| a.output.strip_prefix(i.key.as_str()).is_some_and(|r| r.starts_with('/'))));
-    Site { config, root: root.to_path_buf(), issues, entries, tags, assets, warnings }
+    Site { config, root: root.to_path_buf(), issues, entries, tags, assets, warnings, drafts_left_out }
+}
+
+/// The draft issues, and the draft entries of the issues that are not drafts.
+fn drafts(issue_files: &IssueFiles, entry_files: &EntryFiles) -> DraftsLeftOut {
+    let draft_issue = |key: &str| {
+        issue_files.get(key).is_some_and(|files| files.values().find_map(|p| p.main.as_ref()).is_some_and(|m| m.draft))
+    };
+    let issues = issue_files.keys().filter(|k| draft_issue(k)).count();
+    let entries = entry_files
+        .iter()
+        .filter(|((key, _, _), files)| {
+            !draft_issue(key) && files.values().find_map(|p| p.main.as_ref()).is_some_and(|m| m.draft)
+        })
+        .count();
+    DraftsLeftOut { issues, entries }
 }
 
 /// The published issues, newest first, with their texts.

@@ -90,9 +90,39 @@ pub fn render(markdown: &str, opts: &Options) -> Result<Rendered, TooDeep> {
     let mut summary_html = String::new();
     html::push_html(&mut summary_html, summary.iter().cloned());
     let summary_text = plain_text(&summary);
+    let images = images(&events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html, events.into_iter());
-    Ok(Rendered { html, summary_html, summary_text, toc: state.toc, relative_links: state.relative_links })
+    Ok(Rendered { html, summary_html, summary_text, toc: state.toc, images, relative_links: state.relative_links })
+}
+
+/// The HTML of each image of a text (`<img src alt>`, as in the text), in order.
+fn images(events: &[Event]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i], Event::Start(Tag::Image { .. })) {
+            let mut depth = 0usize;
+            let mut end = i;
+            for (k, e) in events.iter().enumerate().skip(i) {
+                match e {
+                    Event::Start(_) => depth += 1,
+                    Event::End(_) => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = k;
+                    break;
+                }
+            }
+            let mut image = String::new();
+            html::push_html(&mut image, events[i..=end].iter().cloned());
+            out.push(image);
+            i = end;
+        }
+        i += 1;
+    }
+    out
 }
 
 const FOOTNOTE_REF: &str = "<sup class=\"footnote-ref\">";

@@ -1,7 +1,10 @@
 //! Load stage: the templates and static files of the theme, with the site's overrides.
 //!
-//! Three layers, later ones winning file by file: the default theme compiled into the binary,
-//! `themes/<name>/` when `theme = "name"`, and the site's own `templates/` and `static/`.
+//! Layers, later ones winning file by file: the default theme compiled into the binary, the
+//! built-in `links` theme when `theme = "links"`, the site's `themes/<name>/` when `theme =
+//! "name"`, and the site's own `templates/` and `static/`. A site with `default_theme_source =
+//! true` (this repository) reads its `templates/` and `static/` as the default theme, right
+//! above the compiled-in copy and under every other layer.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,9 +14,12 @@ use include_dir::{Dir, include_dir};
 
 use super::walk::{files_under, refused};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::site::config::{BUILT_IN_THEMES, Config};
 
 static DEFAULT_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
 static DEFAULT_STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/static");
+static LINKS_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/links/templates");
+static LINKS_STATIC: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/links/static");
 
 /// A loaded theme: compiled templates and the static files to publish.
 pub struct Theme {
@@ -30,27 +36,74 @@ pub struct Theme {
     size_hints: BTreeMap<String, AtomicUsize>,
 }
 
-impl Theme {
-    /// Loads the theme for the site at `root`.
-    pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme, Diagnostics> {
-        let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
-        let mut static_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut diags = Diagnostics::new();
+/// The files of the layers read so far: name → (shown path, contents).
+#[derive(Default)]
+struct Files {
+    templates: BTreeMap<String, (PathBuf, String)>,
+    statics: BTreeMap<String, (PathBuf, Vec<u8>)>,
+}
 
-        for f in embedded_files(&DEFAULT_TEMPLATES) {
+impl Files {
+    /// A theme compiled into the binary, its files shown under `shown` (`templates`,
+    /// `themes/links/templates`).
+    fn embedded(&mut self, templates: &Dir, statics: &Dir, shown: &Path) {
+        for f in embedded_files(templates) {
             let name = f.path().to_string_lossy().replace('\\', "/");
             let text = String::from_utf8_lossy(f.contents()).into_owned();
-            templates.insert(name.clone(), (PathBuf::from("templates").join(&name), text));
+            self.templates.insert(name.clone(), (shown.join("templates").join(&name), text));
         }
-        let mut static_paths: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for f in embedded_files(&DEFAULT_STATIC) {
+        for f in embedded_files(statics) {
             let name = f.path().to_string_lossy().replace('\\', "/");
-            static_paths.insert(name.clone(), PathBuf::from("static").join(&name));
-            static_files.insert(name, f.contents().to_vec());
+            self.statics.insert(name.clone(), (shown.join("static").join(&name), f.contents().to_vec()));
         }
+    }
 
-        let mut layers = Vec::new();
+    /// The `templates/` and `static/` of folder `layer` of the site at `root`.
+    fn folder(&mut self, root: &Path, layer: &Path, diags: &mut Diagnostics) {
+        let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+        for (rel, path) in files_under(root, &layer.join("templates"), diags) {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    self.templates.insert(rel, (shown(&path), text));
+                }
+                Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
+            }
+        }
+        for (rel, path) in files_under(root, &layer.join("static"), diags) {
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    self.statics.insert(rel, (shown(&path), bytes));
+                }
+                Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
+            }
+        }
+    }
+}
+
+impl Theme {
+    /// Loads the theme `config` selects for the site at `root`.
+    pub fn for_site(root: &Path, config: &Config) -> Result<Theme, Diagnostics> {
+        Theme::layered(root, config.theme.as_deref(), config.theme_at, config.default_theme_source)
+    }
+
+    /// Loads theme `theme` (`None`: the default) for the site at `root`, whose own `templates/`
+    /// and `static/` override it.
+    pub fn load(root: &Path, theme: Option<&str>) -> Result<Theme, Diagnostics> {
+        Theme::layered(root, theme, (1, 1), false)
+    }
+
+    fn layered(root: &Path, theme: Option<&str>, at: (usize, usize), source: bool) -> Result<Theme, Diagnostics> {
+        let mut files = Files::default();
+        let mut diags = Diagnostics::new();
+        files.embedded(&DEFAULT_TEMPLATES, &DEFAULT_STATIC, Path::new(""));
+        if source {
+            // The default theme as it is now on disk, under the selected theme.
+            files.folder(root, root, &mut diags);
+        }
         if let Some(name) = theme {
+            if name == "links" {
+                files.embedded(&LINKS_TEMPLATES, &LINKS_STATIC, Path::new("themes/links"));
+            }
             let dir = root.join("themes").join(name);
             for (path, shown) in
                 [(root.join("themes"), PathBuf::from("themes")), (dir.clone(), Path::new("themes").join(name))]
@@ -60,40 +113,27 @@ impl Theme {
                     return Err(diags);
                 }
             }
-            if !dir.is_dir() {
-                diags.push(
-                    Diagnostic::file("config.toml", format!("theme {name:?} not found in themes/{name}/"))
-                        .with_hint("remove `theme` to use the built-in theme, or add the theme folder"),
-                );
+            if dir.is_dir() {
+                files.folder(root, &dir, &mut diags);
+            } else if !BUILT_IN_THEMES.contains(&name) {
+                let message = format!("theme {name:?} is neither built in nor a folder of themes/");
+                let hint =
+                    format!("the built-in themes are {}; or add the folder themes/{name}/", BUILT_IN_THEMES.join(", "));
+                diags.push(Diagnostic::error("config.toml", at.0, at.1, message).with_hint(hint));
                 return Err(diags);
             }
-            layers.push(dir);
         }
-        layers.push(root.to_path_buf());
-        for layer in layers {
-            for (rel, path) in files_under(root, &layer.join("templates"), &mut diags) {
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                        templates.insert(rel, (shown, text));
-                    }
-                    Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
-                }
-            }
-            for (rel, path) in files_under(root, &layer.join("static"), &mut diags) {
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        static_paths.insert(rel.clone(), path.strip_prefix(root).unwrap_or(&path).to_path_buf());
-                        static_files.insert(rel, bytes);
-                    }
-                    Err(e) => diags.push(Diagnostic::io(&path, &e).relative_to(root)),
-                }
-            }
+        if !source {
+            files.folder(root, root, &mut diags);
         }
         if !diags.is_empty() {
             return Err(diags);
         }
+        Theme::compile(files)
+    }
 
+    fn compile(files: Files) -> Result<Theme, Diagnostics> {
+        let Files { templates, statics } = files;
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         let template_paths: BTreeMap<String, PathBuf> =
@@ -101,6 +141,8 @@ impl Theme {
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&template_paths, &e))?;
         let size_hints = templates.keys().map(|n| (n.clone(), AtomicUsize::new(1 << 12))).collect();
+        let static_paths = statics.iter().map(|(n, (p, _))| (n.clone(), p.clone())).collect();
+        let static_files = statics.into_iter().map(|(n, (_, b))| (n, b)).collect();
         Ok(Theme { tera, static_files, static_paths, template_paths, size_hints })
     }
 

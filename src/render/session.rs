@@ -55,7 +55,7 @@ impl Session {
     /// Loads the site at `root`, its theme, and builds every language's views.
     pub fn load(root: &Path, opts: LoadOptions) -> Result<Session, Diagnostics> {
         let site = load::load(root, &opts)?;
-        let theme = Theme::load(root, site.config.theme.as_deref())?;
+        let theme = Theme::for_site(root, &site.config)?;
         let views = Views::build(&site);
         Ok(Session { root: root.to_path_buf(), opts, site, theme, views })
     }

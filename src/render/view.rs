@@ -179,6 +179,8 @@ pub struct EntryView<'a> {
     /// HTML: the first paragraph, or up to `<!-- more -->`.
     pub summary: &'a str,
     pub summary_text: &'a str,
+    /// HTML: each image of the body (`<img>`), in order.
+    pub images: &'a [String],
     pub toc: &'a [Heading],
     /// A [`TopicRef`].
     pub topic: &'a Value,
@@ -415,6 +417,7 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
         body: &text.body.html,
         summary: &text.body.summary_html,
         summary_text: &text.body.summary_text,
+        images: &text.body.images,
         toc: &text.body.toc,
         topic: &lv.topic_values[e.topic],
         issue: &lv.issue_summary_values[e.issue],

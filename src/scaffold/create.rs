@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::MainContext;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::frontmatter::{self, EntryFront, IssueFront};
-use crate::site::config::{Config, unknown_topic_hint};
+use crate::site::config::{BUILT_IN_THEMES, Config, unknown_topic_hint};
 use crate::site::month::{last_day_of_month, parse_issue_key};
 use crate::site::naming::{INDEX, file_name};
 
@@ -158,9 +158,13 @@ fn next_issue_number(root: &Path, month: &str) -> Option<u32> {
         .and_then(|n| n.checked_add(1))
 }
 
-/// Creates a site in `dir` whose example issue is the month of `today`; returns the files
-/// written, relative to `dir`.
-pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
+/// Creates a site in `dir` whose example issue is the month of `today`, with built-in theme
+/// `theme` (`None`: the default); returns the files written, relative to `dir`.
+pub fn init(dir: &Path, today: NaiveDate, theme: Option<&str>) -> Result<Vec<PathBuf>, Diagnostics> {
+    if let Some(name) = theme.filter(|t| !BUILT_IN_THEMES.contains(t)) {
+        let hint = format!("the built-in themes are {}", BUILT_IN_THEMES.join(", "));
+        return Err(Diagnostic::file(dir, format!("unknown theme {name:?}")).with_hint(hint).into());
+    }
     if dir.is_file() {
         return Err(Diagnostic::file(dir, "a file of this name exists").with_hint("choose a new folder name").into());
     }
@@ -172,7 +176,7 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
                 .into());
         }
     }
-    let config_text = super::config_text();
+    let config_text = super::config_text(theme);
     let config = Config::parse(Path::new("config.toml"), &config_text)?;
     let key = format!("{:04}-{:02}", today.year(), today.month());
     let issue = Path::new("content").join(&key);

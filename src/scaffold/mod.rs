@@ -192,11 +192,14 @@ pub fn entry_translation(main: &MainContext, lang: &str) -> String {
     s
 }
 
-/// `config.toml` of a new site: both languages and the six topics, written out with comments.
 /// `config.toml` of a new site: both languages and the six default topics, written out with
 /// comments.
-pub fn config_text() -> String {
-    let mut s = String::from(CONFIG_HEAD);
+pub fn config_text(theme: Option<&str>) -> String {
+    let line = match theme.filter(|&t| t != "default") {
+        Some(t) => format!("theme = {}", toml_string(t)),
+        None => "# theme = \"default\"".to_string(),
+    };
+    let mut s = CONFIG_HEAD.replacen("# theme = \"default\"", &line, 1);
     for t in crate::site::config::default_topics() {
         // The default language, zh, first.
         let mut names: Vec<(&String, &String)> = t.names.iter().collect();
@@ -221,7 +224,8 @@ base_url = "https://digest.example.org"
 # The language of the files without a language suffix (slug.md, _index.md); served at the site
 # root. Every other language is served under /<lang>/ and written in slug.<lang>.md.
 default_language = "zh"
-# An alternative theme in themes/<name>/ (optional; the built-in one is "default").
+# The theme: "default" or "links" (both built in), or the name of a folder of themes/
+# (optional; "default" without it). The site's own templates/ and static/ override it file by file.
 # theme = "default"
 # How many issues the feeds carry, newest first: the issues of /rss.xml and /atom.xml, and
 # their entries in the topic feeds; a feed also stops before 2 MB (optional; default 12;

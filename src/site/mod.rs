@@ -36,6 +36,15 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Findings that do not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// The drafts a load without drafts left out.
+    pub drafts_left_out: DraftsLeftOut,
+}
+
+/// How many draft issues, and draft entries of the other issues, a load left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DraftsLeftOut {
+    pub issues: usize,
+    pub entries: usize,
 }
 
 #[derive(Debug)]
@@ -123,6 +132,8 @@ pub struct Rendered {
     /// The relative links of the text, as published (root-relative, in the text's language) and
     /// as written (`../releases/k/`), so that `check` reports a link where the editor wrote it.
     pub relative_links: Vec<(String, String)>,
+    /// The HTML of each image of the text (`<img src alt>`, as in `html`), in order.
+    pub images: Vec<String>,
 }
 
 /// A heading, for tables of contents.

@@ -54,7 +54,8 @@ export async function launch() {
 
 /**
  * A copy of the sample site that selects `theme`: a temporary folder with the repository's
- * config.toml (plus `theme = "…"`) and symbolic links to its content/ and themes/.
+ * config.toml (plus `theme = "…"`) and copies of its content/ and themes/ (the links theme is
+ * built in; its source folder, read over the built-in copy, shows edits without a rebuild).
  */
 export function sampleWithTheme(theme) {
   const root = mkdtempSync(join(tmpdir(), `digest-${theme}-`));

@@ -106,7 +106,7 @@ impl RenderedSite {
     /// rendering threads) and keeping only its ids and links: the pages themselves are never
     /// held all at once.
     pub fn render(site: &Site) -> Result<RenderedSite, Diagnostics> {
-        let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
+        let theme = Theme::for_site(&site.root, &site.config)?;
         let sink = ReadingSink::default();
         render(site, &theme, &sink)?;
         Ok(sink.into_rendered(site, &theme, &all_pages(site), HashSet::new()))

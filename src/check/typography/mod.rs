@@ -1,9 +1,9 @@
 //! Check stage: Chinese typography in Chinese-language files, and the fixes `check --fix` makes.
 //!
 //! The prose of a file goes through [autocorrect] (the library behind the Chinese copywriting
-//! guidelines most Chinese documentation follows) and two rules of the project's own, for what
-//! autocorrect leaves alone: half-width `,` `;` `:` after a Latin word or a number before Chinese
-//! text (`90%,Java 应用`, `KFServing;随后`), and half-width parentheses in Chinese text
+//! guidelines most Chinese documentation follows) and three rules of the project's own, for what
+//! autocorrect leaves alone: half-width `,` `;` `:` `!` `?` after Chinese text or a Latin word
+//! (`发布:in-place`, `90%,Java 应用`, `KFServing;随后`), and half-width parentheses in Chinese text
 //! (`VCF(VKS)是`). Prose is the front matter's `title`, `summary` and `editor_note` values
 //! (further reading titles included) and the Markdown text of the body; code spans, code blocks,
 //! raw HTML, link destinations, URLs and front matter keys are never read or changed (a space
@@ -285,6 +285,7 @@ mod tests {
         assert_eq!(correct("缩小 90%,Java 负载", &rules), "缩小 90%，Java 负载");
         assert_eq!(correct("- Kat Cosgrove(Minimus)", &rules), "- Kat Cosgrove（Minimus）");
         assert_eq!(correct("Tim Hockin（Google）", &rules), "Tim Hockin（Google）");
+        assert_eq!(correct("服务网格（如 Istio),或者", &rules), "服务网格（如 Istio），或者");
         assert_eq!(correct("ＡＢＣ 1.0", &rules), "ABC 1.0");
         for fine in [
             "从 O(n) 降到 O(log n)，",
@@ -300,6 +301,25 @@ mod tests {
         assert_eq!(correct("VCF(VKS)是", &Rules::without(&["fullwidth-bracket"])), "VCF(VKS) 是");
         assert_eq!(correct("KFServing;随后", &Rules::without(&["fullwidth-after-latin"])), "KFServing;随后");
         assert_eq!(correct("在Kubernetes中", &Rules::without(&["space-word"])), "在Kubernetes中");
+    }
+
+    #[test]
+    fn half_width_punctuation_beside_latin_words_and_brackets() {
+        let rules = Rules::default();
+        assert_eq!(correct("发布:in-place 升级", &rules), "发布：in-place 升级");
+        assert_eq!(correct("三个百分点;GitOps 则", &rules), "三个百分点；GitOps 则");
+        assert_eq!(correct("《报告》,与去年", &rules), "《报告》，与去年");
+        assert_eq!(correct("与安全相关;", &rules), "与安全相关；");
+        assert_eq!(correct("服务网格(如Istio),或者", &rules), "服务网格（如 Istio），或者");
+        assert_eq!(correct("太好了!Kubernetes 更新", &rules), "太好了！Kubernetes 更新");
+        assert_eq!(correct("你用过 Go?", &rules), "你用过 Go？");
+        assert_eq!(correct("发布: in-place", &rules), "发布：in-place");
+        for fine in
+            ["Hello, world: yes", "在 19:02 发布", "按 3:1 的比例", "用 C++ 的 std::vector 存", "Yahoo! Japan 与"]
+        {
+            assert_eq!(correct(fine, &rules), fine);
+        }
+        assert_eq!(correct("发布:in-place", &Rules::without(&["fullwidth-after-chinese"])), "发布:in-place");
     }
 
     #[test]

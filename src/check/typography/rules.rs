@@ -1,5 +1,5 @@
 //! Check stage: the typography rules themselves: autocorrect's, configured per check, and the
-//! project's two of its own.
+//! project's three of its own.
 
 use std::sync::Mutex;
 
@@ -7,7 +7,7 @@ use super::Rules;
 use crate::site::config::TYPOGRAPHY_RULES;
 
 /// The rules that are the project's own; the others of [`TYPOGRAPHY_RULES`] are autocorrect's.
-pub const OWN_RULES: &[&str] = &["fullwidth-after-latin", "fullwidth-bracket"];
+pub const OWN_RULES: &[&str] = &["fullwidth-after-latin", "fullwidth-after-chinese", "fullwidth-bracket"];
 
 /// A Chinese character (CJK ideographs; punctuation is not one).
 pub fn is_han(c: char) -> bool {
@@ -72,8 +72,9 @@ fn own_rules(text: &str, rules: &Rules) -> String {
     if rules.on("fullwidth-bracket") {
         fullwidth_brackets(&mut chars);
     }
-    if rules.on("fullwidth-after-latin") {
-        chars = fullwidth_after_latin(&chars);
+    let (chinese, latin) = (rules.on("fullwidth-after-chinese"), rules.on("fullwidth-after-latin"));
+    if chinese || latin {
+        chars = fullwidth_punctuation(&chars, chinese, latin);
     }
     chars.into_iter().collect()
 }
@@ -81,8 +82,8 @@ fn own_rules(text: &str, rules: &Rules) -> String {
 /// Half-width parentheses in Chinese text become full-width: a pair holding a Chinese
 /// character, with one just outside it (`见(附录)`, `VCF(VKS)是`) or written against a Latin
 /// word as no English text would (`Kat Cosgrove(Minimus)`, beside `Tim Hockin（Google）`; not
-/// `O(n)`); and
-/// a lone one next to a Chinese character.
+/// `O(n)`); one paired with a full-width bracket (`（如 Istio)`); and a lone one next to a Chinese
+/// character.
 fn fullwidth_brackets(c: &mut [char]) {
     let han_at = |c: &[char], i: Option<usize>| i.and_then(|i| c.get(i)).is_some_and(|&ch| is_han(ch));
     let mut open = Vec::new();
@@ -90,8 +91,8 @@ fn fullwidth_brackets(c: &mut [char]) {
     let mut lone = Vec::new();
     for (i, &ch) in c.iter().enumerate() {
         match ch {
-            '(' => open.push(i),
-            ')' => match open.pop() {
+            '(' | '（' => open.push(i),
+            ')' | '）' => match open.pop() {
                 Some(a) => pairs.push((a, i)),
                 None => lone.push(i),
             },
@@ -99,8 +100,14 @@ fn fullwidth_brackets(c: &mut [char]) {
         }
     }
     lone.extend(open);
+    let half = |c: &[char], i: usize| c[i] == '(' || c[i] == ')';
     let mut change = Vec::new();
     for (a, b) in pairs {
+        // A pair of one full-width bracket and one half-width: `（如 Istio)`.
+        if !half(c, a) || !half(c, b) {
+            change.extend([a, b].into_iter().filter(|&i| half(c, i)));
+            continue;
+        }
         // Against a word of two letters or more: `O(n)` and `f(x)` are notation.
         let attached = a >= 2 && c[a - 2..a].iter().all(char::is_ascii_alphanumeric);
         if attached || c[a + 1..b].iter().any(|&ch| is_han(ch)) || han_at(c, a.checked_sub(1)) || han_at(c, Some(b + 1))
@@ -108,7 +115,7 @@ fn fullwidth_brackets(c: &mut [char]) {
             change.extend([a, b]);
         }
     }
-    for i in lone {
+    for i in lone.into_iter().filter(|&i| half(c, i)) {
         if han_at(c, i.checked_sub(1)) || han_at(c, Some(i + 1)) {
             change.push(i);
         }
@@ -118,47 +125,61 @@ fn fullwidth_brackets(c: &mut [char]) {
     }
 }
 
-/// Half-width `,` `;` `:` after a Latin word or a number, in Chinese text, become full-width
-/// (autocorrect only converts those after a Chinese character): before Chinese text
-/// (`KFServing;随后`, `10%, 另外`; the spaces after them go), at the end of a piece of Chinese
-/// text (`当时名为 KFServing;`), and, for `,` `;`, run into a Latin word of a Chinese sentence
-/// (`缩小 90%,Java 负载`). Left alone: `1,000`, `10:30`, `::`, `Run:ai`, and text without
-/// Chinese characters.
-fn fullwidth_after_latin(c: &[char]) -> Vec<char> {
+/// Chinese punctuation: the CJK symbols (`、` `。` `《》` `「」` `【】`…) and the full-width forms of
+/// ASCII punctuation (`（）` `，` `：` `；`…).
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+}
+
+/// The full-width form of the half-width punctuation the project's rules convert.
+fn full_width(c: char) -> Option<char> {
+    Some(match c {
+        ',' => '，',
+        ';' => '；',
+        ':' => '：',
+        '!' => '！',
+        '?' => '？',
+        _ => return None,
+    })
+}
+
+/// Half-width `,` `;` `:` `!` `?` in Chinese text become full-width where autocorrect leaves
+/// them (it converts `,` `?` after a Chinese character, `:` `!` only between two, `;` never):
+///
+/// - `fullwidth-after-chinese`: right after a Chinese character or Chinese punctuation, before
+///   anything (`发布:in-place`, `百分点;GitOps`, `》,与`, `（如 Istio）,或`, `相关;` at the end);
+/// - `fullwidth-after-latin`: after a Latin word, a number or a closing bracket or quote, before
+///   Chinese text (`KFServing;随后`, `10%, 另外`), at the end of Chinese text (`当时名为
+///   KFServing;`), and, but for `:`, run into a Latin word (`缩小 90%,Java 负载`).
+///
+/// The spaces after a converted mark go, unless they end the text. Left alone: `1,000`, `10:30`,
+/// `3:1`, `::`, `Run:ai`, `Hello, world: yes`, and text without Chinese characters.
+fn fullwidth_punctuation(c: &[char], after_chinese: bool, after_latin: bool) -> Vec<char> {
+    let has_han = c.iter().any(|&x| is_han(x));
     let mut out: Vec<char> = Vec::with_capacity(c.len());
     let mut seen_han = false;
     let mut i = 0;
     while i < c.len() {
         let ch = c[i];
         seen_han |= is_han(ch);
-        let full = match ch {
-            ',' => Some('，'),
-            ';' => Some('；'),
-            ':' => Some('：'),
-            _ => None,
-        };
         let prev = out.last().copied();
-        let after_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric() || "%)]+".contains(p));
-        if let Some(full) = full.filter(|_| after_latin && c.get(i + 1) != Some(&':')) {
+        let chinese_before = after_chinese && has_han && prev.is_some_and(|p| is_han(p) || is_cjk_punctuation(p));
+        let latin_before = after_latin && prev.is_some_and(|p| p.is_ascii_alphanumeric() || "%)]+”’".contains(p));
+        let full = full_width(ch).filter(|_| c.get(i + 1) != Some(&':') && (chinese_before || latin_before));
+        if let Some(full) = full {
             let mut j = i + 1;
             while c.get(j) == Some(&' ') {
                 j += 1;
             }
-            let before_han = c.get(j).is_some_and(|&n| is_han(n));
-            let at_end = j == c.len() && seen_han;
+            let before_han = c.get(j).is_some_and(|&n| is_han(n) || is_cjk_punctuation(n));
             let into_word = ch != ':'
                 && j == i + 1
                 && seen_han
                 && c.get(j).is_some_and(char::is_ascii_alphabetic)
                 && c[j..].iter().any(|&x| is_han(x));
-            if before_han || into_word {
+            if chinese_before || before_han || into_word || (j == c.len() && seen_han) {
                 out.push(full);
-                i = j;
-                continue;
-            }
-            if at_end {
-                out.push(full);
-                i += 1;
+                i = if j < c.len() { j } else { i + 1 };
                 continue;
             }
         }

@@ -22,7 +22,16 @@ pub struct Config {
     pub languages: IdVec<LangId, Language>,
     pub topics: IdVec<TopicId, Topic>,
     pub sources: Vec<Source>,
+    /// The theme `theme = "…"` names (`None`: the built-in default): one of [`BUILT_IN_THEMES`]
+    /// or a folder of the site's `themes/`.
     pub theme: Option<String>,
+    /// The line and column of the `theme` value in `config.toml` (1:1 without one), for
+    /// diagnostics.
+    pub theme_at: (usize, usize),
+    /// `default_theme_source = true`: the site's `templates/` and `static/` are the source of the
+    /// built-in default theme (the digest repository itself), read in its place under the
+    /// selected theme rather than as overrides above it.
+    pub default_theme_source: bool,
     /// How many issues the feeds carry, newest first: the issues of the language feeds, and the
     /// entries of those issues in the topic feeds. `None`: every one (`feed_limit = 0`).
     pub feed_limit: Option<usize>,
@@ -91,8 +100,12 @@ pub const TYPOGRAPHY_RULES: &[&str] = &[
     "no-space-fullwidth",
     "no-space-fullwidth-quote",
     "fullwidth-after-latin",
+    "fullwidth-after-chinese",
     "fullwidth-bracket",
 ];
+
+/// The themes compiled into the binary, by the names `theme = "…"` takes.
+pub const BUILT_IN_THEMES: &[&str] = &["default", "links"];
 
 /// How many issues the feeds carry without `feed_limit`: a year of a monthly newsletter.
 pub const DEFAULT_FEED_LIMIT: usize = 12;

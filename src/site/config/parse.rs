@@ -18,6 +18,8 @@ struct RawConfig {
     base_url: Spanned<String>,
     default_language: Spanned<String>,
     theme: Option<Spanned<String>>,
+    #[serde(default)]
+    default_theme_source: bool,
     feed_limit: Option<Spanned<usize>>,
     languages: BTreeMap<Spanned<String>, RawLanguage>,
     #[serde(default)]
@@ -298,6 +300,7 @@ impl Config {
         let topics = p.topics(raw.topics);
         let sources = p.sources(raw.sources, &topics);
         let typography_disabled = p.typography_disabled(raw.check.typography.disable);
+        let theme_at = raw.theme.as_ref().map_or((1, 1), |t| line_col(text, t.span().start));
         let theme = raw.theme.and_then(|t| p.theme(t));
         p.diags.into_result(Config {
             base_url: base.full,
@@ -307,6 +310,8 @@ impl Config {
             topics: topics.into(),
             sources,
             theme,
+            theme_at,
+            default_theme_source: raw.default_theme_source,
             feed_limit: match raw.feed_limit.map(Spanned::into_inner) {
                 None => Some(DEFAULT_FEED_LIMIT),
                 Some(0) => None,
