@@ -825,7 +825,12 @@ fn repeated_warnings_are_summarised_per_issue_unless_verbose() {
         ["content/2025-11/: warning: missing translation: the entry has no `en` version (5 files)"],
         "{stderr}"
     );
-    assert!(stderr.contains("hint: `digest check --verbose` lists each one"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "hint: lines ending in a count stand for several findings; `digest check --verbose` lists each one"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("0 errors, 5 warnings"), "{stderr}");
 
     let out = digest(dir.path(), &["check", "--verbose"]);
@@ -951,4 +956,52 @@ fn check_of_one_issue_reports_its_content_and_resolves_its_links_against_the_who
     assert_eq!(none, ["content/2025-12:1:1: error: there is no issue 2025-12"]);
     let out = digest(dir.path(), &["check", "2025-13"]);
     assert_eq!(out.status.code(), Some(2), "a month that is no month is a usage error");
+}
+
+#[test]
+fn a_warning_repeated_in_many_issues_is_one_line_for_the_site() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for m in 6..=10 {
+        let key = format!("2025-{m:02}");
+        files.push((format!("content/{key}/_index.md"), format!("+++\ntitle = \"{m} 月\"\ndate = {key}-28\n+++\n")));
+        files.push((format!("content/{key}/news/x.md"), "+++\ntitle = \"条目\"\n+++\n正文。\n".to_string()));
+    }
+    let changes: Vec<(&str, Option<&str>)> = files.iter().map(|(p, t)| (p.as_str(), Some(t.as_str()))).collect();
+    let dir = site(&changes);
+    let out = digest(dir.path(), &["check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "content/: warning: missing translation: the entry has no `en` version (5 files in 5 issues)",
+            "content/: warning: missing translation: the issue has no `en` version (5 files in 5 issues)",
+        ],
+        "{stderr}"
+    );
+    // One issue's check still lists its own.
+    let out = digest(dir.path(), &["check", "2025-08"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert!(warnings[0].starts_with("content/2025-08/_index.md:1:1: warning: missing translation"), "{stderr}");
+}
+
+#[test]
+fn a_link_from_a_text_to_a_page_in_another_language_is_a_warning() {
+    let zh = format!("{ENTRY_A}\n[英文版](/en/2025-11/) [本期](/2025-11/) [相对](../)\n");
+    let en = "+++\ntitle = \"Entry A\"\n+++\nText.\n\nSee [the Chinese issue](/2025-11/#releases-a).\n";
+    let dir = site(&[("content/2025-11/releases/a.md", Some(&zh)), ("content/2025-11/releases/a.en.md", Some(en))]);
+    let d = run(dir.path());
+    assert_eq!(
+        lines(&d),
+        [
+            "content/2025-11/releases/a.en.md:6:25: warning: link `/2025-11/#releases-a` in a `en` text leads to a `zh` page",
+            "content/2025-11/releases/a.md:9:11: warning: link `/en/2025-11/` in a `zh` text leads to a `en` page",
+        ]
+    );
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some("write it relative to the file (`../news/x/`): it then leads to the page in the file's language")
+    );
 }

@@ -136,6 +136,7 @@ fn site_checks(
         Ok(rendered) => {
             let origins = links::Origins::build(site);
             let (internal, outside) = links::check_internal(site, &rendered, &origins, files, opts.external, left_out);
+            diags.extend(links::other_language_links(site, &rendered, &origins, files));
             report.pages = rendered.pages.len();
             report.links = rendered.links;
             diags.extend(internal);
@@ -153,8 +154,11 @@ fn site_checks(
 const SUMMARY_AFTER: usize = 3;
 
 /// The findings as lines to show: each on its own, but a message repeated in more than
-/// [`SUMMARY_AFTER`] files of one issue folder becomes one line with the count (a large archive
-/// without translations would otherwise print 57,000 times the same warning).
+/// [`SUMMARY_AFTER`] files of one issue folder becomes one line with the count, and a message
+/// found in more than [`SUMMARY_AFTER`] issue folders one line for the whole site (a large
+/// archive without translations, or with recurring items, would otherwise print tens of
+/// thousands of lines). When a line stands for several findings, a last line says how to list
+/// them.
 pub fn summary(findings: &[&Diagnostic]) -> Vec<String> {
     let folder = |d: &Diagnostic| -> Option<PathBuf> {
         let mut parts = d.path.components();
@@ -164,28 +168,43 @@ pub fn summary(findings: &[&Diagnostic]) -> Vec<String> {
         (content.as_os_str() == "content" && crate::site::month::parse_issue_key(name).is_some())
             .then(|| Path::new("content").join(name))
     };
-    let mut groups: BTreeMap<(Option<PathBuf>, Severity, &str), Vec<&Diagnostic>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Severity, &str), BTreeMap<Option<PathBuf>, Vec<&Diagnostic>>> = BTreeMap::new();
     for d in findings {
-        groups.entry((folder(d), d.severity, d.message.as_str())).or_default().push(d);
+        groups.entry((d.severity, d.message.as_str())).or_default().entry(folder(d)).or_default().push(d);
     }
+    let severity = |s: Severity| if s == Severity::Error { "error" } else { "warning" };
     let mut lines: Vec<(&Diagnostic, String)> = Vec::new();
-    for ((folder, severity, message), list) in groups {
-        match folder {
-            Some(folder) if list.len() > SUMMARY_AFTER => {
-                let severity = if severity == Severity::Error { "error" } else { "warning" };
-                let line = format!(
-                    "{}/: {severity}: {message} ({} files)\n  hint: `digest check --verbose` lists each one",
-                    folder.display(),
-                    list.len()
-                );
-                lines.push((list[0], line));
+    for ((sev, message), folders) in groups {
+        let issues = folders.keys().filter(|f| f.is_some()).count();
+        if issues > SUMMARY_AFTER {
+            let files: usize = folders.iter().filter(|(f, _)| f.is_some()).map(|(_, l)| l.len()).sum();
+            let first = folders.values().flatten().next().copied();
+            let line = format!("content/: {}: {message} ({files} files in {issues} issues)", severity(sev));
+            lines.extend(first.map(|d| (d, line)));
+            let outside = folders.into_iter().filter(|(f, _)| f.is_none()).flat_map(|(_, l)| l);
+            lines.extend(outside.map(|d| (d, d.to_string())));
+            continue;
+        }
+        for (folder, list) in folders {
+            match folder {
+                Some(folder) if list.len() > SUMMARY_AFTER => {
+                    let line = format!("{}/: {}: {message} ({} files)", folder.display(), severity(sev), list.len());
+                    lines.push((list[0], line));
+                }
+                _ => lines.extend(list.iter().map(|d| (*d, d.to_string()))),
             }
-            _ => lines.extend(list.iter().map(|d| (*d, d.to_string()))),
         }
     }
     // In the order of the findings, so the report still reads file by file.
     lines.sort_by(|a, b| (&a.0.path, a.0.line, a.0.column).cmp(&(&b.0.path, b.0.line, b.0.column)));
-    lines.into_iter().map(|(_, l)| l).collect()
+    let summarised = lines.len() < findings.len();
+    let mut lines: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    if summarised {
+        lines.push(
+            "hint: lines ending in a count stand for several findings; `digest check --verbose` lists each one".into(),
+        );
+    }
+    lines
 }
 
 /// A content file's text, for locating findings and for the text-level checks.

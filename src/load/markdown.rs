@@ -100,27 +100,23 @@ pub fn render(markdown: &str, opts: &Options) -> Result<Rendered, TooDeep> {
 fn images(events: &[Event]) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < events.len() {
-        if matches!(events[i], Event::Start(Tag::Image { .. })) {
-            let mut depth = 0usize;
-            let mut end = i;
-            for (k, e) in events.iter().enumerate().skip(i) {
-                match e {
-                    Event::Start(_) => depth += 1,
-                    Event::End(_) => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 {
-                    end = k;
-                    break;
-                }
+    while let Some(start) = events[i..].iter().position(|e| matches!(e, Event::Start(Tag::Image { .. }))) {
+        let start = i + start;
+        // The image ends with its own end event: its alt text may hold other tags.
+        let mut depth = 0usize;
+        let len = events[start..].iter().position(|e| {
+            match e {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth -= 1,
+                _ => {}
             }
-            let mut image = String::new();
-            html::push_html(&mut image, events[i..=end].iter().cloned());
-            out.push(image);
-            i = end;
-        }
-        i += 1;
+            depth == 0
+        });
+        let end = start + len.unwrap_or(0);
+        let mut image = String::new();
+        html::push_html(&mut image, events[start..=end].iter().cloned());
+        out.push(image);
+        i = end + 1;
     }
     out
 }

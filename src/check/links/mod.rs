@@ -23,7 +23,7 @@ use crate::error::Diagnostic;
 use crate::load::LeftOut;
 use crate::site::Site;
 use crate::site::config::Config;
-use crate::site::layout::{Address, Served, served_file};
+use crate::site::layout::{Address, Served, has_scheme, served_file};
 pub use origins::{Located, Origins, Outside, locate, place_hint};
 pub use pages::{LinkedPage, RenderedSite, Shared};
 pub use target::{Target, classify};
@@ -103,6 +103,42 @@ fn settled(rendered: &RenderedSite, gather_outside: bool, target: &Target) -> bo
         Target::Malformed | Target::OutsideBase(_) => false,
         Target::Internal { path, fragment } => broken(rendered, path, fragment.as_deref()).is_none(),
     }
+}
+
+/// A warning for each link from a text to a page in another language (`/en/…` written in a
+/// Chinese file): relative links resolve in their file's language, root-relative ones are taken
+/// as written. Pages of the site only, not its shared files.
+pub fn other_language_links(site: &Site, rendered: &RenderedSite, origins: &Origins, files: &Files) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let mut out = Vec::new();
+    for (value, holders) in origins.iter().filter(|(v, _)| target::resolves_alike(v) && !has_scheme(v)) {
+        let Target::Internal { path, .. } = classify(config, "/", value) else { continue };
+        let Some(Served::File(file) | Served::Folder(file)) = served_file(&path, |o| rendered.exists(o)) else {
+            continue;
+        };
+        if !file.ends_with(".html") {
+            continue;
+        }
+        let page_lang = config.lang_of_output(&file);
+        for origin in holders {
+            let Some((lang, _)) = origins.file(&origin.path).filter(|(l, _)| l != page_lang) else { continue };
+            let needles = [origin.written.as_deref().unwrap_or(value), value];
+            let found = files.get(&origin.path).and_then(|f| f.find(&needles).map(|(at, w)| (at, w.to_string())));
+            let ((line, column), written) = found.unwrap_or(((1, 1), value.to_string()));
+            out.push(
+                Diagnostic::warning(
+                    &origin.path,
+                    line,
+                    column,
+                    format!("link `{written}` in a `{lang}` text leads to a `{page_lang}` page"),
+                )
+                .with_hint(
+                    "write it relative to the file (`../news/x/`): it then leads to the page in the file's language",
+                ),
+            );
+        }
+    }
+    out
 }
 
 /// The paths (decoded, below the base path, without a trailing `/`) of the pages that files

@@ -81,6 +81,11 @@ impl Origins {
         }
     }
 
+    /// Every link value with the files that hold it.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Origin])> {
+        self.by_value.iter().map(|(v, o)| (v.as_str(), o.as_slice()))
+    }
+
     pub fn get(&self, value: &str) -> &[Origin] {
         self.by_value.get(value).map_or(&[], Vec::as_slice)
     }
