@@ -974,8 +974,8 @@ fn a_warning_repeated_in_many_issues_is_one_line_for_the_site() {
     assert_eq!(
         warnings,
         [
-            "content/: warning: missing translation: the entry has no `en` version (5 files in 5 issues)",
             "content/: warning: missing translation: the issue has no `en` version (5 files in 5 issues)",
+            "content/: warning: missing translation: the entry has no `en` version (5 files in 5 issues)",
         ],
         "{stderr}"
     );
@@ -997,7 +997,7 @@ fn a_link_from_a_text_to_a_page_in_another_language_is_a_warning() {
         lines(&d),
         [
             "content/2025-11/releases/a.en.md:6:25: warning: link `/2025-11/#releases-a` in a `en` text leads to a `zh` page",
-            "content/2025-11/releases/a.md:9:11: warning: link `/en/2025-11/` in a `zh` text leads to a `en` page",
+            "content/2025-11/releases/a.md:9:7: warning: link `/en/2025-11/` in a `zh` text leads to a `en` page",
         ]
     );
     assert_eq!(

@@ -17,11 +17,12 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// A new site from `digest init`, its example issue in November 2025.
+/// A new site from `digest init` on 12 December 2025: its example issue is November's, the
+/// month before, so that December is free for the editor's first issue.
 fn new_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 11, 12).unwrap(), None).unwrap();
+    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 12, 12).unwrap(), None).unwrap();
     dir
 }
 

@@ -136,11 +136,11 @@ fn a_site_overrides_one_file_of_the_links_theme() {
     assert_eq!(select_text(&out.html("2025-11/releases/a/index.html"), "h1"), ["甲"]);
 }
 
-/// A site made by `digest init --theme links`, its example issue in November 2025.
+/// A site made by `digest init --theme links` in December 2025, its example issue in November.
 fn new_links_site() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    let nov = chrono::NaiveDate::from_ymd_opt(2025, 11, 12).unwrap();
+    let nov = chrono::NaiveDate::from_ymd_opt(2025, 12, 12).unwrap();
     digest::scaffold::init(&root, nov, Some("links")).unwrap();
     (dir, root)
 }

@@ -158,8 +158,10 @@ fn next_issue_number(root: &Path, month: &str) -> Option<u32> {
         .and_then(|n| n.checked_add(1))
 }
 
-/// Creates a site in `dir` whose example issue is the month of `today`, with built-in theme
-/// `theme` (`None`: the default); returns the files written, relative to `dir`.
+/// Creates a site in `dir` whose example issue is the month before `today`'s (this month is left
+/// for the editor's first issue: `digest new issue` with this month then works in any month),
+/// with built-in theme `theme` (`None`: the default); returns the files written, relative to
+/// `dir`.
 pub fn init(dir: &Path, today: NaiveDate, theme: Option<&str>) -> Result<Vec<PathBuf>, Diagnostics> {
     if let Some(name) = theme.filter(|t| !BUILT_IN_THEMES.contains(t)) {
         let hint = format!("the built-in themes are {}", BUILT_IN_THEMES.join(", "));
@@ -178,17 +180,18 @@ pub fn init(dir: &Path, today: NaiveDate, theme: Option<&str>) -> Result<Vec<Pat
     }
     let config_text = super::config_text(theme);
     let config = Config::parse(Path::new("config.toml"), &config_text)?;
-    let key = format!("{:04}-{:02}", today.year(), today.month());
+    let (year, month) = if today.month() == 1 { (today.year() - 1, 12) } else { (today.year(), today.month() - 1) };
+    let key = format!("{year:04}-{month:02}");
     let issue = Path::new("content").join(&key);
     let entry = issue.join("news");
     let default = config.default_language().to_string();
-    let date = last_day_of_month(today.year(), today.month()).unwrap_or(today);
+    let date = last_day_of_month(year, month).unwrap_or(today);
 
     let mut files: Vec<(PathBuf, String)> = vec![
         ("config.toml".into(), config_text.clone()),
         (".gitignore".into(), super::GITIGNORE.to_string()),
         (issue.join("_index.md"), super::example_issue(&config, &key, &default, date)),
-        (entry.join("hello-digest.md"), super::example_entry(&default, today)),
+        (entry.join("hello-digest.md"), super::example_entry(&default, date)),
     ];
     for lang in config.languages.iter().filter(|l| l.code != default) {
         let code = &lang.code;

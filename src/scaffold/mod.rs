@@ -282,14 +282,14 @@ pub fn example_entry(lang: &str, date: NaiveDate) -> String {
     let (title, note, body) = if is_chinese(lang) {
         (
             "digest 站点已经建好",
-            "把这条示例换成本月的第一条动态吧。",
+            "这是上个月的示例期；用 `digest new issue` 开始本月的一期。",
             "这是一条示例条目。每条动态一个 Markdown 文件：开头的 `+++` 之间是 TOML 格式的字段，后面是正文。\
              译文放在同名的 `.en.md` 文件里。用 `digest new entry` 创建新条目，用 `digest check` 检查链接和排版。",
         )
     } else {
         (
             "The digest site is ready",
-            "Replace this example with the month's first news item.",
+            "An example issue from last month: start this month's with `digest new issue`.",
             "This is an example entry. Each news item is one Markdown file: TOML fields between the `+++` lines, \
              then the text. Create entries with `digest new entry` and check links and typography with `digest check`.",
         )
@@ -316,11 +316,15 @@ editor_note = {note}\n\
 /// The example entry's translation.
 pub fn example_entry_translation(lang: &str) -> String {
     let (title, note, body) = if is_chinese(lang) {
-        ("digest 站点已经建好", "把这条示例换成本月的第一条动态吧。", "这是一条示例条目的译文。")
+        (
+            "digest 站点已经建好",
+            "这是上个月的示例期；用 `digest new issue` 开始本月的一期。",
+            "这是一条示例条目的译文。",
+        )
     } else {
         (
             "The digest site is ready",
-            "Replace this example with the month's first news item.",
+            "An example issue from last month: start this month's with `digest new issue`.",
             "This is an example entry, translated. A translation holds only the fields that differ between \
              languages: the title, the original title, the editor's note, further reading, and the text.",
         )
