@@ -8,6 +8,7 @@ use digest::export::{Format as Edition, Options, export};
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
 use digest::site::month::parse_issue_key;
+use digest::site::sources::{Output, check_output};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -48,6 +49,9 @@ fn month(s: &str) -> Result<String, String> {
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
+    if let Some(path) = &args.output {
+        check_output(root, "--output", Output::File, path, path)?;
+    }
     let site = load(root, &LoadOptions { drafts: args.drafts, base_url: None })?;
     let theme = Theme::load(root, site.config.theme.as_deref())?;
     let format = match args.format {
