@@ -87,6 +87,9 @@ pub fn check_output(root: &Path, option: &str, kind: Output, given: &Path, path:
     if out == sources.config {
         return Err(refuse("is the site's config.toml".into()));
     }
+    if sources.root.starts_with(&out) {
+        return Err(refuse("contains the site itself".into()));
+    }
     for (name, dir) in &sources.dirs {
         if out.starts_with(dir) {
             let rest = out.strip_prefix(dir).ok().filter(|r| !r.as_os_str().is_empty());
@@ -98,9 +101,6 @@ pub fn check_output(root: &Path, option: &str, kind: Output, given: &Path, path:
         if dir.starts_with(&out) && kind == Output::Folder {
             return Err(refuse(format!("contains {name}/, a source folder: replacing it would delete the sources")));
         }
-    }
-    if sources.root.starts_with(&out) {
-        return Err(refuse("contains the site itself".into()));
     }
     Ok(out)
 }
