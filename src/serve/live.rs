@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn hub_drops_closed_streams_and_honours_the_limit() {
         let hub = Hub::default();
-        let (_, a) = hub.subscribe(2).unwrap();
+        let (_, mut a) = hub.subscribe(2).unwrap();
         let (id_b, _b) = hub.subscribe(2).unwrap();
         assert!(hub.subscribe(2).is_none());
         hub.unsubscribe(id_b);

@@ -7,6 +7,7 @@
 pub mod http;
 pub mod listen;
 pub mod live;
+pub mod overlong;
 pub mod path;
 pub mod watch;
 
