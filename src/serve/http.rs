@@ -36,10 +36,11 @@ pub fn router(state: Arc<State>) -> Router {
     Router::new()
         .route(EVENTS_PATH, get(events))
         .fallback(page)
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, HANDLER_TIMEOUT))
+        // Outermost, so that every answer, the layers' own refusals included, carries its headers.
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
 

@@ -39,11 +39,14 @@ impl Server {
     pub fn spawn(listener: std::net::TcpListener, app: Router) -> std::io::Result<Server> {
         listener.set_nonblocking(true)?;
         let runtime = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()?;
+        let listener = {
+            let _inside = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
         let shutdown = Arc::new(Notify::new());
         let stop = shutdown.clone();
         let thread = std::thread::Builder::new().name("digest-http".into()).spawn(move || {
             runtime.block_on(async move {
-                let Ok(listener) = TcpListener::from_std(listener) else { return };
                 tokio::select! {
                     () = accept(listener, app) => {}
                     () = stop.notified() => {}
