@@ -8,6 +8,7 @@ use crate::load::{LoadOptions, load};
 use crate::render::render;
 use crate::search::render_indexed;
 use crate::site::Site;
+use crate::site::sources::{Output, check_output};
 use crate::write::publish;
 
 /// What to build.
@@ -48,11 +49,13 @@ pub fn build(root: &Path, opts: &Options) -> Result<Summary, Diagnostics> {
 /// The build, handing back the loaded site and theme instead of freeing them: freeing a large
 /// site takes tens of milliseconds that a process about to exit need not spend.
 pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, Theme)), Diagnostics> {
+    // Before anything is read: an output among the sources would be read back by every later build.
+    let out = root.join(&opts.output);
+    check_output(root, "--output", Output::Folder, &opts.output, &out)?;
     let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
     let mut site = load(root, &load_opts)?;
     let theme = Theme::for_site(root, &site.config)?;
-    let out = root.join(&opts.output);
-    publish(root, &out, |sink| match opts.search {
+    publish(&out, |sink| match opts.search {
         true => render_indexed(&site, &theme, sink),
         false => render(&site, &theme, sink),
     })?;

@@ -129,12 +129,8 @@ fn remove_tree(dir: &Path) {
 }
 
 /// Runs `fill` into a temporary sibling of `out`, and replaces `out` with it only on success.
-pub fn publish(
-    root: &Path,
-    out: &Path,
-    fill: impl FnOnce(&DirSink) -> Result<(), Diagnostics>,
-) -> Result<(), Diagnostics> {
-    check_target(root, out)?;
+pub fn publish(out: &Path, fill: impl FnOnce(&DirSink) -> Result<(), Diagnostics>) -> Result<(), Diagnostics> {
+    check_target(out)?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| Diagnostic::io(parent, &e))?;
     let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
@@ -216,20 +212,9 @@ fn remove_stale(parent: &Path, name: &str) {
     }
 }
 
-/// Refuses output folders whose replacement would lose someone's work.
-fn check_target(root: &Path, out: &Path) -> Result<(), Diagnostic> {
-    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root_abs, out_abs) = (abs(root), abs(out));
-    if root_abs.starts_with(&out_abs) {
-        return Err(Diagnostic::file(out, "the output folder contains the site itself")
-            .with_hint("choose a separate folder, e.g. --output public"));
-    }
-    for protected in ["content", "templates", "static", "themes"] {
-        if out_abs.starts_with(root_abs.join(protected)) {
-            return Err(Diagnostic::file(out, format!("the output folder lies inside {protected}/"))
-                .with_hint("choose a separate folder, e.g. --output public"));
-        }
-    }
+/// Refuses output folders whose replacement would lose someone's work. (That the output lies
+/// outside the site's sources is the caller's rule: `site::sources::check_output`.)
+fn check_target(out: &Path) -> Result<(), Diagnostic> {
     if out.is_file() {
         return Err(
             Diagnostic::file(out, "the output path is a file").with_hint("choose a folder, e.g. --output public")

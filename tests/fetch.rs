@@ -962,3 +962,20 @@ fn fetch_and_check_agree_on_what_one_link_is() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn drafts_are_written_only_inside_content_even_through_a_symbolic_link() {
+    let server = Server::start(vec![("/rss2.xml", xml(rss2()))]);
+    let site = Site::new(&[("cncf", server.url("/rss2.xml"), "releases", "")]);
+    // The topic's folder leads out of content/, into the site's templates.
+    let elsewhere = site.root().join("templates");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, site.root().join("content/2025-11/releases")).unwrap();
+
+    let report = site.fetch(&month("2025-11"));
+    let e = error(&report, "cncf");
+    assert!(e.contains("content/2025-11/releases/"), "{e}");
+    assert!(e.contains("would be written outside content/"), "{e}");
+    assert_eq!(walk(&elsewhere), Vec::<PathBuf>::new(), "a draft was written through the link");
+}

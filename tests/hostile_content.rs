@@ -236,11 +236,16 @@ fn the_largest_issue_number_then_new_issue() {
     let out = build_ok(&f);
     assert!(out.text("2025-11/index.html").contains("4294967295"));
     let run = f.run(&["new", "issue", "2025-12"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
+    // No number follows the largest one: an error at it (issue 26; it used to wrap to 1).
+    assert_eq!(run.status, 1, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    let text = std::fs::read_to_string(f.root().join("content/2025-12/_index.md")).unwrap();
-    // No number follows the largest one: the scaffold leaves the usual commented example.
-    assert!(text.contains("\n# number = 1\n"), "{text}");
+    assert!(
+        run.stderr.contains("content/2025-11/_index.md:4:1: error: issue number 4294967295 is the highest there is"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    assert!(!f.root().join("content/2025-12").exists(), "nothing is written");
     // An ordinary number is followed by the next.
     let g = Fixture::new(&[("content/2025-11/_index.md", "+++\ntitle = \"十一月\"\nnumber = 41\n+++\n")]);
     assert_eq!(g.run(&["new", "issue", "2025-12"]).status, 0);

@@ -926,8 +926,6 @@ fn serve_answers_while_many_connections_sit_idle() {
 }
 
 #[test]
-#[ignore = "known to fail: tiny_http 0.12's connection pool can queue a new connection behind \
-            connections that stall mid-request (docs/reliability.md); run with --ignored"]
 fn serve_answers_while_requests_stall_mid_header() {
     let (_tmp, server) = served();
     let port = server.port();

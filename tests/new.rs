@@ -271,3 +271,27 @@ fn fetch_and_new_issue_title_an_issue_alike() {
         assert_eq!(title, format!("title = \"{expected}\""));
     }
 }
+
+#[test]
+fn new_issue_refuses_a_number_past_the_last_one() {
+    let dir = new_site();
+    let root = dir.path().join("site");
+    let index = root.join("content/2025-11/_index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(text.contains("\nnumber = 1\n"), "{text}");
+    std::fs::write(&index, text.replace("\nnumber = 1\n", "\nnumber = 4294967295\n")).unwrap();
+    let line = std::fs::read_to_string(&index).unwrap().lines().position(|l| l == "number = 4294967295").unwrap() + 1;
+
+    let out = digest(&root, &["new", "issue", "2025-12"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("content/2025-11/_index.md:{line}:1: error: issue number 4294967295")), "{err}");
+    assert!(err.contains("hint: renumber the issues"), "{err}");
+    assert!(!root.join("content/2025-12").exists(), "nothing is written: {err}");
+
+    // One below the last number still has a successor.
+    std::fs::write(&index, text.replace("\nnumber = 1\n", "\nnumber = 4294967294\n")).unwrap();
+    assert!(new_issue(&root, "2025-12").is_ok());
+    let zh = std::fs::read_to_string(root.join("content/2025-12/_index.md")).unwrap();
+    assert!(zh.contains("# number = 4294967295\n"), "{zh}");
+}

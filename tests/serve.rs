@@ -610,3 +610,113 @@ fn no_search_serves_the_site_without_an_index() {
     assert_eq!(get(port, "/pagefind/pagefind.js").status, 404);
     assert_eq!(get(port, "/pagefind/pagefind-entry.json").status, 404);
 }
+
+/// Connections that hold the server's attention without finishing a request: `idle` that send
+/// nothing and `stalled` that stop in the middle of a header.
+fn crowd(port: u16, idle: usize, stalled: usize) -> Vec<TcpStream> {
+    let mut all: Vec<TcpStream> = (0..idle).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    for _ in 0..stalled {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ").unwrap();
+        all.push(s);
+    }
+    all
+}
+
+#[test]
+fn pages_and_reloads_arrive_promptly_past_idle_and_stalled_connections() {
+    let tmp = fixture();
+    let server = serve(&tmp, false);
+    let port = server.port();
+    assert_eq!(get(port, "/").status, 200, "the first build is served");
+    let crowd = crowd(port, 200, 50);
+
+    // Measured from here: every connection of the crowd is open.
+    let events = Events::open(port, "?generation=1");
+    let started = Instant::now();
+    let page = get(port, "/2025-11/news/hello/");
+    let took = started.elapsed();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("First version of the body."));
+    assert!(took < Duration::from_millis(250), "the page took {took:?}");
+
+    // The reload is sent as the edited page is published: measured from the first request that
+    // sees the new page (the rebuild itself is the watcher's business, not the server's).
+    let root = tmp.path().join("site");
+    write(&root, "content/2025-11/news/hello.md", "+++\ntitle = \"你好世界\"\ndate = 2025-11-02\n+++\nEdited.\n");
+    wait_for_page(port, "/2025-11/news/hello/", |r| r.body.contains("Edited."));
+    let published = Instant::now();
+    let (generation, _) = reload(&events.event("reload"));
+    let took = published.elapsed();
+    assert_eq!(generation, 2);
+    assert!(took < Duration::from_millis(250), "the reload event took {took:?} after the page changed");
+
+    // The stalled connections were held open all along, not dropped to make room.
+    let mut stalled = crowd.into_iter().last().unwrap();
+    stalled.set_read_timeout(Some(Duration::from_millis(10))).unwrap();
+    let mut byte = [0u8; 1];
+    let still_open = matches!(stalled.read(&mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        || e.kind() == std::io::ErrorKind::TimedOut);
+    assert!(still_open, "a stalled connection was closed before its header read timeout");
+}
+
+#[test]
+fn connections_past_the_bound_get_a_short_503() {
+    let tmp = fixture();
+    let server = serve(&tmp, false);
+    let port = server.port();
+    let crowd = crowd(port, digest::serve::listen::MAX_CONNECTIONS, 0);
+    // The server takes connections in order: this one comes after the crowd's.
+    let busy = get(port, "/");
+    assert_eq!(busy.status, 503, "{}", busy.body);
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    assert!(busy.body.starts_with("503 Service Unavailable"), "{}", busy.body);
+    drop(crowd);
+    wait_for_page(port, "/", |r| r.status == 200);
+}
+
+/// Sends a request for the event stream and reads its reply up to the first field (or the end
+/// of a refusal); returns the status and the connection, left open.
+fn open_stream(port: u16) -> (u16, TcpStream) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(DEADLINE)).unwrap();
+    write!(s, "GET /__digest/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").unwrap();
+    let mut reader = BufReader::new(s.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let status = line.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or_else(|| panic!("{line:?}"));
+    let mut rest = String::new();
+    while !line.starts_with("retry:") && !line.starts_with("503 ") {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "closed early; read {rest:?}");
+        rest.push_str(&line);
+    }
+    (status, s)
+}
+
+#[test]
+fn event_streams_past_their_bound_get_a_503() {
+    let tmp = fixture();
+    let server = serve(&tmp, false);
+    let port = server.port();
+    let streams: Vec<TcpStream> = (0..digest::serve::http::MAX_STREAMS)
+        .map(|_| {
+            let (status, s) = open_stream(port);
+            assert_eq!(status, 200);
+            s
+        })
+        .collect();
+    let head = format!("GET /__digest/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    let refused = request_with_headers(port, &head);
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert!(refused.body.contains("too many open pages"), "{}", refused.body);
+    assert_eq!(get(port, "/").status, 200, "pages are still served");
+    drop(streams);
+    // A closed page's stream gives its place back.
+    let start = Instant::now();
+    while open_stream(port).0 == 503 {
+        assert!(start.elapsed() < DEADLINE, "closed streams kept their places");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -7,6 +7,7 @@ use digest::error::{Diagnostic, Diagnostics};
 use digest::export::{Format as Edition, Options, export};
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
+use digest::site::sources::{Output, check_output};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -43,6 +44,9 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
+    if let Some(path) = &args.output {
+        check_output(root, "--output", Output::File, path, path)?;
+    }
     let site = load(root, &LoadOptions { drafts: args.drafts, base_url: None })?;
     let theme = Theme::for_site(root, &site.config)?;
     let format = match args.format {

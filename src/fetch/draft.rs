@@ -263,6 +263,7 @@ pub fn ensure_issue(root: &Path, config: &Config, month: &str) -> Result<bool, D
         draft: true,
     };
     let toml = toml::to_string(&front).map_err(|e| Diagnostic::file(&rel, format!("cannot write: {e}")))?;
+    crate::site::sources::check_in_content(root, &rel)?;
     std::fs::create_dir_all(&dir).map_err(|e| Diagnostic::io(&rel, &e))?;
     crate::write::write_new(&root.join(&rel), &format!("+++\n{toml}+++\n")).map_err(|e| Diagnostic::io(&rel, &e))?;
     Ok(true)

@@ -123,6 +123,7 @@ pub(super) fn harvest(
                         draft::ensure_issue(target.root, target.config, target.month).map_err(|d| d.to_string())?;
                 }
                 let rel = draft::entry_path(target.month, &source.topic, &slug);
+                crate::site::sources::check_in_content(target.root, &rel).map_err(|d| d.to_string())?;
                 if let Err(e) = crate::write::write_new(&target.root.join(&rel), &text) {
                     counts.failed.push((item_name(entry), format!("cannot write {}: {e}", rel.display())));
                     continue;

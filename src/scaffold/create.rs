@@ -18,7 +18,7 @@ pub fn new_issue(root: &Path, month: &str) -> Result<Vec<PathBuf>, Diagnostics> 
     let (y, m) = check_month(month)?;
     let dir = Path::new("content").join(month);
     let date = last_day_of_month(y, m).ok_or_else(|| out_of_range(month))?;
-    let next_number = next_issue_number(root, month);
+    let next_number = next_issue_number(root, month)?;
     let mut files = Vec::new();
     for lang in &config.languages {
         let text = if lang.code == config.default_language() {
@@ -140,10 +140,14 @@ fn main_context(root: &Path, main: &Path) -> Result<MainContext, Diagnostic> {
     })
 }
 
-/// One more than the highest issue number before `month`, when earlier issues are numbered.
-fn next_issue_number(root: &Path, month: &str) -> Option<u32> {
-    let dirs = std::fs::read_dir(root.join("content")).ok()?;
-    dirs.filter_map(Result::ok)
+/// One more than the highest issue number before `month`, when earlier issues are numbered; an
+/// error at that issue when the next number does not fit (it would wrap to 1 and repeat one).
+fn next_issue_number(root: &Path, month: &str) -> Result<Option<u32>, Diagnostic> {
+    let Ok(dirs) = std::fs::read_dir(root.join("content")) else {
+        return Ok(None);
+    };
+    let highest = dirs
+        .filter_map(Result::ok)
         .filter(|d| {
             let name = d.file_name().to_string_lossy().to_string();
             parse_issue_key(&name).is_some() && name.as_str() < month
@@ -152,10 +156,24 @@ fn next_issue_number(root: &Path, month: &str) -> Option<u32> {
             let path = d.path().join("_index.md");
             let text = std::fs::read_to_string(&path).ok()?;
             let split = frontmatter::split(&path, &text).ok()?;
-            frontmatter::parse::<IssueFront>(&path, &text, &split).ok()?.number
+            let number = frontmatter::parse::<IssueFront>(&path, &text, &split).ok()?.number?;
+            let line = text.lines().position(|l| l.trim_start().starts_with("number")).map_or(1, |i| i + 1);
+            Some((number, path, line))
         })
-        .max()
-        .and_then(|n| n.checked_add(1))
+        .max();
+    let Some((number, path, line)) = highest else {
+        return Ok(None);
+    };
+    number.checked_add(1).map(Some).ok_or_else(|| {
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        Diagnostic::error(
+            rel,
+            line,
+            1,
+            format!("issue number {number} is the highest there is: the next issue cannot be numbered"),
+        )
+        .with_hint("renumber the issues from 1, or leave `number` out of this issue and the next")
+    })
 }
 
 /// Creates a site in `dir` whose example issue is the month before `today`'s (this month is left

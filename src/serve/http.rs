@@ -1,126 +1,165 @@
-//! Serve stage: answers HTTP requests from the in-memory build, on loopback only.
+//! Serve stage: the preview's HTTP routes (axum) — pages from the in-memory build, the event
+//! stream, and the checks every request passes first: a loopback `Host`, no cross-site embedding,
+//! GET and HEAD only.
 
-use std::io::Write;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State as Shared};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use super::live::{self, EVENTS_PATH, Event};
 use super::path::{Target, content_type, host_allowed, not_found_page, resolve};
 use super::{Snapshot, State};
 
-/// Workers taking requests off the queue; event streams get threads of their own, so they never
-/// hold a worker.
-const WORKERS: usize = 4;
-/// Open event streams at most (one per open page); more are refused with 503.
-const MAX_STREAMS: usize = 64;
-/// How often threads look at the stop flag.
-const POLL: Duration = Duration::from_millis(100);
-/// A comment line sent on quiet streams, so streams of closed pages are noticed and ended.
+/// Open event streams at most (one per open page); more are answered 503.
+pub const MAX_STREAMS: usize = 64;
+/// How long a handler may take to answer (an event stream answers at once, then lasts).
+pub const HANDLER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest pause inside a request body; the preview reads none, but hyper may drain one.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest request body: the preview takes no uploads.
+pub const BODY_LIMIT: usize = 16 * 1024;
+/// A comment sent on quiet streams, so the streams of closed pages are noticed and ended.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-pub fn spawn_workers(server: Arc<Server>, state: Arc<State>) -> Vec<JoinHandle<()>> {
-    (0..WORKERS)
-        .map(|i| {
-            let (server, state) = (server.clone(), state.clone());
-            std::thread::Builder::new()
-                .name(format!("digest-http-{i}"))
-                .spawn(move || {
-                    while !state.stopped() {
-                        if let Ok(Some(rq)) = server.recv_timeout(POLL) {
-                            handle(rq, &state);
-                        }
-                    }
-                })
-                .expect("spawn an HTTP worker")
-        })
-        .collect()
+/// The preview's routes over `state`.
+pub fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route(EVENTS_PATH, get(events))
+        .fallback(page)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, HANDLER_TIMEOUT))
+        // Outermost, so that every answer, the layers' own refusals included, carries its headers.
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
 }
 
-fn handle(rq: Request, state: &Arc<State>) {
-    let hosts: Vec<&str> = rq.headers().iter().filter(|h| h.field.equiv("Host")).map(|h| h.value.as_str()).collect();
-    let host = if let [one] = hosts[..] { Some(one) } else { None };
-    if !host_allowed(host, state.port) {
-        let body = "403 Forbidden: digest serve answers only to http://127.0.0.1, localhost or [::1] on its own port\n";
-        return reply(rq, text_response(403, body));
-    }
-    if cross_site_subresource(&rq) {
-        return reply(rq, text_response(403, "403 Forbidden: other sites may link to the preview, not embed it\n"));
-    }
-    if rq.method() != &Method::Get && rq.method() != &Method::Head {
-        let response = text_response(405, "405 Method Not Allowed\n").with_header(header("Allow", "GET, HEAD"));
-        return reply(rq, response);
-    }
-    let url = rq.url().to_string();
-    if url.split('?').next() == Some(EVENTS_PATH) && rq.method() == &Method::Get {
-        return events(rq, state.clone(), &url);
-    }
-    let snap = state.snapshot();
-    let exists = |k: &str| snap.outputs.contains_key(k);
-    let response = match resolve(&url, exists) {
-        Target::File(key) => file_response(200, &key, &snap),
-        Target::Redirect(location) => {
-            text_response(302, &format!("302 Found: {location}\n")).with_header(header("Location", &location))
-        }
-        Target::NotFound => match not_found_page(&url, exists) {
-            Some(key) => file_response(404, &key, &snap),
-            None => fallback_page(&snap),
-        },
+/// Refuses foreign hosts, cross-site fetches and methods other than GET and HEAD, and gives every
+/// answer the headers it carries: no caching (the build changes under the browser), no sniffing,
+/// and deliberately no CORS headers.
+async fn guard(Shared(state): Shared<Arc<State>>, req: Request, next: Next) -> Response {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let host = match (hosts.next(), hosts.next()) {
+        (Some(one), None) => one.to_str().ok(),
+        _ => None,
     };
-    reply(rq, response)
+    let mut response = if !host_allowed(host, state.port) {
+        let body = "403 Forbidden: digest serve answers only to http://127.0.0.1, localhost or [::1] on its own port\n";
+        text(StatusCode::FORBIDDEN, body)
+    } else if cross_site_subresource(req.headers()) {
+        text(StatusCode::FORBIDDEN, "403 Forbidden: other sites may link to the preview, not embed it\n")
+    } else if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        r
+    } else {
+        next.run(req).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 /// Whether a browser says another site's page is fetching from us (not navigating to us):
 /// such a page has no business reading the preview, drafts included, or holding event streams.
-fn cross_site_subresource(rq: &Request) -> bool {
-    let value = |name: &'static str| rq.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str());
-    value("Sec-Fetch-Site").is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
-        && !value("Sec-Fetch-Mode").is_some_and(|v| v.eq_ignore_ascii_case("navigate"))
+fn cross_site_subresource(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    value("sec-fetch-site").is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
+        && !value("sec-fetch-mode").is_some_and(|v| v.eq_ignore_ascii_case("navigate"))
 }
 
-fn reply(rq: Request, response: Response<std::io::Cursor<Vec<u8>>>) {
-    // The client may have gone away; nothing to do about it.
-    let _ = rq.respond(response);
+/// A page, file, redirect or not-found page of the current build. The target is taken as sent
+/// (an absolute-form target names no file).
+async fn page(Shared(state): Shared<Arc<State>>, req: Request) -> Response {
+    let target = req.uri().to_string();
+    let snap = state.snapshot();
+    let exists = |k: &str| snap.outputs.contains_key(k);
+    match resolve(&target, exists) {
+        Target::File(key) => file(StatusCode::OK, &key, &snap),
+        Target::Redirect(location) => {
+            let mut r = text(StatusCode::FOUND, &format!("302 Found: {location}\n"));
+            // The location is percent-encoded by `resolve`, so always a valid header value.
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, value);
+            }
+            r
+        }
+        Target::NotFound => match not_found_page(&target, exists) {
+            Some(key) => file(StatusCode::NOT_FOUND, &key, &snap),
+            None => fallback_page(&snap),
+        },
+    }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+/// An event stream: what the page missed (the failed rebuild's report, or a reload when it
+/// comes from an older build), then every event broadcast, until the page closes.
+async fn events(Shared(state): Shared<Arc<State>>, req: Request) -> Response {
+    let Some((id, rx)) = state.hub.subscribe(MAX_STREAMS) else {
+        return unavailable("too many open pages");
+    };
+    let generation = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("generation=")))
+        .and_then(|g| g.parse::<u64>().ok());
+    let snap = state.snapshot();
+    let mut first = vec![axum::response::sse::Event::default().retry(Duration::from_secs(1))];
+    if let Some(error) = &snap.error {
+        first.push(Event::BuildError(error.clone()).to_axum());
+    } else if generation.is_some_and(|g| g != snap.generation) {
+        first.push(Event::Reload { generation: snap.generation, paths: None }.to_axum());
+    }
+    let stream = live::stream(state.hub.clone(), id, rx, first);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive")).into_response()
 }
 
-/// A response with the headers every answer carries: no caching (the build changes under the
-/// browser), no sniffing, and deliberately no CORS headers.
-fn response(status: u16, content_type: &str, body: Vec<u8>) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
+fn response(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Response {
+    let mut r = (status, body.into()).into_response();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        r.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    r
 }
 
-fn text_response(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    response(status, "text/plain; charset=utf-8", body.as_bytes().to_vec())
+fn text(status: StatusCode, body: &str) -> Response {
+    response(status, "text/plain; charset=utf-8", body.to_string())
 }
 
-fn file_response(status: u16, key: &str, snap: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
+/// A 503 that tells the client when to try again.
+pub fn unavailable(why: &str) -> Response {
+    let mut r = text(StatusCode::SERVICE_UNAVAILABLE, &format!("503 Service Unavailable: {why}\n"));
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    r
+}
+
+fn file(status: StatusCode, key: &str, snap: &Snapshot) -> Response {
     let bytes = &snap.outputs[key];
     let ty = content_type(key);
-    let body = if ty.starts_with("text/html") {
-        live::inject(bytes, snap.generation, snap.error.as_deref())
-    } else {
-        bytes.to_vec()
+    let body = match ty.starts_with("text/html") {
+        true => live::inject(bytes, snap.generation, snap.error.as_deref()),
+        false => bytes.to_vec(),
     };
-    response(status, ty, body)
+    response(status, &ty, body)
 }
 
 /// The page for a site without a `404.html`: before the first good build, or a theme without one.
-fn fallback_page(snap: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
+fn fallback_page(snap: &Snapshot) -> Response {
     let (status, title, text) = if snap.generation == 0 {
-        (503, "The site could not be built", "Fix the problems shown below; this page reloads once the site builds.")
+        let text = "Fix the problems shown below; this page reloads once the site builds.";
+        (StatusCode::SERVICE_UNAVAILABLE, "The site could not be built", text)
     } else {
-        (404, "Not found", "There is no page at this address.")
+        (StatusCode::NOT_FOUND, "Not found", "There is no page at this address.")
     };
     let html = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · digest serve</title></head>\
@@ -128,59 +167,4 @@ fn fallback_page(snap: &Snapshot) -> Response<std::io::Cursor<Vec<u8>>> {
     );
     let body = live::inject(html.as_bytes(), snap.generation, snap.error.as_deref());
     response(status, "text/html; charset=utf-8", body)
-}
-
-/// Opens a Server-Sent Events stream on a thread of its own.
-fn events(rq: Request, state: Arc<State>, url: &str) {
-    let Some((id, rx)) = state.hub.subscribe(MAX_STREAMS) else {
-        return reply(rq, text_response(503, "503 Service Unavailable: too many open pages\n"));
-    };
-    let generation = url
-        .split_once('?')
-        .and_then(|(_, q)| q.split('&').find_map(|p| p.strip_prefix("generation=")))
-        .and_then(|g| g.parse::<u64>().ok());
-    // Should the thread not start, the request is dropped with the closure (tiny_http answers 500)
-    // and the stream's hub entry goes at the next broadcast.
-    let _ = std::thread::Builder::new().name("digest-events".into()).spawn(move || {
-        // A write error means the page was closed.
-        let _ = stream(rq, &state, rx, generation);
-        state.hub.unsubscribe(id);
-    });
-}
-
-fn stream(rq: Request, state: &State, rx: Receiver<Event>, generation: Option<u64>) -> std::io::Result<()> {
-    let mut w = rq.into_writer();
-    // Written by hand: tiny_http's own responses would buffer the body.
-    w.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-          X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 1000\n\n",
-    )?;
-    let snap = state.snapshot();
-    if let Some(error) = &snap.error {
-        w.write_all(Event::BuildError(error.clone()).to_sse().as_bytes())?;
-    } else if generation.is_some_and(|g| g != snap.generation) {
-        let reload = Event::Reload { generation: snap.generation, paths: None };
-        w.write_all(reload.to_sse().as_bytes())?;
-    }
-    w.flush()?;
-    let mut quiet = Duration::ZERO;
-    while !state.stopped() {
-        match rx.recv_timeout(POLL) {
-            Ok(event) => {
-                w.write_all(event.to_sse().as_bytes())?;
-                w.flush()?;
-                quiet = Duration::ZERO;
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                quiet += POLL;
-                if quiet >= KEEP_ALIVE {
-                    w.write_all(b": keep-alive\n\n")?;
-                    w.flush()?;
-                    quiet = Duration::ZERO;
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    Ok(())
 }

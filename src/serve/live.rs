@@ -1,7 +1,13 @@
-//! Serve stage: live reload — the script injected into every page and the Server-Sent Events hub.
+//! Serve stage: live reload — the script injected into every page, the hub of open event streams
+//! and their server-sent events.
 
-use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use axum::response::sse;
+use futures_util::stream::{self, Stream, StreamExt};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{Receiver, Sender, channel};
 
 /// The path of the event stream pages listen to.
 pub const EVENTS_PATH: &str = "/__digest/events";
@@ -18,34 +24,48 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event in the `text/event-stream` format. Text is split into `data:` lines, so no
-    /// newline in an error message can start a field of its own.
-    pub fn to_sse(&self) -> String {
+    /// The event's name, as the page's script listens for it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Reload { .. } => "reload",
+            Event::BuildError(_) => "build-error",
+        }
+    }
+
+    /// The event's data: lines joined with `\n`, no carriage return, so each line becomes one
+    /// `data:` field and none can start a field of its own.
+    pub fn data(&self) -> String {
         match self {
             Event::Reload { generation, paths } => {
-                let mut out = format!("event: reload\ndata: {generation}\n");
+                let mut lines = vec![generation.to_string()];
                 match paths {
-                    None => out.push_str("data: *\n"),
+                    None => lines.push("*".into()),
                     // Output paths hold no line breaks (`site::naming`); a stray one could only
                     // split a path, never start a field.
-                    Some(paths) => {
-                        paths.iter().for_each(|p| out.push_str(&format!("data: {}\n", p.replace(['\n', '\r'], ""))))
-                    }
+                    Some(paths) => lines.extend(paths.iter().map(|p| p.replace(['\n', '\r'], ""))),
                 }
-                out.push('\n');
-                out
+                lines.join("\n")
             }
             Event::BuildError(text) => {
-                let mut out = String::from("event: build-error\n");
-                for line in text.split('\n') {
-                    out.push_str("data: ");
-                    out.push_str(line.trim_end_matches('\r'));
-                    out.push('\n');
-                }
-                out.push('\n');
-                out
+                text.split('\n').map(|l| l.trim_end_matches('\r').replace('\r', "")).collect::<Vec<_>>().join("\n")
             }
         }
+    }
+
+    /// The event in the `text/event-stream` format, as [`Event::to_axum`] writes it.
+    pub fn to_sse(&self) -> String {
+        let mut out = format!("event: {}\n", self.name());
+        for line in self.data().split('\n') {
+            out.push_str("data: ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+        out
+    }
+
+    pub fn to_axum(&self) -> sse::Event {
+        sse::Event::default().event(self.name()).data(self.data())
     }
 }
 
@@ -58,7 +78,7 @@ pub struct Hub {
 #[derive(Default)]
 struct Subscribers {
     last_id: u64,
-    streams: Vec<(u64, SyncSender<Event>)>,
+    streams: Vec<(u64, Sender<Event>)>,
 }
 
 impl Hub {
@@ -69,7 +89,7 @@ impl Hub {
         if subs.streams.len() >= limit {
             return None;
         }
-        let (tx, rx) = sync_channel(16);
+        let (tx, rx) = channel(16);
         subs.last_id += 1;
         let id = subs.last_id;
         subs.streams.push((id, tx));
@@ -80,11 +100,11 @@ impl Hub {
         self.subscribers.lock().expect("hub lock").streams.retain(|(i, _)| *i != id);
     }
 
-    /// Sends an event to every open stream.
+    /// Sends an event to every open stream (from any thread: it never waits).
     pub fn broadcast(&self, event: &Event) {
         let mut subs = self.subscribers.lock().expect("hub lock");
         // A full queue means a stuck client; dropping one message for it is fine.
-        subs.streams.retain(|(_, s)| !matches!(s.try_send(event.clone()), Err(TrySendError::Disconnected(_))));
+        subs.streams.retain(|(_, s)| !matches!(s.try_send(event.clone()), Err(TrySendError::Closed(_))));
     }
 
     pub fn len(&self) -> usize {
@@ -94,6 +114,34 @@ impl Hub {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Leaves the hub when the stream it belongs to is dropped (the page closed, or the server stopped).
+struct Unsubscribe {
+    hub: Arc<Hub>,
+    id: u64,
+}
+
+impl Drop for Unsubscribe {
+    fn drop(&mut self) {
+        self.hub.unsubscribe(self.id);
+    }
+}
+
+/// The events of subscription `id` (from [`Hub::subscribe`] on `hub`): `first`, then each one
+/// broadcast, as server-sent events.
+pub fn stream(
+    hub: Arc<Hub>,
+    id: u64,
+    rx: Receiver<Event>,
+    first: Vec<sse::Event>,
+) -> impl Stream<Item = Result<sse::Event, Infallible>> + Send + 'static {
+    let guard = Unsubscribe { hub, id };
+    let rest = stream::unfold((rx, guard), |(mut rx, guard)| async move {
+        let event = rx.recv().await?;
+        Some((Ok(event.to_axum()), (rx, guard)))
+    });
+    stream::iter(first.into_iter().map(Ok)).chain(rest)
 }
 
 /// Inserts the live-reload script before the last `</body>` (or at the end when there is none).
@@ -214,7 +262,7 @@ mod tests {
     #[test]
     fn hub_drops_closed_streams_and_honours_the_limit() {
         let hub = Hub::default();
-        let (_, a) = hub.subscribe(2).unwrap();
+        let (_, mut a) = hub.subscribe(2).unwrap();
         let (id_b, _b) = hub.subscribe(2).unwrap();
         assert!(hub.subscribe(2).is_none());
         hub.unsubscribe(id_b);

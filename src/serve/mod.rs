@@ -5,14 +5,14 @@
 //! shows its report on open pages; see [`live`].
 
 pub mod http;
+pub mod listen;
 pub mod live;
+pub mod overlong;
 pub mod path;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use crate::error::{Diagnostic, Diagnostics};
@@ -21,6 +21,7 @@ use crate::render::Output;
 use crate::render::session::{Dirty, Session};
 use crate::search::background::Indexer;
 use crate::write::MemorySink;
+use listen::Server;
 use watch::Watcher;
 
 /// How to serve.
@@ -59,21 +60,16 @@ enum Reload {
     Pages(Vec<String>),
 }
 
-/// State shared by the request workers, the event streams and the watcher.
+/// State shared by the requests, the event streams and the watcher.
 pub struct State {
     snapshot: RwLock<Arc<Snapshot>>,
-    pub hub: live::Hub,
+    pub hub: Arc<live::Hub>,
     pub port: u16,
-    stop: AtomicBool,
 }
 
 impl State {
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().expect("snapshot lock").clone()
-    }
-
-    pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
     }
 
     /// Swaps in a good build, made by `change` from the current outputs, and tells the open
@@ -122,9 +118,8 @@ impl State {
 /// A running preview server; dropping it stops the server.
 pub struct Running {
     state: Arc<State>,
-    workers: Vec<JoinHandle<()>>,
     watcher: Option<Watcher>,
-    server: Option<Arc<tiny_http::Server>>,
+    server: Option<Server>,
 }
 
 impl Running {
@@ -139,8 +134,8 @@ impl Running {
 
     /// Blocks for as long as the server runs (until the process is interrupted).
     pub fn wait(mut self) {
-        for w in std::mem::take(&mut self.workers) {
-            let _ = w.join();
+        if let Some(server) = self.server.as_mut() {
+            server.wait();
         }
     }
 
@@ -152,12 +147,8 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.state.stop.store(true, Ordering::SeqCst);
         self.watcher.take();
-        for w in std::mem::take(&mut self.workers) {
-            let _ = w.join();
-        }
-        // The workers are gone, so this is the last handle: dropping it closes the socket.
+        // Ends the server's thread and with it every connection and the listening socket.
         self.server.take();
     }
 }
@@ -172,18 +163,13 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
             .with_hint("run `digest serve` in a site folder, pass --root DIR, or create a site with `digest init DIR`")
             .into());
     }
-    let server = tiny_http::Server::http(("127.0.0.1", opts.port)).map_err(|e| {
+    let cannot_listen = |e: std::io::Error| {
         Diagnostic::file(root, format!("cannot listen on 127.0.0.1:{}: {e}", opts.port))
             .with_hint("is another `digest serve` running? choose another port with --port N")
-    })?;
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
-    let server = Arc::new(server);
-    let state = Arc::new(State {
-        snapshot: RwLock::new(Arc::new(Snapshot::default())),
-        hub: live::Hub::default(),
-        port,
-        stop: AtomicBool::new(false),
-    });
+    };
+    let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port)).map_err(cannot_listen)?;
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
+    let state = Arc::new(State { snapshot: RwLock::new(Arc::new(Snapshot::default())), hub: Arc::default(), port });
 
     let indexer = (!opts.no_search).then(|| {
         let (to, quiet) = (state.clone(), opts.quiet);
@@ -206,8 +192,8 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
     };
     builder.rebuild(&[]);
     let watcher = watch::watch(root, move |changed| builder.rebuild(&changed))?;
-    let workers = http::spawn_workers(server.clone(), state.clone());
-    Ok(Running { state, workers, watcher: Some(watcher), server: Some(server) })
+    let server = Server::spawn(listener, http::router(state.clone())).map_err(cannot_listen)?;
+    Ok(Running { state, watcher: Some(watcher), server: Some(server) })
 }
 
 /// Rebuilds the site into the shared state and reports on the terminal.

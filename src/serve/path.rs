@@ -72,33 +72,21 @@ pub fn not_found_page(target: &str, exists: impl Fn(&str) -> bool) -> Option<Str
     exists(&key).then_some(key)
 }
 
-/// The `Content-Type` of an output, by its extension.
-pub fn content_type(key: &str) -> &'static str {
+/// The `Content-Type` of an output, by its extension (`mime_guess`), text in UTF-8.
+pub fn content_type(key: &str) -> String {
     let name = key.rsplit('/').next().unwrap_or(key);
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
+    let essence = match ext.as_str() {
         // Feeds and the sitemap: `application/xml` lets browsers show them instead of downloading.
-        "xml" => "application/xml; charset=utf-8",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "svg" => "image/svg+xml",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        _ => "application/octet-stream",
+        "xml" => "application/xml".to_string(),
+        // Shown as text, not offered as a download.
+        "md" => "text/plain".to_string(),
+        "mjs" => "text/javascript".to_string(),
+        _ => mime_guess::from_ext(&ext).first_or_octet_stream().essence_str().to_string(),
+    };
+    match essence.starts_with("text/") || essence == "application/xml" {
+        true => format!("{essence}; charset=utf-8"),
+        false => essence,
     }
 }
 

@@ -15,8 +15,8 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::error::Diagnostic;
 
-/// The folders whose changes trigger a rebuild.
-pub const SOURCE_DIRS: [&str; 4] = ["content", "templates", "static", "themes"];
+/// The folders whose changes trigger a rebuild: the site's sources.
+pub use crate::site::sources::SOURCE_DIRS;
 
 /// How long the files must be quiet before a batch is reported: editors save in several steps.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);

@@ -10,6 +10,7 @@ pub mod limits;
 pub mod month;
 pub mod naming;
 pub mod slug;
+pub mod sources;
 pub mod text;
 
 use std::collections::BTreeMap;
