@@ -21,7 +21,7 @@ fn stderr(o: &Output) -> String {
 fn new_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 11, 12).unwrap()).unwrap();
+    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 11, 12).unwrap(), Default::default()).unwrap();
     dir
 }
 

@@ -1,19 +1,24 @@
-//! `digest init`: a new, buildable site folder with one example issue in both languages.
+//! `digest init`: a new, buildable site folder with one example issue in both languages, and a
+//! GitHub Pages workflow that builds and publishes it with a released digest.
 
 use std::path::{Path, PathBuf};
 
 use digest::error::Diagnostics;
-use digest::scaffold::init;
+use digest::scaffold::{InitOptions, WORKFLOW_PATH, init};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The folder to create (relative to --root); it must be empty or not exist yet
     pub dir: PathBuf,
+    /// Leave out the GitHub Pages workflow (.github/workflows/pages.yml)
+    #[arg(long)]
+    pub no_workflow: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let dir = root.join(&args.dir);
-    let files = init(&dir, chrono::Local::now().date_naive())?;
+    let options = InitOptions { workflow: !args.no_workflow };
+    let files = init(&dir, chrono::Local::now().date_naive(), options)?;
     for f in &files {
         println!("Created {}", dir.join(f).display());
     }
@@ -22,5 +27,11 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         dir.display(),
         dir.display()
     );
+    if options.workflow {
+        println!(
+            "Push it to a GitHub repository whose Pages source is \"GitHub Actions\" (Settings → Pages), \
+             and {WORKFLOW_PATH} publishes it on every push to main."
+        );
+    }
     Ok(())
 }

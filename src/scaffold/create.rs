@@ -158,9 +158,23 @@ fn next_issue_number(root: &Path, month: &str) -> Option<u32> {
         .and_then(|n| n.checked_add(1))
 }
 
+/// What `init` writes besides the site itself.
+#[derive(Debug, Clone, Copy)]
+pub struct InitOptions {
+    /// The GitHub Pages workflow, `.github/workflows/pages.yml` (`digest init --no-workflow`
+    /// leaves it out).
+    pub workflow: bool,
+}
+
+impl Default for InitOptions {
+    fn default() -> Self {
+        InitOptions { workflow: true }
+    }
+}
+
 /// Creates a site in `dir` whose example issue is the month of `today`; returns the files
 /// written, relative to `dir`.
-pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
+pub fn init(dir: &Path, today: NaiveDate, options: InitOptions) -> Result<Vec<PathBuf>, Diagnostics> {
     if dir.is_file() {
         return Err(Diagnostic::file(dir, "a file of this name exists").with_hint("choose a new folder name").into());
     }
@@ -180,12 +194,15 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, Diagnostics> {
     let default = config.default_language().to_string();
     let date = last_day_of_month(today.year(), today.month()).unwrap_or(today);
 
-    let mut files: Vec<(PathBuf, String)> = vec![
-        ("config.toml".into(), config_text.clone()),
-        (".gitignore".into(), super::GITIGNORE.to_string()),
+    let mut files: Vec<(PathBuf, String)> =
+        vec![("config.toml".into(), config_text.clone()), (".gitignore".into(), super::GITIGNORE.to_string())];
+    if options.workflow {
+        files.push((super::WORKFLOW_PATH.into(), super::pages_workflow()));
+    }
+    files.extend([
         (issue.join("_index.md"), super::example_issue(&config, &key, &default, date)),
         (entry.join("hello-digest.md"), super::example_entry(&default, today)),
-    ];
+    ]);
     for lang in config.languages.iter().filter(|l| l.code != default) {
         let code = &lang.code;
         let (index, hello) = (file_name(&config, INDEX, code), file_name(&config, "hello-digest", code));
