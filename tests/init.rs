@@ -134,14 +134,16 @@ fn version_names_the_release_and_the_commit() {
     let line = String::from_utf8(out.stdout).unwrap();
     let (version, _) = cargo_package();
     let rest = line.trim_end().strip_prefix(&format!("digest {version}")).unwrap_or_else(|| panic!("{line:?}"));
-    // Built from a git checkout, the short commit follows in parentheses.
-    let head = Command::new("git").current_dir(repo()).args(["rev-parse", "HEAD"]).output().ok();
-    match head.filter(|o| o.status.success() && repo().join(".git").exists()) {
-        Some(head) => {
-            let commit =
-                rest.strip_prefix(" (").and_then(|r| r.strip_suffix(')')).unwrap_or_else(|| panic!("{line:?}"));
-            assert!(commit.len() >= 7 && String::from_utf8_lossy(&head.stdout).starts_with(commit), "{line:?}");
-        }
-        None => assert_eq!(rest, "", "{line:?}"),
+    // Built from a git checkout, the short commit follows in parentheses: HEAD's when built (an
+    // ancestor of HEAD, should a commit land while the tests run).
+    let git = |args: &[&str]| Command::new("git").current_dir(repo()).args(args).output().ok();
+    let checkout = repo().join(".git").exists() && git(&["rev-parse", "HEAD"]).is_some_and(|o| o.status.success());
+    if checkout {
+        let commit = rest.strip_prefix(" (").and_then(|r| r.strip_suffix(')')).unwrap_or_else(|| panic!("{line:?}"));
+        assert!(commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit()), "{line:?}");
+        let ancestor = git(&["merge-base", "--is-ancestor", commit, "HEAD"]).unwrap();
+        assert!(ancestor.status.success(), "{commit} is not HEAD or before it: {line:?}");
+    } else {
+        assert_eq!(rest, "", "{line:?}");
     }
 }
