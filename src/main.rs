@@ -14,7 +14,8 @@ mod cmd;
 
 /// A static-site generator for a bilingual monthly cloud-native newsletter.
 #[derive(Debug, Parser)]
-#[command(name = "digest", version, about)]
+// `--version`: the version, and the commit when built from a git checkout (see `build.rs`).
+#[command(name = "digest", version = env!("DIGEST_VERSION"), about)]
 struct Cli {
     /// The site folder (holding config.toml)
     #[arg(long, default_value = ".", global = true)]

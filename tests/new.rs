@@ -22,7 +22,7 @@ fn stderr(o: &Output) -> String {
 fn new_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 12, 12).unwrap(), None).unwrap();
+    digest::scaffold::init(&site, NaiveDate::from_ymd_opt(2025, 12, 12).unwrap(), Default::default()).unwrap();
     dir
 }
 

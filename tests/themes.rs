@@ -136,12 +136,17 @@ fn a_site_overrides_one_file_of_the_links_theme() {
     assert_eq!(select_text(&out.html("2025-11/releases/a/index.html"), "h1"), ["甲"]);
 }
 
+/// What `digest init --theme NAME` asks for.
+fn links_theme(name: &str) -> digest::scaffold::InitOptions {
+    digest::scaffold::InitOptions { theme: Some(name.to_string()), ..Default::default() }
+}
+
 /// A site made by `digest init --theme links` in December 2025, its example issue in November.
 fn new_links_site() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     let nov = chrono::NaiveDate::from_ymd_opt(2025, 12, 12).unwrap();
-    digest::scaffold::init(&root, nov, Some("links")).unwrap();
+    digest::scaffold::init(&root, nov, links_theme("links")).unwrap();
     (dir, root)
 }
 
@@ -178,7 +183,7 @@ fn init_names_the_built_in_themes_when_given_another() {
     assert!(!dir.path().join("site").exists());
     // The library says the same.
     let nov = chrono::NaiveDate::from_ymd_opt(2025, 11, 12).unwrap();
-    let err = digest::scaffold::init(&dir.path().join("site"), nov, Some("fancy")).unwrap_err().to_string();
+    let err = digest::scaffold::init(&dir.path().join("site"), nov, links_theme("fancy")).unwrap_err().to_string();
     assert!(err.contains("unknown theme \"fancy\"") && err.contains("the built-in themes are default, links"), "{err}");
 }
 

@@ -1,9 +1,10 @@
-//! `digest init`: a new, buildable site folder with one example issue in both languages.
+//! `digest init`: a new, buildable site folder with one example issue in both languages, and a
+//! GitHub Pages workflow that builds and publishes it with a released digest.
 
 use std::path::{Path, PathBuf};
 
 use digest::error::Diagnostics;
-use digest::scaffold::init;
+use digest::scaffold::{InitOptions, WORKFLOW_PATH, init};
 use digest::site::config::BUILT_IN_THEMES;
 
 #[derive(Debug, clap::Args)]
@@ -13,11 +14,15 @@ pub struct Args {
     /// A built-in theme for the site: `default` or `links` (written as `theme` in config.toml)
     #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(BUILT_IN_THEMES))]
     pub theme: Option<String>,
+    /// Leave out the GitHub Pages workflow (.github/workflows/pages.yml)
+    #[arg(long)]
+    pub no_workflow: bool,
 }
 
 pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     let dir = root.join(&args.dir);
-    let files = init(&dir, chrono::Local::now().date_naive(), args.theme.as_deref())?;
+    let options = InitOptions { workflow: !args.no_workflow, theme: args.theme.clone() };
+    let files = init(&dir, chrono::Local::now().date_naive(), options.clone())?;
     for f in &files {
         println!("Created {}", dir.join(f).display());
     }
@@ -26,5 +31,11 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
         dir.display(),
         dir.display()
     );
+    if options.workflow {
+        println!(
+            "Push it to a GitHub repository whose Pages source is \"GitHub Actions\" (Settings → Pages), \
+             and {WORKFLOW_PATH} publishes it on every push to main."
+        );
+    }
     Ok(())
 }

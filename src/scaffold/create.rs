@@ -176,11 +176,27 @@ fn next_issue_number(root: &Path, month: &str) -> Result<Option<u32>, Diagnostic
     })
 }
 
+/// What `init` writes besides the site itself.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The GitHub Pages workflow, `.github/workflows/pages.yml` (`digest init --no-workflow`
+    /// leaves it out).
+    pub workflow: bool,
+    /// A built-in theme (`None`: the default), written as `theme` in `config.toml`.
+    pub theme: Option<String>,
+}
+
+impl Default for InitOptions {
+    fn default() -> Self {
+        InitOptions { workflow: true, theme: None }
+    }
+}
+
 /// Creates a site in `dir` whose example issue is the month before `today`'s (this month is left
-/// for the editor's first issue: `digest new issue` with this month then works in any month),
-/// with built-in theme `theme` (`None`: the default); returns the files written, relative to
-/// `dir`.
-pub fn init(dir: &Path, today: NaiveDate, theme: Option<&str>) -> Result<Vec<PathBuf>, Diagnostics> {
+/// for the editor's first issue: `digest new issue` with this month then works in any month);
+/// returns the files written, relative to `dir`.
+pub fn init(dir: &Path, today: NaiveDate, options: InitOptions) -> Result<Vec<PathBuf>, Diagnostics> {
+    let theme = options.theme.as_deref();
     if let Some(name) = theme.filter(|t| !BUILT_IN_THEMES.contains(t)) {
         let hint = format!("the built-in themes are {}", BUILT_IN_THEMES.join(", "));
         return Err(Diagnostic::file(dir, format!("unknown theme {name:?}")).with_hint(hint).into());
@@ -205,12 +221,15 @@ pub fn init(dir: &Path, today: NaiveDate, theme: Option<&str>) -> Result<Vec<Pat
     let default = config.default_language().to_string();
     let date = last_day_of_month(year, month).unwrap_or(today);
 
-    let mut files: Vec<(PathBuf, String)> = vec![
-        ("config.toml".into(), config_text.clone()),
-        (".gitignore".into(), super::GITIGNORE.to_string()),
+    let mut files: Vec<(PathBuf, String)> =
+        vec![("config.toml".into(), config_text.clone()), (".gitignore".into(), super::GITIGNORE.to_string())];
+    if options.workflow {
+        files.push((super::WORKFLOW_PATH.into(), super::pages_workflow()));
+    }
+    files.extend([
         (issue.join("_index.md"), super::example_issue(&config, &key, &default, date)),
         (entry.join("hello-digest.md"), super::example_entry(&default, date)),
-    ];
+    ]);
     for lang in config.languages.iter().filter(|l| l.code != default) {
         let code = &lang.code;
         let (index, hello) = (file_name(&config, INDEX, code), file_name(&config, "hello-digest", code));

@@ -1,17 +1,20 @@
 //! Scaffolding: the text of new issue, entry and site files, with every field documented in
 //! place, and ([`create`]) the commands that write them.
 //!
-//! Used by `digest new` and `digest init`. Comments are TOML comments, so an editor reads what
+//! Used by `digest new` and `digest init` (whose site also gets a GitHub Pages workflow,
+//! [`pages_workflow`]). Comments are TOML comments, so an editor reads what
 //! each field does where they fill it in; optional fields are written commented out.
 
 mod create;
+mod workflow;
 
 use chrono::NaiveDate;
 
 use crate::site::config::Config;
 use crate::site::i18n::{self, is_chinese};
 use crate::site::month::parse_issue_key;
-pub use create::{init, new_entry, new_issue};
+pub use create::{InitOptions, init, new_entry, new_issue};
+pub use workflow::{WORKFLOW_PATH, pages_workflow};
 
 /// A TOML string literal holding `s` (quoted and escaped).
 pub fn toml_string(s: &str) -> String {
