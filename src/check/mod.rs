@@ -153,6 +153,9 @@ fn site_checks(
 /// More findings than this of one kind in one issue are shown as one line.
 const SUMMARY_AFTER: usize = 3;
 
+/// Findings of one message by issue folder (`None`: outside the issue folders).
+type ByFolder<'d> = BTreeMap<Option<PathBuf>, Vec<&'d Diagnostic>>;
+
 /// The findings as lines to show: each on its own, but a message repeated in more than
 /// [`SUMMARY_AFTER`] files of one issue folder becomes one line with the count, and a message
 /// found in more than [`SUMMARY_AFTER`] issue folders one line for the whole site (a large
@@ -168,7 +171,7 @@ pub fn summary(findings: &[&Diagnostic]) -> Vec<String> {
         (content.as_os_str() == "content" && crate::site::month::parse_issue_key(name).is_some())
             .then(|| Path::new("content").join(name))
     };
-    let mut groups: BTreeMap<(Severity, &str), BTreeMap<Option<PathBuf>, Vec<&Diagnostic>>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Severity, &str), ByFolder> = BTreeMap::new();
     for d in findings {
         groups.entry((d.severity, d.message.as_str())).or_default().entry(folder(d)).or_default().push(d);
     }
