@@ -299,21 +299,24 @@ fn translations_older_than_their_main_file_are_warnings() {
     assert_eq!(d.len(), 1, "{:#?}", lines(&d));
 }
 
+/// Runs git in `dir` as a test author, with commit dates `when`.
+fn git_at(dir: &Path, args: &[&str], when: &str) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", when)
+        .env("GIT_COMMITTER_DATE", when)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn with_git_a_punctuation_only_change_does_not_outdate_translations() {
     let dir = site(&[]);
-    let git = |args: &[&str], when: &str| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", when)
-            .env("GIT_COMMITTER_DATE", when)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str], when: &str| git_at(dir.path(), args, when);
     let main = dir.path().join("content/2025-11/releases/a.md");
     std::fs::write(&main, ENTRY_A.replace("正文。", "正文,好 。")).unwrap();
     git(&["init", "-q"], "2025-11-01T00:00:00Z");
@@ -345,18 +348,7 @@ fn a_typography_fix_never_outdates_a_translation() {
 
     // With git: an uncommitted change of spacing only, saved by hand (a new modification time),
     // is not a change of the text.
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2025-11-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2025-11-01T00:00:00Z")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str]| git_at(dir.path(), args, "2025-11-01T00:00:00Z");
     git(&["init", "-q"]);
     git(&["add", "."]);
     git(&["commit", "-qm", "first"]);
