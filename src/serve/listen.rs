@@ -16,8 +16,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::overlong::ShortTargets;
-
 /// Open connections at most, event streams included; a browser opens about six per page.
 pub const MAX_CONNECTIONS: usize = 512;
 /// How long a client may take to send a request's headers, and how long a kept-alive
@@ -102,7 +100,7 @@ async fn connection(stream: TcpStream, app: Router, _place: OwnedSemaphorePermit
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
     // The client went away or timed out: nothing to report.
-    let _ = builder.serve_connection(TokioIo::new(ShortTargets::new(stream)), service).await;
+    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
 }
 
 /// Answers a connection past the bound with a 503 without reading its request, then closes it.

@@ -7,7 +7,6 @@
 pub mod http;
 pub mod listen;
 pub mod live;
-pub mod overlong;
 pub mod path;
 pub mod watch;
 
