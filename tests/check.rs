@@ -997,3 +997,17 @@ fn a_link_from_a_text_to_a_page_in_another_language_is_a_warning() {
         Some("write it relative to the file (`../news/x/`): it then leads to the page in the file's language")
     );
 }
+
+#[test]
+fn a_misspelt_heading_link_suggests_the_heading_nearest_in_spelling() {
+    let en = "+++\ntitle = \"Entry A\"\n+++\nText.\n\n[B](../releases/b/#upgrade-note)\n";
+    let mut changes = vec![("content/2025-11/releases/a.en.md", Some(en))];
+    changes.extend(entry_b());
+    let dir = site(&changes);
+    let d = run(dir.path());
+    assert_eq!(
+        only(&d, "broken anchor").message,
+        "broken anchor `../releases/b/#upgrade-note`: /en/2025-11/releases/b/ has no element with id \
+         `releases-b-upgrade-note` (did you mean `#releases-b-upgrade-notes`?)"
+    );
+}

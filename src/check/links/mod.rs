@@ -271,13 +271,18 @@ impl<'r> Checker<'r> {
 }
 
 /// The ids of a page by each of their `-`-suffixes (`news-x-intro` under `x-intro` and `intro`):
-/// the id a broken anchor probably meant, the first in order when several end alike. Only a
-/// hint: ids longer than [`Suffixes::LONGEST`] bytes are left out, so one heading of a
-/// hundred thousand hyphens costs nothing.
-struct Suffixes<'p>(HashMap<&'p str, &'p str>);
+/// the id a broken anchor probably meant, the first in order when several end alike; else, on a
+/// page of at most [`Suffixes::NEAR_IDS`] ids, the id nearest in spelling (`upgrade-note` for
+/// `upgrade-notes`). Only a hint: ids longer than [`Suffixes::LONGEST`] bytes are left out, so
+/// one heading of a hundred thousand hyphens costs nothing.
+struct Suffixes<'p>(HashMap<&'p str, &'p str>, &'p LinkedPage);
 
 impl<'p> Suffixes<'p> {
     const LONGEST: usize = 256;
+    /// The most ids a page may have for the nearest spelling to be looked for among them.
+    const NEAR_IDS: usize = 2000;
+    /// How alike (normalised Levenshtein) an id must be to be suggested.
+    const NEAR: f64 = 0.85;
 
     fn of(page: &'p LinkedPage) -> Suffixes<'p> {
         let mut map: HashMap<&str, &str> = HashMap::new();
@@ -289,10 +294,19 @@ impl<'p> Suffixes<'p> {
                 }
             }
         }
-        Suffixes(map)
+        Suffixes(map, page)
     }
 
     fn get(&self, fragment: &str) -> Option<&'p str> {
-        self.0.get(fragment).copied()
+        if let Some(id) = self.0.get(fragment) {
+            return Some(id);
+        }
+        let ids = &self.1.ids;
+        if ids.len() > Self::NEAR_IDS || fragment.len() > Self::LONGEST {
+            return None;
+        }
+        let near = ids.iter().filter(|id| id.len() <= Self::LONGEST);
+        let scored = near.map(|id| (strsim::normalized_levenshtein(fragment, id), &**id));
+        scored.filter(|(s, _)| *s >= Self::NEAR).max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1))).map(|(_, id)| id)
     }
 }
