@@ -13,7 +13,9 @@ impl Config {
     /// base path and `.`/`..` resolved. A page is the page in `lang` (every page exists in every
     /// language); a file (a last segment with a `.`: an image, a PDF) is the one published file.
     /// A `#fragment` on an entry's page is the heading as the editor reads it, so it gets the
-    /// entry's id prefix ([`entry_anchor`]) unless it already has it.
+    /// entry's id prefix ([`entry_anchor`]) unless it already has it. A link to a content file
+    /// (`../news/x.md`, `x.en.md`, `../_index.md`), as editors write them for other Markdown
+    /// tools, is the page made from it: in the language its name gives, else in `lang`.
     pub fn relative_link(&self, lang: &str, dir: Address, link: &str) -> String {
         let (before, fragment) = match link.split_once('#') {
             Some((b, f)) => (b, Some(f)),
@@ -43,6 +45,19 @@ impl Config {
                     folder = false;
                 }
             }
+        }
+        let mut lang = lang;
+        if let Some(name) = segments.last().filter(|_| !folder).and_then(|s| s.strip_suffix(".md")) {
+            let (stem, written_in) = match name.rsplit_once('.') {
+                Some((stem, code)) if self.languages.iter().any(|l| l.code == code) => (stem, Some(code)),
+                _ => (name, None),
+            };
+            lang = written_in.unwrap_or(lang);
+            segments.pop();
+            if stem != crate::site::naming::INDEX {
+                segments.push(stem);
+            }
+            folder = true;
         }
         let is_file = !folder && segments.last().is_some_and(|s| s.contains('.'));
         let mut out = String::with_capacity(self.base_path.len() + link.len() + base.len() + 8);
@@ -175,5 +190,13 @@ mod tests {
         assert_eq!(l("zh", "../other/k/#notes"), "/sub/2025-11/other/k/#notes", "not a topic");
         assert_eq!(l("zh", "../releases/#notes"), "/sub/2025-11/releases/#notes", "not an entry");
         assert_eq!(l("zh", "../releases/k/#"), "/sub/2025-11/releases/k/#");
+        // Content files, as other Markdown tools link them: the page made from each.
+        assert_eq!(l("en", "../releases/k.md"), "/sub/en/2025-11/releases/k/");
+        assert_eq!(l("en", "../releases/k.md#notes"), "/sub/en/2025-11/releases/k/#releases-k-notes");
+        assert_eq!(l("en", "../releases/k.zh.md"), "/sub/2025-11/releases/k/");
+        assert_eq!(l("zh", "k.en.md"), "/sub/en/2025-11/news/k/");
+        assert_eq!(l("zh", "../_index.md"), "/sub/2025-11/");
+        assert_eq!(l("en", "../_index.en.md"), "/sub/en/2025-11/");
+        assert_eq!(l("zh", "notes.fr.md"), "/sub/2025-11/news/notes.fr/", "not a language: a slug");
     }
 }
