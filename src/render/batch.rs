@@ -38,6 +38,7 @@ pub fn language_pages(site: &Site, l: LangId, shared: bool) -> Vec<Output> {
     }
     pages.extend(TopicId::all(topics).map(|t| Output::Topic(l, t)));
     pages.extend(TagId::all(tags).map(|t| Output::Tag(l, t)));
+    pages.extend(super::lists::part_pages(site, l));
     pages.push(Output::Home(l));
     pages.extend(IssueId::all(site.issues.len()).flat_map(|i| issue_pages(site, l, i)));
     pages

@@ -132,24 +132,50 @@ pub struct ArchivePage<'a> {
     pub years: Vec<Year<'a>>,
 }
 
-/// `topic.html`.
+/// `topic.html`, for the newest page of a topic and for each full one.
 #[derive(Serialize)]
 pub struct TopicPage<'a> {
     #[serde(flatten)]
     pub base: Base<'a>,
     pub topic: &'a TopicRef,
-    /// The issues with entries in the topic, newest first.
+    /// The issues of this page with entries in the topic, newest first.
     pub groups: Vec<IssueGroup<'a>>,
+    #[serde(flatten)]
+    pub pages: ListNav,
 }
 
-/// `tag.html`.
+/// `tag.html`, for the newest page of a tag and for each full one.
 #[derive(Serialize)]
 pub struct TagPage<'a> {
     #[serde(flatten)]
     pub base: Base<'a>,
     pub tag: &'a TagRef,
-    /// Newest issue first, in reading order within an issue.
+    /// The entries of this page: newest issue first, in reading order within an issue.
     pub entries: Vec<&'a Value>,
+    #[serde(flatten)]
+    pub pages: ListNav,
+}
+
+/// The pages of a topic or a tag, for moving between them ([`crate::site::parts`]).
+#[derive(Serialize)]
+pub struct ListNav {
+    /// On the list's own address: every page, the newest (shown there) first and current.
+    /// Empty on a page's own address, and for a list of one page.
+    pub list_pages: Vec<ListPageLink>,
+    /// The page before this one in the list (newer entries), and the one after (older).
+    pub newer: Option<ListPageLink>,
+    pub older: Option<ListPageLink>,
+    /// On a page's own address: the list's address, where every page is listed.
+    pub all_pages: Option<String>,
+}
+
+/// A page of a topic or a tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListPageLink {
+    pub url: String,
+    /// Its issues' months, oldest – newest (`2024-03 – 2024-07`).
+    pub label: String,
+    pub current: bool,
 }
 
 /// `tags.html`.

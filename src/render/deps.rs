@@ -2,6 +2,7 @@
 //! shows, made explicit for the incremental rebuilds of [`super::session`] (Zola #401: hidden
 //! dependencies break them) and the batches of [`super::batch`].
 
+use super::lists::{List, ListPages};
 use super::{Output, feed};
 use crate::site::{EntryId, IssueId, LangId, Site};
 
@@ -23,8 +24,20 @@ pub fn pages_showing_entry(site: &Site, l: LangId, e: EntryId) -> Vec<Output> {
     if entry.issue == IssueId::NEWEST {
         pages.push(Output::Home(l));
     }
-    pages.extend([Output::Topic(l, entry.topic), Output::TopicFeed(l, entry.topic)]);
-    pages.extend(entry.tags.iter().map(|&t| Output::Tag(l, t)));
+    // The pages of its topic and of each of its tags that show it: its page of the list, and
+    // the list's own address when that is the newest (or the only) page.
+    let lists = std::iter::once(List::Topic(entry.topic)).chain(entry.tags.iter().map(|&t| List::Tag(t)));
+    for list in lists {
+        let pages_of = ListPages::of(site, list);
+        let part = pages_of.part_of(site, e);
+        if pages_of.pages.len() > 1 {
+            pages.extend(part.map(|p| ListPages::output(list, l, Some(p))));
+        }
+        if part == Some(pages_of.newest()) {
+            pages.push(ListPages::output(list, l, None));
+        }
+    }
+    pages.push(Output::TopicFeed(l, entry.topic));
     let (previous, next) = neighbours(site, e);
     pages.extend([previous, next].into_iter().flatten().map(|n| Output::Entry(l, n)));
     pages
@@ -43,8 +56,10 @@ pub fn entries_shown(site: &Site, page: Output) -> Vec<EntryId> {
             let (previous, next) = neighbours(site, e);
             [previous, Some(e), next].into_iter().flatten().collect()
         }
-        Output::Topic(_, t) => site.topic_entries(t).collect(),
-        Output::Tag(_, t) => site.tags[t].entries.clone(),
+        Output::Topic(..) | Output::Tag(..) | Output::TopicPart(..) | Output::TagPart(..) => {
+            let (list, part) = page.list().expect("a page of a list");
+            ListPages::of(site, list).entries(part)
+        }
         Output::Feeds(_) => feed::feed_issues(site).flat_map(issue).collect(),
         _ => Vec::new(),
     }

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod context;
 pub mod deps;
 pub mod feed;
+pub mod lists;
 pub mod outputs;
 mod pages;
 pub mod session;
@@ -34,8 +35,14 @@ pub enum Output {
     /// `rss.xml` and `atom.xml` of a language.
     Feeds(LangId),
     TopicFeed(LangId, TopicId),
+    /// A tag's page: its newest entries ([`lists`]).
     Tag(LangId, TagId),
+    /// A full page of a tag's entries, by its number from the oldest.
+    TagPart(LangId, TagId, usize),
+    /// A topic's page: its newest entries.
     Topic(LangId, TopicId),
+    /// A full page of a topic's entries, by its number from the oldest.
+    TopicPart(LangId, TopicId, usize),
     Home(LangId),
     Archive(LangId),
     Tags(LangId),
@@ -64,6 +71,7 @@ pub fn all_pages(site: &Site) -> Vec<Output> {
     pages.extend(langs.clone().flat_map(|l| TopicId::all(topics).map(move |t| Output::TopicFeed(l, t))));
     pages.extend(langs.clone().flat_map(|l| TagId::all(tags).map(move |t| Output::Tag(l, t))));
     pages.extend(langs.clone().flat_map(|l| TopicId::all(topics).map(move |t| Output::Topic(l, t))));
+    pages.extend(langs.clone().flat_map(|l| lists::part_pages(site, l)));
     for l in langs {
         pages.extend([Output::Home(l), Output::Archive(l), Output::Tags(l), Output::NotFound(l), Output::Search(l)]);
         pages.extend(IssueId::all(site.issues.len()).map(|i| Output::Issue(l, i)));
@@ -95,6 +103,7 @@ impl Output {
             | Output::Topic(l, _)
             | Output::Issue(l, _)
             | Output::Entry(l, _) => Some(l),
+            Output::TopicPart(l, ..) | Output::TagPart(l, ..) => Some(l),
             Output::IssueTopic(l, ..) => Some(l),
             Output::Sitemap | Output::Robots | Output::Static | Output::Assets => None,
         }
@@ -131,8 +140,8 @@ impl Output {
             Output::Issue(..) => "issue.html",
             Output::IssueTopic(..) => "issue_topic.html",
             Output::Entry(..) => "entry.html",
-            Output::Topic(..) => "topic.html",
-            Output::Tag(..) => "tag.html",
+            Output::Topic(..) | Output::TopicPart(..) => "topic.html",
+            Output::Tag(..) | Output::TagPart(..) => "tag.html",
             _ => return None,
         })
     }
@@ -152,6 +161,10 @@ impl Output {
             Output::Entry(_, e) => Address::entry(site, &site.entries[e]),
             Output::Topic(_, t) => Address::Topic(&c.topics[t].key),
             Output::Tag(_, t) => Address::Tag(&site.tags[t].slug),
+            Output::TopicPart(..) | Output::TagPart(..) => {
+                let (list, part) = self.list()?;
+                lists::ListPages::of(site, list).address(site, list, part)
+            }
             Output::Feeds(_) => Address::Rss,
             Output::TopicFeed(_, t) => Address::TopicFeed(&c.topics[t].key),
             Output::Sitemap => Address::Sitemap,

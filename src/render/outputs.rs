@@ -160,8 +160,10 @@ fn writer_of(site: &Site, page: Output) -> Writer {
         Output::NotFound(l) => config(l, "not-found page"),
         Output::Search(l) => config(l, "search page"),
         Output::Feeds(l) => config(l, "feeds"),
-        Output::Topic(l, t) | Output::TopicFeed(l, t) => config(l, &format!("topic {:?} pages", c.topics[t].key)),
-        Output::Tag(_, t) => {
+        Output::Topic(l, t) | Output::TopicPart(l, t, _) | Output::TopicFeed(l, t) => {
+            config(l, &format!("topic {:?} pages", c.topics[t].key))
+        }
+        Output::Tag(_, t) | Output::TagPart(_, t, _) => {
             let tag = &site.tags[t];
             let entry = &site.entries[tag.entries[0]];
             let path = &entry.texts[&entry.primary].path;

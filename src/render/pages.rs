@@ -5,8 +5,9 @@ use rayon::prelude::*;
 
 use super::context::{
     ArchivePage, Base, EntryPage, HomePage, IssueGroup, IssuePage, IssueTopicLink, IssueTopicPage, LangContext,
-    NotFoundPage, SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
+    ListNav, ListPageLink, NotFoundPage, SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
+use super::lists::{List, ListPages};
 use super::view::{Alternate, FeedLink, HrefLang, LangViews, PageMeta, Views};
 use super::{Output, feed, sitemap, truncate};
 use crate::error::Diagnostic;
@@ -33,8 +34,10 @@ impl Renderer<'_> {
             Output::Issue(l, i) => self.issue(l, i)?,
             Output::IssueTopic(l, i, t) => self.issue_topic(l, i, t)?,
             Output::Entry(l, e) => self.entry(l, e)?,
-            Output::Topic(l, t) => self.topic(l, t)?,
-            Output::Tag(l, t) => self.tag(l, t)?,
+            Output::Topic(l, t) => self.topic(l, t, None)?,
+            Output::Tag(l, t) => self.tag(l, t, None)?,
+            Output::TopicPart(l, t, p) => self.topic(l, t, Some(p))?,
+            Output::TagPart(l, t, p) => self.tag(l, t, Some(p))?,
             Output::Feeds(l) => {
                 let paths = page.outputs(self.site);
                 return self.issue_feeds(l, &paths[0], &paths[1], sink);
@@ -252,32 +255,80 @@ impl Renderer<'_> {
         self.page("archive.html", &ArchivePage { base: self.base(l, page), years })
     }
 
-    fn topic(&self, l: LangId, t: TopicId) -> Result<Vec<u8>, Diagnostic> {
+    fn topic(&self, l: LangId, t: TopicId, part: Option<usize>) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let topic = &lv.topics[t];
-        let groups = (self.site.issues.iter_enumerated())
-            .filter(|(_, issue)| !issue.topics[t].is_empty())
-            .map(|(i, issue)| IssueGroup {
-                issue: &lv.issue_summary_values[i],
-                entries: issue.topics[t].iter().map(|&e| lv.entry(e)).collect(),
+        let list = ListPages::of(self.site, List::Topic(t));
+        let groups = list.groups[list.range(part)]
+            .iter()
+            .map(|(i, entries)| IssueGroup {
+                issue: &lv.issue_summary_values[*i],
+                entries: entries.iter().map(|&e| lv.entry(e)).collect(),
             })
             .collect();
-        let page = self.meta(
-            l,
-            "topic",
-            Address::Topic(&topic.key),
-            format!("{} {}", topic.emoji, topic.name),
-            topic.name.clone(),
-        );
-        self.page("topic.html", &TopicPage { base: self.base(l, page), topic, groups })
+        let title = self.list_title(format!("{} {}", topic.emoji, topic.name), &list, part);
+        let address = list.address(self.site, List::Topic(t), part);
+        let page = self.meta(l, "topic", address, title, topic.name.clone());
+        let pages = self.list_nav(l, &list, List::Topic(t), part);
+        self.page("topic.html", &TopicPage { base: self.base(l, page), topic, groups, pages })
     }
 
-    fn tag(&self, l: LangId, t: TagId) -> Result<Vec<u8>, Diagnostic> {
+    fn tag(&self, l: LangId, t: TagId, part: Option<usize>) -> Result<Vec<u8>, Diagnostic> {
         let lv = self.views.lang(l);
         let tag = &lv.tags[t];
-        let entries = self.site.tags[t].entries.iter().map(|&e| lv.entry(e)).collect();
-        let page = self.meta(l, "tag", Address::Tag(&tag.slug), format!("#{}", tag.name), format!("#{}", tag.name));
-        self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries })
+        let list = ListPages::of(self.site, List::Tag(t));
+        let entries = list.entries(part).into_iter().map(|e| lv.entry(e)).collect();
+        let title = self.list_title(format!("#{}", tag.name), &list, part);
+        let address = list.address(self.site, List::Tag(t), part);
+        let page = self.meta(l, "tag", address, title, format!("#{}", tag.name));
+        let pages = self.list_nav(l, &list, List::Tag(t), part);
+        self.page("tag.html", &TagPage { base: self.base(l, page), tag, entries, pages })
+    }
+
+    /// The title of a page of a list: a full page's names its months.
+    fn list_title(&self, title: String, list: &ListPages, part: Option<usize>) -> String {
+        match part {
+            Some(_) => format!("{title} ({})", self.months(list, part)),
+            None => title,
+        }
+    }
+
+    /// The months of a page of a list, oldest – newest.
+    fn months(&self, list: &ListPages, part: Option<usize>) -> String {
+        let range = list.range(part);
+        let key = |i: usize| self.site.issues[list.groups[i].0].key.as_str();
+        match range.len() {
+            0 => String::new(),
+            1 => key(range.start).to_string(),
+            _ => format!("{} – {}", key(range.end - 1), key(range.start)),
+        }
+    }
+
+    /// The links between the pages of a list: on the list's own address every page, the newest
+    /// first; on a page's own address its neighbours and the list's address, and nothing that a
+    /// later issue would change (a full page never changes again).
+    fn list_nav(&self, l: LangId, list: &ListPages, which: List, part: Option<usize>) -> ListNav {
+        let mut nav = ListNav { list_pages: Vec::new(), newer: None, older: None, all_pages: None };
+        if list.pages.len() < 2 {
+            return nav;
+        }
+        let lang = &self.site.config.languages[l].code;
+        let newest = list.newest();
+        let here = part.unwrap_or(newest);
+        let link = |p: usize| ListPageLink {
+            url: self.site.config.href(lang, list.address(self.site, which, Some(p))),
+            label: self.months(list, Some(p)),
+            current: p == here,
+        };
+        match part {
+            None => nav.list_pages = (0..=newest).rev().map(link).collect(),
+            Some(_) => {
+                nav.newer = (here < newest).then(|| link(here + 1));
+                nav.all_pages = Some(self.site.config.href(lang, list.address(self.site, which, None)));
+            }
+        }
+        nav.older = here.checked_sub(1).map(link);
+        nav
     }
 
     fn tags(&self, l: LangId) -> Result<Vec<u8>, Diagnostic> {

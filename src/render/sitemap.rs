@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+use super::lists::ListPages;
 use crate::error::Diagnostic;
 use crate::site::layout::Address;
 use crate::site::{Entry, Issue, Site};
@@ -61,6 +62,13 @@ fn page_addresses(site: &Site) -> Vec<(Address<'_>, NaiveDate, Written<'_>)> {
     for tag in &site.tags {
         let date = tag.entries.first().map_or(newest, |&e| site.issues[site.entries[e].issue].date);
         pages.push((Address::Tag(&tag.slug), date, Written::All));
+    }
+    // The full pages of topics and tags: dated by their newest issue.
+    for page in super::lists::part_pages(site, crate::site::LangId::DEFAULT) {
+        let (list, part) = page.list().expect("a page of a list");
+        let pages_of = ListPages::of(site, list);
+        let newest = pages_of.groups[pages_of.range(part).start].0;
+        pages.push((pages_of.address(site, list, part), site.issues[newest].date, Written::All));
     }
     pages
 }

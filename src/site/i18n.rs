@@ -64,6 +64,10 @@ const ZH: &[(&str, &str)] = &[
     ("references", "参考链接"),
     ("feeds", "订阅源"),
     ("wechat_copy", "点击下方正文即可全选\u{ff0c}复制后粘贴到公众号编辑器。"),
+    ("list_pages", "按期次分页"),
+    ("newer_entries", "较新的条目"),
+    ("older_entries", "较早的条目"),
+    ("all_list_pages", "全部分页"),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -129,6 +133,10 @@ const EN: &[(&str, &str)] = &[
     ("references", "References"),
     ("feeds", "Feeds"),
     ("wechat_copy", "Click the article below to select all of it, copy it, and paste it into the WeChat editor."),
+    ("list_pages", "Pages by issue"),
+    ("newer_entries", "Newer entries"),
+    ("older_entries", "Older entries"),
+    ("all_list_pages", "All pages"),
 ];
 
 /// The interface strings for `lang`: built-in Chinese or English (English for other

@@ -51,10 +51,20 @@ pub enum Address<'a> {
     Archive,
     /// The list of every tag.
     Tags,
-    /// A tag's page, by slug.
+    /// A tag's page, by slug: its newest entries ([`crate::site::parts`]).
     Tag(&'a str),
-    /// A topic's page across the archive, by key.
+    /// A full page of a tag's entries, by slug and the key of the page's oldest issue.
+    TagPart {
+        tag: &'a str,
+        from: &'a str,
+    },
+    /// A topic's page across the archive, by key: its newest entries.
     Topic(&'a str),
+    /// A full page of a topic's entries, by key and the key of the page's oldest issue.
+    TopicPart {
+        topic: &'a str,
+        from: &'a str,
+    },
     /// A topic's RSS feed, by key.
     TopicFeed(&'a str),
     /// An issue, by key (`2025-11`).
@@ -171,6 +181,12 @@ impl<'a> Address<'a> {
                 slug(out, s);
             }
             Address::Topic(key) => segments(out, &["topics", key]),
+            Address::TopicPart { topic, from } => segments(out, &["topics", topic, from]),
+            Address::TagPart { tag, from } => {
+                out.push_str("/tags/");
+                slug(out, tag);
+                segments(out, &[from]);
+            }
             Address::TopicFeed(key) => segments(out, &["topics", key, "rss.xml"]),
             Address::Issue(key) => segments(out, &[key]),
             Address::IssueTopic { issue, topic } => segments(out, &[issue, topic]),
@@ -321,7 +337,9 @@ title = "Digest"
             Address::Archive,
             Address::Tags,
             Address::Tag("云原生 a/b"),
+            Address::TagPart { tag: "云原生", from: "2025-03" },
             Address::Topic("news"),
+            Address::TopicPart { topic: "news", from: "2025-03" },
             Address::TopicFeed("news"),
             Address::Issue("2025-11"),
             Address::IssueTopic { issue: "2025-11", topic: "releases" },
@@ -346,7 +364,9 @@ title = "Digest"
             ("/archive/", "archive/index.html"),
             ("/tags/", "tags/index.html"),
             ("/tags/%E4%BA%91%E5%8E%9F%E7%94%9F%20a%2Fb/", "tags/云原生 a/b/index.html"),
+            ("/tags/%E4%BA%91%E5%8E%9F%E7%94%9F/2025-03/", "tags/云原生/2025-03/index.html"),
             ("/topics/news/", "topics/news/index.html"),
+            ("/topics/news/2025-03/", "topics/news/2025-03/index.html"),
             ("/topics/news/rss.xml", "topics/news/rss.xml"),
             ("/2025-11/", "2025-11/index.html"),
             ("/2025-11/releases/", "2025-11/releases/index.html"),

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod limits;
 pub mod month;
 pub mod naming;
+pub mod parts;
 pub mod slug;
 pub mod sources;
 pub mod text;
