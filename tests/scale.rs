@@ -128,9 +128,11 @@ fn a_site_over_the_url_limit_gets_a_sitemap_index() {
     let sink = MemorySink::default();
     sitemap::write(&site, sitemap::Limits { urls: 20_000, ..sitemap::PROTOCOL }, &sink).unwrap();
     let out = sink.into_inner();
-    // In both languages: home, archive, tags, search; issue topic pages; topics; tags. In
-    // English only: issues and entries.
-    let both = 4 + 70 * 6 + 6 + site.tags.len();
+    // In both languages: home, archive, tags, search; issue topic pages; topics; tags; the
+    // pages of topics and tags (each topic: 70 issues of about 62 items, three issues a page).
+    let parts = digest::render::lists::part_pages(&site, digest::site::LangId::DEFAULT).len();
+    assert!(parts >= 6 * 23, "{parts} pages of lists");
+    let both = 4 + 70 * 6 + 6 + site.tags.len() + parts;
     let english = 70 + 70 * 370;
     let (children, urls, _) = locs(&out["sitemap.xml"]);
     assert_eq!(urls, 0, "sitemap.xml is an index");

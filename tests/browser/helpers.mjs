@@ -1,7 +1,7 @@
 // Shared helpers for browser tests: build a site, serve a folder, launch Debian's Chromium.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync, cpSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, cpSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -80,4 +80,31 @@ export async function serveBothThemes() {
 
 export function closeAll(servers) {
   for (const s of Object.values(servers ?? {})) s.close();
+}
+
+const TOPICS = ['releases', 'news', 'discussions', 'reports', 'products', 'memes'];
+const ISSUES = ['2025-09', '2025-10', '2025-11', '2025-12'];
+
+/** Four issues of 370 entries (English first, a Chinese edition of fallbacks), in `theme`. */
+export function largeSite(theme) {
+  const root = mkdtempSync(join(tmpdir(), `digest-lists-${theme}-`));
+  writeFileSync(join(root, 'config.toml'), `theme = "${theme}"\nbase_url = "https://links.example.org"\n` +
+    'default_language = "en"\n[languages.en]\ntitle = "Links"\ndescription = "Links, every month"\n' +
+    '[languages.zh]\ntitle = "链接"\ndescription = "每月链接"\n');
+  for (const key of ISSUES) {
+    const dir = join(root, 'content', key);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '_index.md'), `+++\ntitle = "Links of ${key}"\ndate = ${key}-28\n+++\nThe month's links.\n`);
+    for (let e = 0; e < 370; e++) {
+      const topic = TOPICS[e % 6];
+      mkdirSync(join(dir, topic), { recursive: true });
+      const title = e % 4 === 0
+        ? `Stabilize windows_process_extensions_main_thread_handle_${e} and https://github.com/kubernetes/kubernetes/pull/${130000 + e}`
+        : `Item ${e} of ${key}`;
+      writeFileSync(join(dir, topic, `item-${e}.md`), `+++\ntitle = "${title}"\nsource = "https://example.com/${key}/${e}"\n` +
+        `date = ${key}-${String(e % 28 + 1).padStart(2, '0')}\ntags = ["tag-${e % 3}"]\n+++\nA short summary of item ${e}: ` +
+        '`sigs.k8s.io/controller-runtime/pkg/client/apiutil.GroupVersionKindFor`.\n');
+    }
+  }
+  return root;
 }
