@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn pages_fill_from_the_oldest_issue_and_keep_whole_issues() {
         assert_eq!(pages(&groups(&[])), Vec::<Range<usize>>::new());
-        assert_eq!(pages(&groups(&[3, 4])), [0..2]);
+        assert_eq!(pages(&groups(&[3, 4])), vec![Range { start: 0, end: 2 }]);
         // Newest first: 150, 100, 60, 120, 90 entries. From the oldest: 90 + 120 = 210 is past
         // 200, so 90 alone; then 120 + 60; then 100; the newest page 150 alone.
         assert_eq!(pages(&groups(&[150, 100, 60, 120, 90])), [4..5, 2..4, 1..2, 0..1]);
