@@ -131,6 +131,9 @@ fn full_pages_never_change_and_a_short_list_stays_one_page() {
     assert!(later.has("topics/news/2025-09/index.html"));
     let check = f.run(&["check"]);
     assert_eq!(check.status, 0, "{}", check.stderr);
+    // Every entry (all tagged `k8s`) is reachable from the tag's page through its pages.
+    assert_eq!(reachable(&later, "/tags/k8s/"), entry_pages(&later, "news"));
+    assert_eq!(reachable(&later, "/tags/k8s/").len(), 9 * 50);
 
     // The sitemap lists every page of every list, in both languages.
     let sitemap = later.text("sitemap.xml");
