@@ -17,14 +17,14 @@ pub enum List {
 }
 
 /// A list's entries and its pages.
-pub struct ListPages {
-    pub groups: Groups,
+pub struct ListPages<'s> {
+    pub groups: Groups<'s>,
     /// Ranges of `groups`, the oldest page first; the last is the newest page.
     pub pages: Vec<Range<usize>>,
 }
 
-impl ListPages {
-    pub fn of(site: &Site, list: List) -> ListPages {
+impl<'s> ListPages<'s> {
+    pub fn of(site: &'s Site, list: List) -> ListPages<'s> {
         let groups = match list {
             List::Topic(t) => site.topic_groups(t),
             List::Tag(t) => site.tag_groups(t),
@@ -50,7 +50,7 @@ impl ListPages {
     }
 
     /// The key of the oldest issue of page `part`: the page's name in its address.
-    pub fn from<'s>(&self, site: &'s Site, part: usize) -> &'s str {
+    pub fn from<'a>(&self, site: &'a Site, part: usize) -> &'a str {
         let range = self.range(Some(part));
         &site.issues[self.groups[range.end - 1].0].key
     }
@@ -63,7 +63,7 @@ impl ListPages {
     }
 
     /// The address of a page of `list`: the list's own for the newest (`None`).
-    pub fn address<'s>(&self, site: &'s Site, list: List, part: Option<usize>) -> Address<'s> {
+    pub fn address<'a>(&self, site: &'a Site, list: List, part: Option<usize>) -> Address<'a> {
         match (list, part) {
             (List::Topic(t), None) => Address::Topic(&site.config.topics[t].key),
             (List::Tag(t), None) => Address::Tag(&site.tags[t].slug),

@@ -13,12 +13,13 @@ use super::{EntryId, IssueId, Site, TagId, TopicId};
 /// HTML at the 1.4 KB an entry takes on a real archive's topic page (500 KB is the budget).
 pub const PAGE_ENTRIES: usize = 200;
 
-/// A list's entries issue by issue, newest issue first, in reading order within an issue.
-pub type Groups = Vec<(IssueId, Vec<EntryId>)>;
+/// A list's entries issue by issue, newest issue first, in reading order within an issue:
+/// borrowed from the site, as every page of every list asks for its list again.
+pub type Groups<'s> = Vec<(IssueId, &'s [EntryId])>;
 
 /// The pages of a list: ranges of `groups` (newest first), the oldest page first; the last is
 /// the newest page. Empty for an empty list.
-pub fn pages(groups: &Groups) -> Vec<Range<usize>> {
+pub fn pages(groups: &Groups<'_>) -> Vec<Range<usize>> {
     let mut pages = Vec::new();
     let (mut end, mut count) = (groups.len(), 0);
     for i in (0..groups.len()).rev() {
@@ -38,22 +39,18 @@ pub fn pages(groups: &Groups) -> Vec<Range<usize>> {
 
 impl Site {
     /// The entries of topic `t`, issue by issue.
-    pub fn topic_groups(&self, t: TopicId) -> Groups {
+    pub fn topic_groups(&self, t: TopicId) -> Groups<'_> {
         let issues = self.issues.iter_enumerated().filter(|(_, i)| !i.topics[t].is_empty());
-        issues.map(|(id, i)| (id, i.topics[t].clone())).collect()
+        issues.map(|(id, i)| (id, i.topics[t].as_slice())).collect()
     }
 
-    /// The entries of tag `t`, issue by issue.
-    pub fn tag_groups(&self, t: TagId) -> Groups {
-        let mut groups: Groups = Vec::new();
-        for &e in &self.tags[t].entries {
-            let issue = self.entries[e].issue;
-            match groups.last_mut() {
-                Some((i, list)) if *i == issue => list.push(e),
-                _ => groups.push((issue, vec![e])),
-            }
-        }
-        groups
+    /// The entries of tag `t`, issue by issue: runs of its list, which is in issue order.
+    pub fn tag_groups(&self, t: TagId) -> Groups<'_> {
+        let entries = self.tags[t].entries.as_slice();
+        entries
+            .chunk_by(|&a, &b| self.entries[a].issue == self.entries[b].issue)
+            .map(|run| (self.entries[run[0]].issue, run))
+            .collect()
     }
 }
 
@@ -61,14 +58,10 @@ impl Site {
 mod tests {
     use super::*;
 
-    fn groups(sizes: &[usize]) -> Groups {
-        let mut next = 0;
-        let mut out = Groups::new();
-        for (i, &n) in sizes.iter().enumerate() {
-            out.push((IssueId(i), (next..next + n).map(EntryId).collect()));
-            next += n;
-        }
-        out
+    /// Groups of `sizes` entries (the ids do not matter to the cut).
+    fn groups(sizes: &[usize]) -> Groups<'static> {
+        static IDS: [EntryId; 1000] = [EntryId(0); 1000];
+        sizes.iter().enumerate().map(|(i, &n)| (IssueId(i), &IDS[..n])).collect()
     }
 
     #[test]

@@ -116,14 +116,15 @@ impl RenderedSite {
     /// other output of the site is [`RenderedSite::known`]. The pages of other issues that its
     /// links point into with a `#fragment` are rendered too, so that their ids are checked.
     pub fn render_issue(site: &Site, i: IssueId) -> Result<RenderedSite, Diagnostics> {
-        let theme = Theme::load(&site.root, site.config.theme.as_deref())?;
+        let theme = Theme::for_site(&site.root, &site.config)?;
         let langs = LangId::all(site.config.languages.len());
         let mut pages: Vec<Output> = langs.flat_map(|l| issue_pages(site, l, i)).collect();
         pages.extend([Output::Static, Output::Assets]);
         let sink = ReadingSink::default();
         render_only(site, &theme, &pages, &sink)?;
+        let rendered: HashSet<Output> = pages.iter().copied().collect();
         let mut others: HashMap<String, Output> = HashMap::new();
-        for page in all_pages(site).into_iter().filter(|p| !pages.contains(p)) {
+        for page in all_pages(site).into_iter().filter(|p| !rendered.contains(p)) {
             others.extend(page.outputs(site).into_iter().map(|o| (o, page)));
         }
         // The pages of other issues that a link of these pages names an id of.
