@@ -33,11 +33,16 @@ pub struct LoadOptions {
 
 /// Loads the site at `root`: configuration and content. Reports every problem found.
 pub fn load(root: &Path, opts: &LoadOptions) -> Result<Site, Diagnostics> {
+    load_with_config(root, config(root, opts)?, opts)
+}
+
+/// The configuration of the site at `root`, with `base_url` replaced as `opts` asks.
+fn config(root: &Path, opts: &LoadOptions) -> Result<Config, Diagnostics> {
     let mut config = Config::load(root).map_err(|d| d.relative_to(root))?;
     if let Some(url) = &opts.base_url {
         config.set_base_url(url).map_err(|m| Diagnostic::file("config.toml", m))?;
     }
-    load_with_config(root, config, opts)
+    Ok(config)
 }
 
 /// Loads the content of the site at `root` with an already loaded configuration.
@@ -66,19 +71,10 @@ pub struct LeftOut {
 /// Loads the site at `root`, leaving out the content files that fail, so that everything else
 /// can still be checked in the same run.
 pub fn load_partial(root: &Path, opts: &LoadOptions) -> Partial {
-    let mut config = match Config::load(root) {
+    let config = match config(root, opts) {
         Ok(c) => c,
-        Err(d) => return Partial { site: None, diagnostics: d.relative_to(root), left_out: Vec::new() },
+        Err(diagnostics) => return Partial { site: None, diagnostics, left_out: Vec::new() },
     };
-    if let Some(url) = &opts.base_url {
-        if let Err(m) = config.set_base_url(url) {
-            return Partial {
-                site: None,
-                diagnostics: Diagnostic::file("config.toml", m).into(),
-                left_out: Vec::new(),
-            };
-        }
-    }
     let (site, diagnostics, failed) = load_parts(root, config, opts);
     let left_out = failed
         .into_iter()
