@@ -8,6 +8,7 @@
 //! who may call whom.
 
 pub mod build;
+pub mod cache;
 pub mod check;
 pub mod error;
 pub mod export;
