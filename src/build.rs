@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::images;
 use crate::load::theme::Theme;
 use crate::load::{LoadOptions, load};
 use crate::render::render;
@@ -55,9 +57,14 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
     let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
     let mut site = load(root, &load_opts)?;
     let theme = Theme::for_site(root, &site.config)?;
-    publish(&out, |sink| match opts.search {
-        true => render_indexed(&site, &theme, sink),
-        false => render(&site, &theme, sink),
+    let cache = Cache::open(root);
+    site.pictures = images::process(&site, &cache)?;
+    publish(&out, |sink| {
+        images::write(&site, &cache, sink)?;
+        match opts.search {
+            true => render_indexed(&site, &theme, sink),
+            false => render(&site, &theme, sink),
+        }
     })?;
     let summary = Summary {
         issues: site.issues.len(),

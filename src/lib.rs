@@ -13,6 +13,7 @@ pub mod check;
 pub mod error;
 pub mod export;
 pub mod fetch;
+pub mod images;
 pub mod links;
 pub mod load;
 pub mod render;

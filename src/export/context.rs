@@ -15,6 +15,7 @@ use super::html::absolute_fragment;
 use super::refs::{Reference, Refs};
 use crate::error::Diagnostic;
 use crate::render::context::LangContext;
+use crate::render::picture::with_pictures;
 use crate::render::view::{EntryMeta, IssueSummary, LangViews, Links, entry_meta};
 use crate::site::layout::absolute_link;
 use crate::site::{EntryId, FurtherReading, IssueId, Site};
@@ -123,8 +124,12 @@ impl Convert<'_> {
         let listed = self.refs.len();
         let url_ref = self.number(&meta.url);
         let source_ref = meta.source.and_then(|s| self.number(s));
-        let summary = self.content(&text.body.summary_html)?;
-        let body = if self.full { self.content(&text.body.html)? } else { String::new() };
+        let (c, pictures, images) = (&site.config, &site.pictures, &text.body.images);
+        let summary = self.content(&with_pictures(&text.body.summary_html, images, c, pictures, Links::Absolute))?;
+        let body = match self.full {
+            true => self.content(&with_pictures(&text.body.html, images, c, pictures, Links::Absolute))?,
+            false => String::new(),
+        };
         let editor_note = text.editor_note.as_deref().map(|n| self.content(n)).transpose()?;
         let further_reading = text
             .further_reading
@@ -171,7 +176,9 @@ pub fn build<'a>(
 
     let web_ref = conv.number(&summary.permalink);
     let (text, _) = issue.text(&lv.lang);
-    let intro = conv.content(&text.intro.html)?;
+    let pictures = &site.pictures;
+    let intro =
+        conv.content(&with_pictures(&text.intro.html, &text.intro.images, &site.config, pictures, Links::Absolute))?;
     let preheader = summary.summary.clone().unwrap_or_else(|| super::html::fragment_text(&text.intro.summary_html));
     let before_entries = conv.refs.len();
     let mut groups = Vec::new();

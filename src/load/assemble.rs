@@ -51,7 +51,17 @@ pub(crate) fn assemble(
     // Files beside the entries of an issue left out (a draft) are left out with it.
     let mut assets = assets;
     assets.retain(|a| issues.iter().any(|i| a.output.strip_prefix(i.key.as_str()).is_some_and(|r| r.starts_with('/'))));
-    Site { config, root: root.to_path_buf(), issues, entries, tags, assets, warnings, drafts_left_out }
+    Site {
+        config,
+        root: root.to_path_buf(),
+        issues,
+        entries,
+        tags,
+        assets,
+        warnings,
+        drafts_left_out,
+        pictures: Default::default(),
+    }
 }
 
 /// The draft issues, and the draft entries of the issues that are not drafts.

@@ -82,7 +82,7 @@ pub struct IssuePage<'a> {
     /// The issue's [`super::view::IssueSummary`]; absent on a home page without issues.
     pub issue: Option<&'a Value>,
     /// The introduction, HTML.
-    pub intro: &'a str,
+    pub intro: std::borrow::Cow<'a, str>,
     pub groups: Vec<TopicGroup<'a>>,
     /// The next newer and older issues' summaries.
     pub newer: Option<&'a Value>,

@@ -14,6 +14,7 @@ pub mod feed;
 pub mod lists;
 pub mod outputs;
 mod pages;
+pub mod picture;
 pub mod session;
 pub mod sitemap;
 pub mod view;

@@ -8,6 +8,7 @@ use super::context::{
     ListNav, ListPageLink, NotFoundPage, SearchPage, TagPage, TagsPage, TopicGroup, TopicPage, Year, to_context,
 };
 use super::lists::{List, ListPages};
+use super::picture::{first_image_eager, with_pictures};
 use super::view::{Alternate, FeedLink, HrefLang, LangViews, PageMeta, Views};
 use super::{Output, feed, sitemap, truncate};
 use crate::error::Diagnostic;
@@ -57,14 +58,15 @@ impl Renderer<'_> {
                 return Ok(());
             }
             Output::Assets => {
-                for a in &self.site.assets {
+                // Images are the image stage's to publish, as their variants.
+                for a in self.site.assets.iter().filter(|a| self.site.pictures.get(&a.output).is_none()) {
                     let bytes = std::fs::read(self.site.root.join(&a.path)).map_err(|e| Diagnostic::io(&a.path, &e))?;
                     sink.put(&a.output, bytes)?;
                 }
                 return Ok(());
             }
         };
-        sink.put(&page.outputs(self.site)[0], html)
+        sink.put(&page.outputs(self.site)[0], first_image_eager(html))
     }
 
     /// What every page gets: `lang`, `site`, `t` and `page`.
@@ -164,7 +166,13 @@ impl Renderer<'_> {
         IssuePage {
             base: self.base(l, page),
             issue: Some(&lv.issue_summary_values[i]),
-            intro: &text.intro.html,
+            intro: with_pictures(
+                &text.intro.html,
+                &text.intro.images,
+                &self.site.config,
+                &self.site.pictures,
+                lv.links,
+            ),
             groups: self.groups(lv, i),
             newer: i.0.checked_sub(1).map(|n| &lv.issue_summary_values[IssueId(n)]),
             older: lv.issue_summary_values.get(IssueId(i.0 + 1)),
@@ -177,7 +185,7 @@ impl Renderer<'_> {
         let page = self.meta(l, "home", Address::Home, language.title.clone(), language.description.clone());
         let latest = if self.site.issues.is_empty() {
             let base = self.base(l, page);
-            IssuePage { base, issue: None, intro: "", groups: Vec::new(), newer: None, older: None }
+            IssuePage { base, issue: None, intro: "".into(), groups: Vec::new(), newer: None, older: None }
         } else {
             self.issue_page(l, IssueId::NEWEST, page)
         };
@@ -407,6 +415,7 @@ impl Renderer<'_> {
         let permalink = page.permalink.clone();
         let ctx = to_context(&self.issue_page(l, i, page))?;
         let html = self.theme.render("feed_issue.html", &ctx)?;
+        let html = super::picture::for_feeds(&html);
         Ok(super::absolute::absolutize_at(&html, self.site.config.origin(), &permalink))
     }
 }

@@ -8,10 +8,13 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Value;
 
-use crate::site::Heading;
+use std::borrow::Cow;
+
+use super::picture::{markup, picture_of, with_pictures};
 use crate::site::i18n;
 use crate::site::layout::Address;
 use crate::site::{Entry, EntryId, IdVec, Issue, IssueId, LangId, Site, TagId, TopicId};
+use crate::site::{Heading, ImageRef};
 
 /// A link to one language's version of a page.
 #[derive(Debug, Clone, Serialize)]
@@ -174,13 +177,13 @@ pub struct EntryView<'a> {
     /// HTML.
     pub editor_note: Option<&'a str>,
     pub further_reading: &'a [crate::site::FurtherReading],
-    /// HTML.
-    pub body: &'a str,
-    /// HTML: the first paragraph, or up to `<!-- more -->`.
-    pub summary: &'a str,
+    /// HTML, each image shown as its picture ([`super::picture`]).
+    pub body: Cow<'a, str>,
+    /// HTML: the first paragraph, or up to `<!-- more -->` (with the picture it introduces).
+    pub summary: Cow<'a, str>,
     pub summary_text: &'a str,
-    /// HTML: each image of the body (`<img>`), in order.
-    pub images: &'a [String],
+    /// HTML: each image of the body, in order, as in `body`.
+    pub images: Vec<Cow<'a, str>>,
     pub toc: &'a [Heading],
     /// A [`TopicRef`].
     pub topic: &'a Value,
@@ -405,6 +408,14 @@ pub fn entry_meta<'a>(site: &'a Site, lv: &LangViews, e: &'a Entry) -> EntryMeta
     }
 }
 
+/// The markup of an image of a text: its picture's, or as written when it is not processed.
+fn image_markup<'a>(site: &Site, image: &'a ImageRef, links: Links) -> Cow<'a, str> {
+    match picture_of(&site.config, &site.pictures, image) {
+        Some(p) => Cow::Owned(markup(&site.config, p, &image.alt, links)),
+        None => Cow::Borrowed(&image.html),
+    }
+}
+
 /// The view of entry `e` in the language of `lv`, borrowing from the site and the language's
 /// views.
 pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryView<'a> {
@@ -414,10 +425,10 @@ pub fn entry_view<'a>(site: &'a Site, lv: &'a LangViews, e: &'a Entry) -> EntryV
         tags: e.tags.iter().map(|&t| &lv.tag_values[t]).collect(),
         editor_note: text.editor_note.as_deref(),
         further_reading: &text.further_reading,
-        body: &text.body.html,
-        summary: &text.body.summary_html,
+        body: with_pictures(&text.body.html, &text.body.images, &site.config, &site.pictures, lv.links),
+        summary: with_pictures(&text.body.summary_html, &text.body.images, &site.config, &site.pictures, lv.links),
         summary_text: &text.body.summary_text,
-        images: &text.body.images,
+        images: text.body.images.iter().map(|i| image_markup(site, i, lv.links)).collect(),
         toc: &text.body.toc,
         topic: &lv.topic_values[e.topic],
         issue: &lv.issue_summary_values[e.issue],

@@ -240,6 +240,17 @@ impl Config {
         format!("{}{}", self.base_path, url_of_output(file))
     }
 
+    /// The URL of output file `file` (an image variant), root-relative with the base path or,
+    /// `absolute`, with the base URL; each segment percent-encoded.
+    pub fn file_url(&self, file: &str, absolute: bool) -> String {
+        let mut s = String::from(if absolute { &self.base_url } else { &self.base_path });
+        for segment in file.split('/') {
+            s.push('/');
+            push_encoded(&mut s, segment);
+        }
+        s
+    }
+
     /// The language of output file `file`: its language folder's, else the default language's
     /// (shared files included).
     pub fn lang_of_output<'f>(&'f self, file: &'f str) -> &'f str {
@@ -312,6 +323,38 @@ pub fn url_of_output(file: &str) -> String {
 pub fn asset_file(rel: &std::path::Path) -> String {
     let inside = rel.strip_prefix("content").unwrap_or(rel);
     inside.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The output file of a variant of the image at output file `original`: the original's own file
+/// for the largest variant in its format (so a link to the original still works, and never
+/// serves a multi-megabyte file), `name.960w.webp` for the others, `name.960w-mail.jpg` for one
+/// made for mail clients only.
+pub fn variant_file(original: &str, width: u32, extension: &str, kind: VariantKind) -> String {
+    let (stem, own) = original.rsplit_once('.').unwrap_or((original, ""));
+    match kind {
+        VariantKind::Largest if own.eq_ignore_ascii_case(extension) => original.to_string(),
+        VariantKind::Mail => format!("{stem}.{width}w-mail.{extension}"),
+        _ => format!("{stem}.{width}w.{extension}"),
+    }
+}
+
+/// Which variant of an image [`variant_file`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariantKind {
+    /// The widest of the page's variants.
+    Largest,
+    /// Another of the page's variants.
+    Other,
+    /// One made for feeds and editions only.
+    Mail,
+}
+
+/// The output file an image link written in a text leads to (`/sub/2025-11/a%20b.png` →
+/// `2025-11/a b.png`), for a root-relative `src` of the site at `base_path`.
+pub fn file_of_src(base_path: &str, src: &str) -> Option<String> {
+    let path = src.strip_prefix(base_path)?.strip_prefix('/')?;
+    let path = path.split(['?', '#']).next()?;
+    Some(percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod i18n;
 pub mod ids;
+pub mod images;
 pub mod layout;
 pub mod limits;
 pub mod month;
@@ -40,6 +41,9 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     /// The drafts a load without drafts left out.
     pub drafts_left_out: DraftsLeftOut,
+    /// The images of the site and their variants, filled by the image stage ([`crate::images`]
+    /// is run by each command between load and render); empty, images are shown as written.
+    pub pictures: images::Pictures,
 }
 
 /// How many draft issues, and draft entries of the other issues, a load left out.
@@ -134,8 +138,20 @@ pub struct Rendered {
     /// The relative links of the text, as published (root-relative, in the text's language) and
     /// as written (`../releases/k/`), so that `check` reports a link where the editor wrote it.
     pub relative_links: Vec<(String, String)>,
-    /// The HTML of each image of the text (`<img src alt>`, as in `html`), in order.
-    pub images: Vec<String>,
+    /// Each image of the text, in order.
+    pub images: Vec<ImageRef>,
+}
+
+/// An image a text shows (`![alt](src)`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageRef {
+    /// Its HTML as rendered in the text (`<img src alt>`), which the image stage's markup replaces.
+    pub html: String,
+    /// Where it leads: root-relative with the base path for a local image, else as written.
+    pub src: String,
+    /// Its link as written in the file.
+    pub written: String,
+    pub alt: String,
 }
 
 /// A heading, for tables of contents.

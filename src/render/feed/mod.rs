@@ -8,7 +8,8 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 
-use crate::render::view::LangViews;
+use crate::render::picture::with_pictures;
+use crate::render::view::{LangViews, Links};
 use crate::site::layout::Address;
 use crate::site::{EntryId, IssueId, Site, TopicId};
 pub use xml::{Atom, BUDGET, Channel, Counting, Item, Rss};
@@ -65,9 +66,10 @@ pub fn topic_rss<W: Write>(site: &Site, lv: &LangViews, topic: TopicId, out: W) 
     for (n, e) in entries.enumerate() {
         let entry = &site.entries[e];
         let (text, _) = entry.text(&lv.lang);
+        let body = with_pictures(&text.body.html, &text.body.images, c, &site.pictures, Links::Absolute);
         let content = match &text.editor_note {
-            Some(note) => Cow::Owned(format!("{}<blockquote>{note}</blockquote>", text.body.html)),
-            None => Cow::Borrowed(text.body.html.as_str()),
+            Some(note) => Cow::Owned(format!("{body}<blockquote>{note}</blockquote>")),
+            None => body,
         };
         let permalink = c.permalink(&lv.lang, Address::entry(site, entry));
         let content = super::absolute::absolutize_at(&content, c.origin(), &permalink);
