@@ -8,8 +8,9 @@ pub mod cache;
 pub mod external;
 pub mod fix;
 pub mod html;
+pub mod images;
 pub mod links;
-pub mod translations;
+mod translations;
 pub mod typography;
 pub mod urls;
 
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics, Severity};
 use crate::links::http::HttpOptions;
 use crate::load::{LeftOut, LoadOptions, load_partial};
@@ -124,6 +126,11 @@ fn site_checks(
     let mut diags: Vec<Diagnostic> = site.warnings.iter().map(|w| relocate_date_warning(w.clone(), files)).collect();
     diags.extend(urls::duplicate_sources(site, files));
     diags.extend(translations::check(site));
+    diags.extend(images::check(site, files));
+    let in_scope = |path: &Path| opts.issue.as_ref().is_none_or(|key| path.starts_with(Path::new("content").join(key)));
+    if let Err(found) = crate::images::process_where(site, &Cache::open(&site.root), &in_scope) {
+        diags.extend(found.0);
+    }
     let rendered = match opts.issue.as_deref() {
         None => links::RenderedSite::render(site),
         Some(key) => match site.issues.iter().position(|i| i.key == key) {

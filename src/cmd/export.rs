@@ -47,7 +47,8 @@ pub fn run(root: &Path, args: &Args) -> Result<(), Diagnostics> {
     if let Some(path) = &args.output {
         check_output(root, "--output", Output::File, path, path)?;
     }
-    let site = load(root, &LoadOptions { drafts: args.drafts, base_url: None })?;
+    let mut site = load(root, &LoadOptions { drafts: args.drafts, base_url: None })?;
+    site.pictures = digest::images::process(&site, &digest::cache::Cache::open(root))?;
     let theme = Theme::for_site(root, &site.config)?;
     let format = match args.format {
         Format::Email => Edition::Email,

@@ -12,6 +12,8 @@
 pub mod codec;
 pub mod probe;
 
+use std::path::Path;
+
 use rayon::prelude::*;
 
 use crate::cache::{Cache, Key};
@@ -26,8 +28,27 @@ const KIND: &str = "images";
 /// The images of `site`'s content: each checked and its variants made (or found in `cache`).
 /// A missing, unreadable, corrupt or too large image is an error; nothing is written.
 pub fn process(site: &Site, cache: &Cache) -> Result<Pictures, Diagnostics> {
-    let mut diags = missing_images(site);
+    let missing = missing_images(site);
+    let pictures = process_where(site, cache, &|_| true);
+    match pictures {
+        Ok(pictures) => missing.into_result(pictures),
+        Err(mut diags) => {
+            diags.extend(missing);
+            Err(diags.sorted())
+        }
+    }
+}
+
+/// The image files at the paths `keep` keeps, each checked and its variants made (or found in
+/// `cache`); links to images that do not exist are `check`'s to report, as broken links.
+pub fn process_where(
+    site: &Site,
+    cache: &Cache,
+    keep: &(dyn Fn(&Path) -> bool + Sync),
+) -> Result<Pictures, Diagnostics> {
+    let mut diags = Diagnostics::new();
     let made: Vec<Result<(String, Picture), Diagnostic>> = images(site)
+        .filter(|a| keep(&a.path))
         .par_bridge()
         .map(|asset| {
             let bytes = read(site, asset)?;
@@ -42,8 +63,7 @@ pub fn process(site: &Site, cache: &Cache) -> Result<Pictures, Diagnostics> {
             Err(d) => diags.push(d),
         }
     }
-    diags.0.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    diags.into_result(pictures)
+    diags.sorted().into_result(pictures)
 }
 
 /// The assets of `site` that are images.

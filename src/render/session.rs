@@ -24,7 +24,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::cache::Cache;
 use crate::error::Diagnostics;
+use crate::images;
 use crate::load::theme::Theme;
 use crate::load::{self, LoadOptions};
 use crate::render::view::Views;
@@ -54,8 +56,9 @@ pub struct Session {
 impl Session {
     /// Loads the site at `root`, its theme, and builds every language's views.
     pub fn load(root: &Path, opts: LoadOptions) -> Result<Session, Diagnostics> {
-        let site = load::load(root, &opts)?;
+        let mut site = load::load(root, &opts)?;
         let theme = Theme::for_site(root, &site.config)?;
+        site.pictures = images::process(&site, &Cache::open(root))?;
         let views = Views::build(&site);
         Ok(Session { root: root.to_path_buf(), opts, site, theme, views })
     }
@@ -70,6 +73,7 @@ impl Session {
         let pages = match dirty {
             Dirty::All => {
                 render::outputs::check_outputs(&self.site, &self.theme)?;
+                images::write(&self.site, &Cache::open(&self.root), sink)?;
                 all = render::all_pages(&self.site);
                 &all
             }
