@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::cache::{Cache, Key};
 use crate::error::{Diagnostic, Diagnostics, line_col};
-use crate::site::images::{Format, Picture, Pictures};
+use crate::site::images::{Format, Picture, Pictures, cover_file};
 use crate::site::{Asset, Rendered, Site, layout};
 use crate::write::Sink;
 
@@ -158,6 +158,15 @@ fn missing_images(site: &Site) -> Diagnostics {
             let message = format!("image `{}` not found: no such file in the site's content", image.written);
             let hint = "put the image beside the entry and link it by its file name, as `![alt](diagram.png)`";
             diags.push(Diagnostic::error(path, line, column, message).with_hint(hint));
+        }
+    }
+    for issue in &site.issues {
+        let (Some(cover), Some(text)) = (&issue.cover, issue.texts.get(&issue.primary)) else { continue };
+        let file = cover_file(&site.config, issue);
+        if !file.is_some_and(|f| known.contains(f.as_str()) && Format::of_name(&f).is_some()) {
+            let message = format!("cover `{}` is no image of the issue's folder", cover.written);
+            let hint = "put the picture in the issue's folder and name it, as `cover = \"cover.png\"`";
+            diags.push(Diagnostic::error(&text.path, cover.line, cover.column, message).with_hint(hint));
         }
     }
     diags

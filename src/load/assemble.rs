@@ -96,6 +96,7 @@ fn issues_from(issue_files: IssueFiles, config: &Config, opts: &LoadOptions) -> 
             number: main.number,
             editors: main.editors.iter().map(|e| clean_text(e)).collect(),
             draft: main.draft,
+            cover: main.cover.clone(),
             primary,
             texts: BTreeMap::new(),
             topics: vec![Vec::new(); config.topics.len()].into(),

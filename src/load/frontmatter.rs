@@ -128,6 +128,8 @@ pub struct IssueFront {
     pub editors: Vec<String>,
     #[serde(default)]
     pub draft: bool,
+    /// The issue's picture for social cards (`og:image`), a file of the issue's folder.
+    pub cover: Option<Spanned<String>>,
 }
 
 /// The front matter of an issue's translation, `_index.<lang>.md`.

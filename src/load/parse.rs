@@ -30,6 +30,7 @@ pub(crate) struct IssueMain {
     pub(crate) number: Option<u32>,
     pub(crate) editors: Vec<String>,
     pub(crate) draft: bool,
+    pub(crate) cover: Option<crate::site::Cover>,
 }
 
 pub(crate) struct ParsedEntry {
@@ -165,7 +166,11 @@ fn parse_issue(src: &Source, main: bool) -> Result<ParsedIssue, Diagnostic> {
     if main {
         let fm: IssueFront = src.front()?;
         let date = src.date(fm.date.as_ref())?;
-        let main = IssueMain { date, number: fm.number, editors: fm.editors, draft: fm.draft };
+        let cover = fm.cover.map(|c| {
+            let (line, column) = line_col(src.text, src.split.front_offset + c.span().start);
+            crate::site::Cover { written: c.into_inner(), line, column }
+        });
+        let main = IssueMain { date, number: fm.number, editors: fm.editors, draft: fm.draft, cover };
         return Ok(ParsedIssue { main: Some(main), text: text(&fm.title, fm.summary.as_deref())? });
     }
     let fm: IssueTranslationFront = src.front()?;

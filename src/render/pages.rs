@@ -120,6 +120,7 @@ impl Renderer<'_> {
             alternates,
             feeds,
             og_type: if kind == "entry" || kind == "issue" { "article" } else { "website" },
+            image: None,
         }
     }
 
@@ -199,6 +200,7 @@ impl Renderer<'_> {
         let issue = &self.site.issues[i];
         let address = Address::Issue(&issue.key);
         let mut page = self.meta(l, "issue", address, s.title.clone(), description);
+        page.image = super::picture::issue_card(self.site, issue, &lv.lang, &s.title);
         let (_, shown) = issue.text(&lv.lang);
         self.written_in(&mut page, address, |lang| issue.texts.contains_key(lang), shown);
         self.page("issue.html", &self.issue_page(l, i, page))
@@ -237,6 +239,7 @@ impl Renderer<'_> {
         let description = truncate(&text.body.summary_text, 160);
         let address = Address::entry(self.site, entry);
         let mut page = self.meta(l, "entry", address, text.title.clone(), description);
+        page.image = super::picture::text_card(self.site, &text.body);
         self.written_in(&mut page, address, |lang| entry.texts.contains_key(lang), shown);
         let (previous, next) = super::deps::neighbours(self.site, e);
         let ctx = EntryPage {

@@ -9,14 +9,48 @@ use pulldown_cmark_escape::escape_html;
 
 use super::view::Links;
 use crate::site::config::Config;
-use crate::site::images::{Picture, Pictures, Variant};
-use crate::site::{ImageRef, layout};
+use crate::site::images::{Picture, Pictures, Variant, cover_file};
+use crate::site::{ImageRef, Issue, Rendered, Site, layout};
 
 /// How wide an image shows: the page's column at most (both themes' text column is 46rem
 /// wide at most), the viewport below that.
 pub const SIZES: &str = "(min-width: 48rem) 46rem, 100vw";
 
 const LAZY: &str = " loading=\"lazy\"";
+
+/// A page's social card (`og:image` and its size and alt text).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Card {
+    /// Absolute.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+    pub mime: &'static str,
+}
+
+fn card(config: &Config, picture: &Picture, alt: &str) -> Option<Card> {
+    let v = picture.card.as_ref()?;
+    let url = config.file_url(&v.file, true);
+    Some(Card { url, width: v.width, height: v.height, alt: alt.to_string(), mime: v.format.mime() })
+}
+
+/// The card of a text: its first image that can be one.
+pub fn text_card(site: &Site, text: &Rendered) -> Option<Card> {
+    let mut images = text.images.iter();
+    images.find_map(|i| card(&site.config, picture_of(&site.config, &site.pictures, i)?, &i.alt))
+}
+
+/// The card of an issue in `lang`: its cover (described by the issue's title), else the first
+/// image of its introduction or of its entries, in reading order.
+pub fn issue_card(site: &Site, issue: &Issue, lang: &str, title: &str) -> Option<Card> {
+    let cover = cover_file(&site.config, issue).and_then(|f| site.pictures.get(&f));
+    if let Some(card) = cover.and_then(|p| card(&site.config, p, title)) {
+        return Some(card);
+    }
+    let entries = issue.topics.iter().flatten().map(|&e| &site.entries[e].text(lang).0.body);
+    std::iter::once(&issue.text(lang).0.intro).chain(entries).find_map(|text| text_card(site, text))
+}
 
 /// The picture an image of a text shows, if it is one of the site's processed images.
 pub fn picture_of<'p>(config: &Config, pictures: &'p Pictures, image: &ImageRef) -> Option<&'p Picture> {

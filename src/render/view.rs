@@ -70,6 +70,9 @@ pub struct PageMeta {
     pub feeds: Vec<FeedLink>,
     /// `website` or `article`, for OpenGraph.
     pub og_type: &'static str,
+    /// The picture of the page's social card (`og:image`): an entry's first image, an issue's
+    /// cover or else its first image.
+    pub image: Option<super::picture::Card>,
 }
 
 /// The site as seen from one language (`site` in templates).

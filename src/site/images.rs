@@ -126,6 +126,13 @@ impl Picture {
     }
 }
 
+/// The output file of an issue's `cover`, resolved from the issue's folder as a link there is.
+pub fn cover_file(config: &super::config::Config, issue: &super::Issue) -> Option<String> {
+    let written = &issue.cover.as_ref()?.written;
+    let src = config.relative_link(&issue.primary, super::layout::Address::Issue(&issue.key), written);
+    super::layout::file_of_src(&config.base_path, &src)
+}
+
 /// The widths a page offers of an image `width` pixels wide ([`WIDTHS`]).
 pub fn widths(width: u32) -> Vec<u32> {
     let mut out: Vec<u32> = WIDTHS.iter().copied().filter(|&w| w < width).collect();

@@ -61,6 +61,8 @@ pub struct Issue {
     pub number: Option<u32>,
     pub editors: Vec<String>,
     pub draft: bool,
+    /// The picture of its social card, from `cover = "…"`; else its first image's.
+    pub cover: Option<Cover>,
     /// The language of `_index.md` (or of the only `_index.<lang>.md`).
     pub primary: String,
     pub texts: BTreeMap<String, IssueText>,
@@ -140,6 +142,14 @@ pub struct Rendered {
     pub relative_links: Vec<(String, String)>,
     /// Each image of the text, in order.
     pub images: Vec<ImageRef>,
+}
+
+/// An issue's `cover = "…"`: the file as written, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cover {
+    pub written: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// An image a text shows (`![alt](src)`).
