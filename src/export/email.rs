@@ -10,6 +10,11 @@ use url::Url;
 use super::html::{Absolute, Emit, Rewrite, rewrite_document};
 use crate::error::Diagnostic;
 
+/// The width of the email's text column inside its card (640 px, less 28 px of padding on each
+/// side: `templates/export/email.html`). Outlook for Windows ignores CSS `max-width` and shows an
+/// image at its `width` attribute, so no image may say more.
+pub const COLUMN_INNER: u32 = 584;
+
 /// Above this size the command warns: Gmail clips messages over about 102 KB.
 pub const LIMIT: usize = 100 * 1024;
 
@@ -71,6 +76,9 @@ impl Rewrite for EmailPass<'_> {
             _ => {}
         }
         let mut e = self.absolute.element(el);
+        if el.value().name() == "img" {
+            fit_column(&mut e);
+        }
         e.remove_attr("id");
         if let Some(class) = e.remove_attr("class") {
             let kept: Vec<&str> = class.split_whitespace().filter(|c| self.keep.contains(*c)).collect();
@@ -79,6 +87,17 @@ impl Rewrite for EmailPass<'_> {
             }
         }
         e
+    }
+}
+
+/// An image wider than the column made [`COLUMN_INNER`] wide, its height scaled to match.
+fn fit_column(e: &mut Emit) {
+    let size = |name: &str| e.attr(name).and_then(|v| v.trim().parse::<u32>().ok());
+    if let (Some(w), Some(h)) = (size("width"), size("height")) {
+        if w > COLUMN_INNER {
+            e.set_attr("width", COLUMN_INNER.to_string());
+            e.set_attr("height", crate::site::images::scaled_height(w, h, COLUMN_INNER).to_string());
+        }
     }
 }
 
@@ -99,5 +118,13 @@ mod tests {
         assert!(out.contains("@media (prefers-color-scheme: dark)"), "{out}");
         assert!(!out.contains("<script") && !out.contains("<link") && !out.contains("id=\""), "{out}");
         assert_eq!(out.matches("<style").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn images_fit_the_column() {
+        let html = "<html><body><img src=\"/a.png\" width=\"960\" height=\"512\" alt=\"a\"><img src=\"/b.png\" width=\"300\" height=\"200\" alt=\"b\"></body></html>";
+        let out = finish(html, "https://e.org/2025-11/").unwrap();
+        assert!(out.contains("<img alt=\"a\" height=\"311\" src=\"https://e.org/a.png\" width=\"584\">"), "{out}");
+        assert!(out.contains("<img alt=\"b\" height=\"200\" src=\"https://e.org/b.png\" width=\"300\">"), "{out}");
     }
 }
