@@ -8,7 +8,9 @@
 //! topics), `--seed N` (default 1), `--out DIR` (required; must be absent or empty), and
 //! `--shape links` for the shape of a links newsletter: short English entries (the default
 //! language) with a Chinese edition that has no translations, every fifth item a recurring one
-//! (defaults then 150 issues × 370).
+//! (defaults then 150 issues × 370). `--images` gives every entry of the monthly shape a picture
+//! beside it (a 1600 × 900 JPEG, shown at the end of its text in both languages), for the image
+//! benchmark of `docs/performance.md`.
 //!
 //! ```text
 //! cargo run --release --example gen_archive -- --shape links --out /dev/shm/links
@@ -309,10 +311,11 @@ struct Opts {
     seed: u64,
     out: PathBuf,
     links: bool,
+    images: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
-    let mut o = Opts { issues: 120, entries: 42, seed: 1, out: PathBuf::new(), links: false };
+    let mut o = Opts { issues: 120, entries: 42, seed: 1, out: PathBuf::new(), links: false, images: false };
     let (mut issues, mut entries) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -325,6 +328,7 @@ fn parse_args() -> Result<Opts, String> {
                 "monthly" => o.links = false,
                 other => return Err(format!("--shape: {other:?} is neither monthly nor links")),
             },
+            "--images" => o.images = true,
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--out" => o.out = PathBuf::from(value()?),
             _ => return Err(format!("unknown argument {a}")),
@@ -483,8 +487,14 @@ fn generate(o: &Opts) -> std::io::Result<(usize, u64)> {
             let day = 1 + rng.below(28);
             let note_zh = sentence(&mut rng, &ZH);
             let note_en = sentence(&mut rng, &EN);
-            let body_zh = body(&mut rng, &ZH, 2000);
-            let body_en = body(&mut rng, &EN, 2000);
+            let mut body_zh = body(&mut rng, &ZH, 2000);
+            let mut body_en = body(&mut rng, &EN, 2000);
+            if o.images {
+                let bytes = picture(rng.below(1 << 30) as u32);
+                std::fs::write(dir.join(topic).join(format!("{slug}.jpg")), bytes)?;
+                body_zh.push_str(&format!("\n\n![{project} {version} 示意图]({slug}.jpg)\n"));
+                body_en.push_str(&format!("\n\n![{project} {version} diagram]({slug}.jpg)\n"));
+            }
             put(
                 dir.join(topic).join(format!("{slug}.md")),
                 format!(
@@ -505,6 +515,23 @@ fn generate(o: &Opts) -> std::io::Result<(usize, u64)> {
         }
     }
     Ok((files, bytes))
+}
+
+/// A 1600 × 900 JPEG, a photo's weight (about 150 KB): a gradient under blocks of colour and
+/// fine noise, different for every `seed`.
+fn picture(seed: u32) -> Vec<u8> {
+    let mut state = seed | 1;
+    let img = image::RgbImage::from_fn(1600, 900, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state & 31) as u8;
+        let block = ((x / 200 + y / 150 + seed) % 7) as u8;
+        image::Rgb([(x / 7) as u8 ^ block * 30, (y / 4) as u8 + noise, block * 35 + noise])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("a JPEG");
+    out.into_inner()
 }
 
 fn main() -> std::process::ExitCode {

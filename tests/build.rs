@@ -235,9 +235,9 @@ fn base_url_with_a_path_gives_working_links_everywhere() {
                 "content/2025-11/news/n.md",
                 &entry("新闻", "tags = [\"k8s\"]", "See [the issue](/2025-11/) and ![x](/2025-11/news/pic.png)."),
             ),
-            ("content/2025-11/news/pic.png", "png"),
         ],
     );
+    f.write_bytes("content/2025-11/news/pic.png", &common::png(40, 30));
     let out = f.build();
     let mut checked = 0;
     for (path, _) in out.files.iter().filter(|(p, _)| p.ends_with(".html")) {
@@ -393,12 +393,12 @@ fn draft_issues_and_editor_backups_publish_no_files() {
     let f = Fixture::new(&[
         ("content/2025-11/_index.md", &common::issue("十一月", "2025-11-30")),
         ("content/2025-11/news/a.md", &common::entry("甲", "", "![图](diagram.png)")),
-        ("content/2025-11/news/diagram.png", "png"),
         ("content/2025-11/news/a.md~", "an editor's backup"),
         ("content/2025-11/news/#a.md#", "an editor's lock file"),
         ("content/2025-12/_index.md", "+++\ntitle = \"十二月\"\ndraft = true\n+++\n"),
-        ("content/2025-12/news/secret.png", "not yet"),
     ]);
+    f.write_bytes("content/2025-11/news/diagram.png", &common::png(40, 30));
+    f.write_bytes("content/2025-12/news/secret.png", &common::png(40, 30));
     let out = f.build();
     assert!(out.has("2025-11/news/diagram.png"));
     for hidden in ["2025-11/news/a.md~", "2025-11/news/#a.md#", "2025-12/news/secret.png"] {

@@ -664,7 +664,8 @@ fn a_fifo_named_like_an_entry_is_refused_not_waited_for() {
 
 #[test]
 fn a_folder_named_like_an_entry_holds_assets() {
-    let f = site(&[("content/2025-11/news/x.md/diagram.png", "png")]);
+    let f = site(&[]);
+    f.write_bytes("content/2025-11/news/x.md/diagram.png", &common::png(40, 30));
     let out = f.build_with(&["--no-search"]);
     assert!(out.has("2025-11/news/x.md/diagram.png"));
     assert!(!out.has("2025-11/news/x/index.html"));

@@ -15,7 +15,8 @@ use digest::write::MemorySink;
 
 /// Every output of the site at `root`, rendered in memory as `build` renders it.
 fn outputs(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let site = load(root, &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let mut site = load(root, &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    site.pictures = digest::images::process(&site, &digest::cache::Cache::none()).unwrap_or_else(|d| panic!("{d}"));
     let theme = Theme::for_site(root, &site.config).unwrap_or_else(|d| panic!("{d}"));
     let sink = MemorySink::default();
     render(&site, &theme, &sink).unwrap_or_else(|d| panic!("{d}"));

@@ -227,9 +227,9 @@ fn meme_site(theme: Option<&str>) -> Output {
         &[
             ("content/2025-11/_index.md", &issue("十一月", "2025-11-30")),
             ("content/2025-11/memes/cat.md", &entry("一张图", "", "![猫在修集群](cat.png)")),
-            ("content/2025-11/memes/cat.png", "png"),
         ],
     );
+    f.write_bytes("content/2025-11/memes/cat.png", &common::png(400, 300));
     f.build()
 }
 

@@ -179,7 +179,10 @@ fn missing_in<'r>(
     known: &std::collections::HashSet<&str>,
 ) -> impl Iterator<Item = &'r crate::site::ImageRef> {
     rendered.images.iter().filter(move |image| {
-        let local = !layout::has_scheme(&image.src) && !image.src.starts_with("//");
+        // A file: its last segment has an extension (`diagram.png`); any other link that leads
+        // nowhere is a broken link, for `check`.
+        let last = image.src.split(['?', '#']).next().unwrap_or("").rsplit('/').next().unwrap_or("");
+        let local = !layout::has_scheme(&image.src) && !image.src.starts_with("//") && last.contains('.');
         local && layout::file_of_src(&site.config.base_path, &image.src).is_some_and(|f| !known.contains(f.as_str()))
     })
 }

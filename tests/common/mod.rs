@@ -48,6 +48,12 @@ impl Fixture {
         std::fs::write(p, text).unwrap();
     }
 
+    pub fn write_bytes(&self, path: &str, bytes: &[u8]) {
+        let p = self.root().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+
     pub fn remove(&self, path: &str) {
         std::fs::remove_file(self.root().join(path)).unwrap();
     }
@@ -142,6 +148,14 @@ pub fn issue(title: &str, date: &str) -> String {
 /// An entry file with extra front matter lines.
 pub fn entry(title: &str, extra: &str, body: &str) -> String {
     format!("+++\ntitle = \"{title}\"\n{extra}\n+++\n{body}\n")
+}
+
+/// A real PNG of `w` × `h` pixels (the image stage refuses what does not decode).
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 pub fn path(p: &str) -> PathBuf {
