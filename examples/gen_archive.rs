@@ -527,7 +527,7 @@ fn picture(seed: u32) -> Vec<u8> {
         state ^= state << 5;
         let noise = (state & 31) as u8;
         let block = ((x / 200 + y / 150 + seed) % 7) as u8;
-        image::Rgb([(x / 7) as u8 ^ block * 30, (y / 4) as u8 + noise, block * 35 + noise])
+        image::Rgb([(x / 7) as u8 ^ (block * 30), (y / 4) as u8 + noise, block * 35 + noise])
     });
     let mut out = std::io::Cursor::new(Vec::new());
     image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).expect("a JPEG");
