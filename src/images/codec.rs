@@ -16,7 +16,7 @@ use crate::site::layout::{VariantKind, variant_file};
 /// What makes the bytes of a variant: part of every cache key, so a change here (a new encoder,
 /// another quality) makes every variant again rather than mixing old and new.
 pub const RECIPE: &str =
-    "digest images 1: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80; mail jpeg q80/65/50";
+    "digest images 2: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80; mail jpeg q80/65/50";
 
 const JPEG_QUALITY: u8 = 82;
 const WEBP_QUALITY: f32 = 80.0;
@@ -186,7 +186,9 @@ fn resized(file: &str, bytes: &[u8], _probe: Probe) -> Result<Made, String> {
     }
     // Files go in `Picture::files` order: the page's variants, then the WebP ones.
     let files = reorder(files, format != Format::Webp);
-    let fits = |v: &&Variant| v.format.is_mail_safe() && v.width <= EDITION_WIDTH && v.bytes <= EDITION_MAX_BYTES;
+    // The widest variant up to the edition's width, if it is light enough for mail; else a JPEG
+    // at that width made for mail (a narrower PNG would look blurred in the email's column).
+    let fits = |v: &&Variant| v.format.is_mail_safe() && v.bytes <= EDITION_MAX_BYTES;
     let mut picture = Picture {
         width: pixels.width,
         height: pixels.height,
@@ -197,7 +199,7 @@ fn resized(file: &str, bytes: &[u8], _probe: Probe) -> Result<Made, String> {
         card: None,
     };
     let mut files = files;
-    match picture.variants.iter().rev().find(fits) {
+    match picture.variants.iter().rev().find(|v| v.width <= EDITION_WIDTH).filter(fits) {
         Some(v) => picture.edition = v.clone(),
         None => {
             let (v, bytes) = mail_variant(file, &pixels)?;
