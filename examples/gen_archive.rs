@@ -491,6 +491,7 @@ fn generate(o: &Opts) -> std::io::Result<(usize, u64)> {
             let mut body_en = body(&mut rng, &EN, 2000);
             if o.images {
                 let bytes = picture(rng.below(1 << 30) as u32);
+                std::fs::create_dir_all(dir.join(topic))?;
                 std::fs::write(dir.join(topic).join(format!("{slug}.jpg")), bytes)?;
                 body_zh.push_str(&format!("\n\n![{project} {version} 示意图]({slug}.jpg)\n"));
                 body_en.push_str(&format!("\n\n![{project} {version} diagram]({slug}.jpg)\n"));

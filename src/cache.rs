@@ -33,6 +33,29 @@ impl Key {
         Key(*hasher.finalize().as_bytes())
     }
 
+    /// The key of contents `bytes` alone: the name of a file stored by [`Cache::put_file`].
+    pub fn of_contents(bytes: &[u8]) -> Key {
+        Key(*blake3::hash(bytes).as_bytes())
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The key whose bytes are `bytes`, if they are 32.
+    pub fn from_slice(bytes: &[u8]) -> Option<Key> {
+        Some(Key(bytes.try_into().ok()?))
+    }
+
+    /// The key written as [`Key::hex`] writes it.
+    pub fn from_hex(hex: &str) -> Option<Key> {
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        Key::from_slice(&bytes)
+    }
+
     /// The key as 64 hexadecimal digits.
     pub fn hex(&self) -> String {
         blake3::Hash::from_bytes(self.0).to_hex().to_string()
@@ -113,6 +136,28 @@ impl Cache {
         Ok(bytes)
     }
 
+    /// Where the file stored under `kind`/`key` by [`Cache::put_file`] is, if it is there with
+    /// `len` bytes. Such files are the bytes alone, so that a build can link them into its output
+    /// rather than copy them; they are checked by their size only.
+    pub fn file(&self, kind: &str, key: &Key, len: u64) -> Option<PathBuf> {
+        let path = self.path(kind, key)?;
+        let found = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == len);
+        let counter = if found { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found.then_some(path)
+    }
+
+    /// Stores `bytes` as they are under `kind` and their own key ([`Key::of_contents`]).
+    pub fn put_file(&self, kind: &str, bytes: &[u8]) -> Key {
+        let key = Key::of_contents(bytes);
+        if let Some(path) = self.path(kind, &key) {
+            if !std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+                let _ = write_file(&path, &[bytes]);
+            }
+        }
+        key
+    }
+
     pub fn stats(&self) -> Stats {
         Stats {
             hits: self.hits.load(Ordering::Relaxed),
@@ -123,12 +168,17 @@ impl Cache {
 }
 
 fn write_entry(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_file(path, &[blake3::hash(bytes).as_bytes(), bytes])
+}
+
+/// Writes `parts` one after the other into a new file renamed to `path`.
+fn write_file(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().expect("an entry's folder");
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile_in(dir)?;
-    tmp.1.write_all(blake3::hash(bytes).as_bytes())?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_data().ok();
+    for part in parts {
+        tmp.1.write_all(part)?;
+    }
     drop(tmp.1);
     fs::rename(&tmp.0, path).inspect_err(|_| {
         let _ = fs::remove_file(&tmp.0);

@@ -23,6 +23,13 @@ pub trait Sink: Sync {
         write(&mut bytes)?;
         self.put(path, bytes)
     }
+
+    /// Stores one output file with the contents of file `from`, which must stay as it is (a
+    /// file of the build cache). Sinks writing to disk link it rather than copy it.
+    fn put_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
+        let bytes = std::fs::read(from).map_err(|e| Diagnostic::io(from, &e))?;
+        self.put(path, bytes)
+    }
 }
 
 /// Produces the contents of one output file into a writer (see [`Sink::put_with`]).
@@ -64,6 +71,16 @@ impl Sink for DirSink {
         write(&mut out)?;
         out.flush().map_err(|e| Diagnostic::io(&self.dir.join(path), &e))
     }
+
+    /// A hard link when `from` is on the same file system (no byte copied: thousands of image
+    /// variants cost a link each), a copy otherwise.
+    fn put_file(&self, path: &str, from: &Path) -> Result<(), Diagnostic> {
+        let target = self.dir.join(path);
+        self.parent_of(&target)?;
+        std::fs::hard_link(from, &target)
+            .or_else(|_| std::fs::copy(from, &target).map(drop))
+            .map_err(|e| Diagnostic::io(&target, &e))
+    }
 }
 
 impl DirSink {
@@ -74,6 +91,12 @@ impl DirSink {
     /// Creates the file, and its folder the first time one of its files is written.
     fn create(&self, path: &str) -> Result<std::fs::File, Diagnostic> {
         let target = self.dir.join(path);
+        self.parent_of(&target)?;
+        std::fs::File::create(&target).map_err(|e| Diagnostic::io(&target, &e))
+    }
+
+    /// Makes the folder of `target`, the first time one of its files is written.
+    fn parent_of(&self, target: &Path) -> Result<(), Diagnostic> {
         if let Some(parent) = target.parent() {
             if !self.made.lock().expect("folder set").contains(parent) {
                 make_dir(parent).map_err(|e| Diagnostic::io(parent, &e))?;
@@ -85,7 +108,7 @@ impl DirSink {
                 }
             }
         }
-        std::fs::File::create(&target).map_err(|e| Diagnostic::io(&target, &e))
+        Ok(())
     }
 }
 

@@ -270,16 +270,25 @@ fn social_cards_point_to_files_of_the_site() {
 fn warm_and_cold_builds_are_byte_identical() {
     let f = month();
     let cold = f.build_with(&["--no-search"]);
-    let cache = f.root().join(".digest/cache/images");
-    assert!(walkdir::WalkDir::new(&cache).into_iter().flatten().any(|e| e.file_type().is_file()), "nothing cached");
+    let cache = f.root().join(".digest/cache");
+    let files = |kind: &str| -> Vec<std::path::PathBuf> {
+        let all = walkdir::WalkDir::new(cache.join(kind)).into_iter().flatten();
+        all.filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect()
+    };
+    assert!(!files("images").is_empty() && !files("images-files").is_empty(), "nothing cached");
     let warm = f.build_with(&["--no-search"]);
     assert!(cold.files == warm.files, "a warm build differs");
-    // A damaged cache entry is found, and made again.
-    for e in walkdir::WalkDir::new(&cache).into_iter().flatten().filter(|e| e.file_type().is_file()) {
-        let mut bytes = std::fs::read(e.path()).unwrap();
+    // Damaged entries are found, and made again: a picture's record (checked by its hash) and a
+    // variant's bytes cut short (checked by their size: they are linked into the output).
+    for path in files("images").iter().take(2) {
+        let mut bytes = std::fs::read(path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
-        std::fs::write(e.path(), bytes).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    for path in files("images-files").iter().skip(3).step_by(2) {
+        let bytes = std::fs::read(path).unwrap();
+        std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
     }
     let repaired = f.build_with(&["--no-search"]);
     assert!(cold.files == repaired.files, "a build over a damaged cache differs");

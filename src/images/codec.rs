@@ -16,10 +16,13 @@ use crate::site::layout::{VariantKind, variant_file};
 /// What makes the bytes of a variant: part of every cache key, so a change here (a new encoder,
 /// another quality) makes every variant again rather than mixing old and new.
 pub const RECIPE: &str =
-    "digest images 2: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80; mail jpeg q80/65/50";
+    "digest images 3: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80 m2; mail jpeg q80/65/50";
 
 const JPEG_QUALITY: u8 = 82;
 const WEBP_QUALITY: f32 = 80.0;
+/// libwebp's effort (0 fastest to 6 smallest; `cwebp` uses 4): 2 halves the time of 4 for files
+/// a few per cent larger (`docs/performance.md`, "Images").
+const WEBP_METHOD: i32 = 2;
 const MAIL_QUALITIES: [u8; 3] = [80, 65, 50];
 
 /// A picture and the bytes of each of its files, in the order of [`Picture::files`].
@@ -133,16 +136,27 @@ impl Pixels {
                 encoder.write_image(&self.data, self.width, self.height, self.color()).map_err(failed)?;
             }
             Format::Jpeg => {
-                let opaque = Pixels { data: self.data.clone(), ..*self }.opaque();
                 let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-                encoder.write_image(&opaque.data, opaque.width, opaque.height, opaque.color()).map_err(failed)?;
+                match self.alpha {
+                    false => encoder.write_image(&self.data, self.width, self.height, self.color()),
+                    true => {
+                        let opaque = Pixels { data: self.data.clone(), ..*self }.opaque();
+                        encoder.write_image(&opaque.data, opaque.width, opaque.height, opaque.color())
+                    }
+                }
+                .map_err(failed)?;
             }
             Format::Webp => {
                 let encoder = match self.alpha {
                     true => webp::Encoder::from_rgba(&self.data, self.width, self.height),
                     false => webp::Encoder::from_rgb(&self.data, self.width, self.height),
                 };
-                out = encoder.encode(WEBP_QUALITY).to_vec();
+                let mut config = webp::WebPConfig::new().map_err(|()| "cannot set up the WebP encoder".to_string())?;
+                config.quality = WEBP_QUALITY;
+                config.method = WEBP_METHOD;
+                let encoded =
+                    encoder.encode_advanced(&config).map_err(|e| format!("cannot encode a webp variant: {e:?}"))?;
+                out = encoded.to_vec();
             }
             Format::Gif | Format::Svg => unreachable!("GIF and SVG are published as they are"),
         }

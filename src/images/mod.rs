@@ -22,9 +22,6 @@ use crate::site::images::{Format, Picture, Pictures, cover_file};
 use crate::site::{Asset, Rendered, Site, layout};
 use crate::write::Sink;
 
-/// The cache's folder for image variants.
-const KIND: &str = "images";
-
 /// The images of `site`'s content: each checked and its variants made (or found in `cache`).
 /// A missing, unreadable, corrupt or too large image is an error; nothing is written.
 pub fn process(site: &Site, cache: &Cache) -> Result<Pictures, Diagnostics> {
@@ -50,11 +47,7 @@ pub fn process_where(
     let made: Vec<Result<(String, Picture), Diagnostic>> = images(site)
         .filter(|a| keep(&a.path))
         .par_bridge()
-        .map(|asset| {
-            let bytes = read(site, asset)?;
-            let made = picture(asset, &bytes, cache)?;
-            Ok((asset.output.clone(), made))
-        })
+        .map(|asset| Ok((asset.output.clone(), picture(site, asset, cache)?)))
         .collect();
     let mut pictures = Pictures::default();
     for m in made {
@@ -75,20 +68,70 @@ fn read(site: &Site, asset: &Asset) -> Result<Vec<u8>, Diagnostic> {
     std::fs::read(site.root.join(&asset.path)).map_err(|e| Diagnostic::io(&asset.path, &e))
 }
 
-/// The cache key of the image at `file` with contents `bytes`.
-fn key(file: &str, bytes: &[u8]) -> Key {
-    Key::of(&[codec::RECIPE.as_bytes(), file.as_bytes(), bytes])
+/// The cache's folders: pictures (their sizes and the keys of their files), the variants' bytes
+/// (each under its own hash, linked into the output), and which source bytes a file had when
+/// last seen.
+const PICTURES: &str = "images";
+const FILES: &str = "images-files";
+const SOURCES: &str = "images-sources";
+
+/// A picture as the cache keeps it: with the key of each of its files' bytes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    picture: Picture,
+    files: Vec<String>,
+}
+
+/// The key of `asset`'s picture: the recipe, its output file and the hash of its bytes; and the
+/// bytes, when they had to be read. A file seen before with the same size and modification
+/// time is known by the hash then taken, so a warm build reads no image.
+fn key(site: &Site, asset: &Asset, cache: &Cache) -> Result<(Key, Option<Vec<u8>>), Diagnostic> {
+    let path = site.root.join(&asset.path);
+    let meta = std::fs::metadata(&path).map_err(|e| Diagnostic::io(&asset.path, &e))?;
+    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    let seen = Key::of(&[
+        asset.path.to_string_lossy().as_bytes(),
+        &meta.len().to_le_bytes(),
+        &modified.map_or(0, |d| d.as_nanos()).to_le_bytes(),
+    ]);
+    let picture_key = |hash: &Key| Key::of(&[codec::RECIPE.as_bytes(), asset.output.as_bytes(), hash.as_bytes()]);
+    if let Some(hash) = cache.get(SOURCES, &seen).and_then(|h| Key::from_slice(&h)) {
+        return Ok((picture_key(&hash), None));
+    }
+    let bytes = read(site, asset)?;
+    let hash = Key::of_contents(&bytes);
+    cache.put(SOURCES, &seen, hash.as_bytes());
+    Ok((picture_key(&hash), Some(bytes)))
+}
+
+/// The stored picture under `key` whose files are all in the cache, with their paths.
+fn stored(cache: &Cache, key: &Key) -> Option<(Picture, Vec<std::path::PathBuf>)> {
+    let stored: Stored = serde_json::from_slice(&cache.get(PICTURES, key)?).ok()?;
+    let variants = stored.picture.files().zip(&stored.files);
+    let paths =
+        variants.map(|(v, hex)| cache.file(FILES, &Key::from_hex(hex)?, v.bytes)).collect::<Option<Vec<_>>>()?;
+    (paths.len() == stored.picture.files().count()).then_some((stored.picture, paths))
 }
 
 /// The picture of `asset`, from the cache or made (and then cached).
-fn picture(asset: &Asset, bytes: &[u8], cache: &Cache) -> Result<Picture, Diagnostic> {
-    let key = key(&asset.output, bytes);
-    if let Some(p) = cache.get(KIND, &key).and_then(|blob| unpack(&blob).map(|(p, _)| p)) {
-        return Ok(p);
+fn picture(site: &Site, asset: &Asset, cache: &Cache) -> Result<Picture, Diagnostic> {
+    let (key, bytes) = key(site, asset, cache)?;
+    if let Some((picture, _)) = stored(cache, &key) {
+        return Ok(picture);
     }
+    let bytes = match bytes {
+        Some(b) => b,
+        None => read(site, asset)?,
+    };
+    Ok(make_and_store(asset, &bytes, cache, &key)?.picture)
+}
+
+fn make_and_store(asset: &Asset, bytes: &[u8], cache: &Cache, key: &Key) -> Result<codec::Made, Diagnostic> {
     let made = make(asset, bytes)?;
-    cache.put(KIND, &key, &pack(&made));
-    Ok(made.picture)
+    let files = made.files.iter().map(|f| cache.put_file(FILES, f).hex()).collect();
+    let stored = Stored { picture: made.picture.clone(), files };
+    cache.put(PICTURES, key, &serde_json::to_vec(&stored).expect("a picture serialises"));
+    Ok(made)
 }
 
 fn make(asset: &Asset, bytes: &[u8]) -> Result<codec::Made, Diagnostic> {
@@ -100,47 +143,16 @@ fn make(asset: &Asset, bytes: &[u8]) -> Result<codec::Made, Diagnostic> {
     codec::make(&asset.output, bytes, probe).map_err(|m| refused(format!("image cannot be published: {m}")))
 }
 
-/// A picture and its files as one cache entry: the picture's JSON, its length first, then the
-/// files one after the other (their lengths are in the picture).
-fn pack(made: &codec::Made) -> Vec<u8> {
-    let json = serde_json::to_vec(&made.picture).expect("a picture serialises");
-    let mut blob = Vec::with_capacity(8 + json.len() + made.files.iter().map(Vec::len).sum::<usize>());
-    blob.extend((json.len() as u64).to_le_bytes());
-    blob.extend(json);
-    made.files.iter().for_each(|f| blob.extend(f));
-    blob
-}
-
-/// The picture and the files of a cache entry; `None` if it does not hold what it should.
-fn unpack(blob: &[u8]) -> Option<(Picture, Vec<&[u8]>)> {
-    let (len, rest) = blob.split_at_checked(8)?;
-    let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
-    let (json, mut rest) = rest.split_at_checked(len)?;
-    let picture: Picture = serde_json::from_slice(json).ok()?;
-    let mut files = Vec::new();
-    for v in picture.files() {
-        let (file, more) = rest.split_at_checked(usize::try_from(v.bytes).ok()?)?;
-        files.push(file);
-        rest = more;
-    }
-    rest.is_empty().then_some((picture, files))
-}
-
-/// Writes the variants of every picture of `site` into `sink`: read back from `cache`, or made
+/// Writes the variants of every picture of `site` into `sink`: linked from `cache`, or made
 /// again when the cache lost them (deleted during the build, or not writable).
 pub fn write(site: &Site, cache: &Cache, sink: &dyn Sink) -> Result<(), Diagnostic> {
     images(site).filter(|a| site.pictures.get(&a.output).is_some()).par_bridge().try_for_each(|asset| {
-        let bytes = read(site, asset)?;
-        let key = key(&asset.output, &bytes);
-        let blob = match cache.get(KIND, &key) {
-            Some(blob) => blob,
-            None => pack(&make(asset, &bytes)?),
-        };
-        let (picture, files) = unpack(&blob).ok_or_else(|| Diagnostic::file(&asset.path, "image variants lost"))?;
-        for (v, bytes) in picture.files().zip(files) {
-            sink.put(&v.file, bytes.to_vec())?;
+        let (key, _) = key(site, asset, cache)?;
+        if let Some((picture, paths)) = stored(cache, &key) {
+            return picture.files().zip(&paths).try_for_each(|(v, path)| sink.put_file(&v.file, path));
         }
-        Ok(())
+        let made = make_and_store(asset, &read(site, asset)?, cache, &key)?;
+        made.picture.files().zip(made.files).try_for_each(|(v, bytes)| sink.put(&v.file, bytes))
     })
 }
 
