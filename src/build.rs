@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::theme::Theme;
 use crate::load::{LoadOptions, load};
@@ -55,8 +56,9 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
     let load_opts = LoadOptions { drafts: opts.drafts, base_url: opts.base_url.clone() };
     let mut site = load(root, &load_opts)?;
     let theme = Theme::for_site(root, &site.config)?;
+    let cache = Cache::open(root);
     publish(&out, |sink| match opts.search {
-        true => render_indexed(&site, &theme, sink),
+        true => render_indexed(&site, &theme, sink, &cache).map(drop),
         false => render(&site, &theme, sink),
     })?;
     let summary = Summary {
