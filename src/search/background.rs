@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use super::Files;
-use super::records::{Record, year};
+use super::records::{Record, periods, year};
 use super::segments::{Assembly, Made, Segment, assemble_language, make, plan};
 use crate::cache::{Cache, Key};
 use crate::error::{Diagnostic, Diagnostics};
@@ -64,7 +64,7 @@ impl Indexer {
         self.send(plan);
     }
 
-    /// Indexes `site` again after `pages` of it were rendered again: the segments of the years
+    /// Indexes `site` again after `pages` of it were rendered again: the segments of the periods
     /// those pages show are planned again, with their records; the others keep their keys.
     pub fn update(&mut self, site: &Site, pages: &[Output]) {
         let mut years: Vec<i32> = pages
@@ -80,13 +80,24 @@ impl Indexer {
         if years.is_empty() || self.last.len() != site.config.languages.len() {
             return;
         }
+        // A save that opens a new year (or grows an older one past its run) moves years
+        // between periods: everything is planned again.
+        let same_periods = LangId::all(site.config.languages.len())
+            .zip(&self.last)
+            .all(|(l, last)| {
+                let now = periods(site, l);
+                last.iter().all(|s| now.contains(&s.period))
+            });
+        if !same_periods {
+            return self.all(site);
+        }
         let plan = LangId::all(site.config.languages.len())
             .zip(&self.last)
             .map(|(l, last)| {
                 let mut fresh = plan(site, l, Some(&years), true);
-                let kept = last.iter().filter(|s| !years.contains(&s.year)).cloned();
+                let kept = last.iter().filter(|s| !years.iter().any(|&y| s.period.contains(y))).cloned();
                 fresh.extend(kept);
-                fresh.sort_by_key(|s| std::cmp::Reverse(s.year));
+                fresh.sort_by_key(|s| std::cmp::Reverse(s.period.last));
                 fresh
             })
             .collect();

@@ -1,8 +1,9 @@
 //! Search stage: a [pagefind](https://pagefind.app) index of the site, a further renderer over
 //! `&Site` beside [`crate::render`] (`docs/architecture.md`).
 //!
-//! The index is made of segments ([`segments`]): one pagefind bundle per language and year, each
-//! from the records of that year's texts in that language ([`records`]: made from the site's
+//! The index is made of segments ([`segments`]): one pagefind bundle per language and period
+//! (the newest year, and runs of the years before it), each from the records of that period's texts in
+//! that language ([`records`]: made from the site's
 //! data, each text once, in its own language). A segment whose records did not change is taken
 //! from the build cache (`.digest/cache/search/`) byte for byte, so a build indexes only the years
 //! that changed, and a warm build writes exactly what a cold one does. The search page loads a
@@ -115,7 +116,7 @@ pub fn index(site: &Site, cache: &Cache) -> Result<(Files, Report), Diagnostic> 
 }
 
 fn note(report: &mut Report, segment: &Segment, built: bool) {
-    let name = format!("{}/{}", segment.lang, segment.year);
+    let name = format!("{}/{}", segment.lang, segment.period.name());
     match built {
         true => report.built.push(name),
         false => report.reused.push(name),

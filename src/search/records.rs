@@ -15,6 +15,7 @@
 //! source's own title, the text, the editor's note, further reading) in the same markup, so
 //! that headings weigh as they do on the page, without the page's navigation, labels or tags.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::site::i18n;
@@ -30,28 +31,84 @@ pub struct Record {
     pub html: String,
 }
 
-/// The year of an issue: the period its records are segmented by.
+/// The year of an issue.
 pub fn year(issue: &Issue) -> i32 {
     parse_issue_key(&issue.key).map_or(1970, |(y, _)| y)
 }
 
-/// The years of the site's issues, newest first.
-pub fn years(site: &Site) -> Vec<i32> {
-    let mut years: Vec<i32> = site.issues.iter().map(year).collect();
-    years.dedup();
-    years
+/// The years a segment holds: a language's newest year, or a run of the years before it
+/// (`docs/performance.md`: one segment a year made a query load too many bytes, one for all
+/// the years before the newest held too much memory while it was indexed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    pub first: i32,
+    pub last: i32,
 }
 
-/// Hands `each` the records of language `l` from the issues of `year`, in a fixed order (issue
+impl Period {
+    pub fn contains(&self, year: i32) -> bool {
+        (self.first..=self.last).contains(&year)
+    }
+
+    /// `2025`, or `2016-2020`.
+    pub fn name(&self) -> String {
+        match self.first == self.last {
+            true => self.first.to_string(),
+            false => format!("{}-{}", self.first, self.last),
+        }
+    }
+}
+
+/// How much, at most, the years of one older period hold: bytes of the texts' HTML, and
+/// records. Indexing a segment holds about 60 times its text, and some 30 KB a record however
+/// short (`docs/performance.md`), so both bound a build's memory.
+pub const PERIOD_TEXT: usize = 6 << 20;
+pub const PERIOD_RECORDS: usize = 10_000;
+
+/// The periods of language `l`'s texts, newest first: the newest year with a text, then the
+/// years before it, cut from the oldest on into runs within [`PERIOD_TEXT`] and
+/// [`PERIOD_RECORDS`] (a year past them is a run of its own). Years are only ever added after
+/// the newest, so a run, once followed by another, keeps its years: only the newest year and
+/// the last run change.
+pub fn periods(site: &Site, l: LangId) -> Vec<Period> {
+    let code = site.config.languages[l].code.as_str();
+    let mut sizes: BTreeMap<i32, (usize, usize)> = BTreeMap::new();
+    for issue in site.issues.iter() {
+        let intro = issue.texts.get(code).map_or(0, |t| t.intro.html.len());
+        let entries: Vec<_> = issue.topics.iter().flatten().filter_map(|&e| site.entries[e].texts.get(code)).collect();
+        let text: usize = intro + entries.iter().map(|t| t.body.html.len() + t.title.len() + 1).sum::<usize>();
+        if text > 0 {
+            let year = sizes.entry(year(issue)).or_default();
+            year.0 += text;
+            year.1 += entries.len() + usize::from(intro > 0);
+        }
+    }
+    let Some((&newest, _)) = sizes.last_key_value() else { return Vec::new() };
+    let mut runs: Vec<(Period, usize, usize)> = Vec::new();
+    for (&y, &(text, records)) in sizes.range(..newest) {
+        match runs.last_mut() {
+            Some((period, t, r)) if *t + text <= PERIOD_TEXT && *r + records <= PERIOD_RECORDS => {
+                period.last = y;
+                *t += text;
+                *r += records;
+            }
+            _ => runs.push((Period { first: y, last: y }, text, records)),
+        }
+    }
+    let older = runs.into_iter().rev().map(|(p, ..)| p);
+    std::iter::once(Period { first: newest, last: newest }).chain(older).collect()
+}
+
+/// Hands `each` the records of language `l` from the issues of `period`, in a fixed order (issue
 /// after issue, newest first, each followed by its entries in reading order), with the other
 /// languages whose pages show the record's text.
-pub fn each_record(site: &Site, l: LangId, year: i32, mut each: impl FnMut(Record, &[LangId])) {
+pub fn each_record(site: &Site, l: LangId, period: Period, mut each: impl FnMut(Record, &[LangId])) {
     let code = site.config.languages[l].code.as_str();
     let shown_by = |text_lang: &dyn Fn(&str) -> String| -> Vec<LangId> {
         let langs = site.config.languages.iter_enumerated();
         langs.filter(|(o, other)| *o != l && text_lang(&other.code) == code).map(|(o, _)| o).collect()
     };
-    for issue in site.issues.iter().filter(|i| self::year(i) == year) {
+    for issue in site.issues.iter().filter(|i| period.contains(year(i))) {
         if let Some(text) = issue.texts.get(code).filter(|t| !t.intro.html.is_empty()) {
             let others = shown_by(&|other| issue.text(other).1.to_string());
             let html = issue_html(site, issue, code, &text.intro.html, &others);

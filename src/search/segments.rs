@@ -1,5 +1,6 @@
-//! The segments of the search index: one pagefind bundle per language and year, each made
-//! from its records alone, so that an unchanged year is taken from the build cache byte for
+//! The segments of the search index: one pagefind bundle per language and period (the newest
+//! year, and runs of the years before it: [`super::records::periods`]), each made from its
+//! records alone, so that an unchanged year is taken from the build cache byte for
 //! byte instead of being indexed again (`docs/templates.md#search`, `docs/performance.md`).
 //!
 //! A segment's key is the hash of everything that shapes its bytes: its records (URL and
@@ -7,11 +8,12 @@
 //! options. A bundle's files are named by their contents and its URLs are root-relative, so the
 //! same records give the same files wherever the bundle is written: a language's newest year
 //! sits in its folder (`pagefind/zh/`, with pagefind's browser files, which the search page
-//! loads), older ones below it (`pagefind/zh/2024/`), and `pagefind/segments.json` lists them.
+//! loads), the years before it below it (`pagefind/zh/2016-2020/`), and
+//! `pagefind/segments.json` lists them.
 
 use std::collections::BTreeMap;
 
-use super::records::{Record, each_record, years};
+use super::records::{Period, Record, each_record, periods};
 use super::{Files, SearchIndex, index_error};
 use crate::cache::{Cache, Key, pack, unpack};
 use crate::error::Diagnostic;
@@ -26,11 +28,11 @@ const KIND: &str = "search";
 pub const INDEXER: &str = "pagefind 1.6.0; keep_index_url";
 const PATCH: &[u8] = include_bytes!("../../vendor/pagefind/digest.patch");
 
-/// A segment to make: the records of one language in one year, and their key.
+/// A segment to make: the records of one language in one period, and their key.
 #[derive(Debug, Clone)]
 pub struct Segment {
     pub lang: String,
-    pub year: i32,
+    pub period: Period,
     pub key: Key,
     /// The other languages whose pages show some of its records (fallbacks).
     pub shown_in: Vec<String>,
@@ -38,17 +40,18 @@ pub struct Segment {
     pub records: Option<Vec<Record>>,
 }
 
-/// The segments of language `l` in the years `only` (every year when `None`), newest first,
-/// with their keys; each with its records when `keep` is set. Years without records of the
-/// language have no segment.
+/// The segments of language `l` of the periods that hold one of the years `only` (every period
+/// when `None`), newest first, with their keys; each with its records when `keep` is set.
+/// Periods without records of the language have no segment.
 pub fn plan(site: &Site, l: LangId, only: Option<&[i32]>, keep: bool) -> Vec<Segment> {
     let lang = site.config.languages[l].code.clone();
     let mut segments = Vec::new();
-    for year in years(site).into_iter().filter(|y| only.is_none_or(|only| only.contains(y))) {
+    let wanted = |p: &Period| only.is_none_or(|only| only.iter().any(|&y| p.contains(y)));
+    for period in periods(site, l).into_iter().filter(wanted) {
         let mut hasher = Key::hasher();
         hasher.part(INDEXER.as_bytes()).part(PATCH).part(lang.as_bytes());
         let (mut count, mut shown_in, mut records) = (0, Vec::new(), Vec::new());
-        each_record(site, l, year, |record, others| {
+        each_record(site, l, period, |record, others| {
             hasher.part(record.url.as_bytes()).part(record.html.as_bytes());
             count += 1;
             shown_in.extend(others.iter().map(|&o| site.config.languages[o].code.clone()));
@@ -62,7 +65,7 @@ pub fn plan(site: &Site, l: LangId, only: Option<&[i32]>, keep: bool) -> Vec<Seg
         shown_in.sort();
         shown_in.dedup();
         let records = keep.then_some(records);
-        segments.push(Segment { lang: lang.clone(), year, key: hasher.finish(), shown_in, records });
+        segments.push(Segment { lang: lang.clone(), period, key: hasher.finish(), shown_in, records });
     }
     segments
 }
@@ -72,7 +75,7 @@ pub fn records_of(site: &Site, segment: &Segment) -> Vec<Record> {
     let l = site.config.languages.iter_enumerated().find(|(_, lang)| lang.code == segment.lang).map(|(l, _)| l);
     let mut records = Vec::new();
     if let Some(l) = l {
-        each_record(site, l, segment.year, |record, _| records.push(record));
+        each_record(site, l, segment.period, |record, _| records.push(record));
     }
     records
 }
@@ -98,7 +101,7 @@ pub fn make(
         return Ok(Made { data, browser: None, built: false });
     }
     let Some(records) = records() else {
-        return Err(index_error(format!("the records of segment {}/{} are missing", segment.lang, segment.year)));
+        return Err(index_error(format!("the records of segment {}/{} are missing", segment.lang, segment.period.name())));
     };
     let mut index = SearchIndex::new()?;
     index.add_all(records.into_iter().map(|r| (r.url, r.html)).collect())?;
@@ -143,7 +146,7 @@ struct Listed {
 impl Assembly {
     /// Adds the files of `segment`, `newest` if it is its language's newest.
     pub fn add(&mut self, segment: &Segment, newest: bool, data: Files, browser: Option<Files>) {
-        let folder = layout::segment_folder(&segment.lang, (!newest).then(|| segment.year.to_string()).as_deref());
+        let folder = layout::segment_folder(&segment.lang, (!newest).then(|| segment.period.name()).as_deref());
         let listed = self.languages.entry(segment.lang.clone()).or_default();
         listed.bundles.push(folder.clone());
         listed.shown_in.extend(segment.shown_in.iter().cloned());

@@ -256,6 +256,28 @@ test('one query finds a result of an old year and one of the current year', asyn
   }
 });
 
+// The bytes a two-word query loads, for docs/performance.md: DIGEST_SEARCH_BYTES names built
+// sites (output folders, comma-separated, e.g. one per digest version of the same archive).
+test('the bytes a two-word query loads', { skip: !process.env.DIGEST_SEARCH_BYTES }, async () => {
+  for (const dir of process.env.DIGEST_SEARCH_BYTES.split(',')) {
+    const site = await serveFolder(dir);
+    for (const [path, query] of [['/search/', '服务网格 网关'], ['/en/search/', 'service mesh']]) {
+      // A fresh context each time: nothing cached. Counted where the site is served, once the
+      // page is done and the first results' fragments are in.
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      const before = site.served();
+      await tab.goto(`${site.url}${path}?q=${encodeURIComponent(query)}`);
+      await tab.waitForSelector('#search[data-state="done"]');
+      await tab.waitForLoadState('networkidle');
+      const found = await tab.textContent('.search-status');
+      console.log(`${dir} ${path} "${query}": ${site.served() - before} bytes with the page (${found})`);
+      await context.close();
+    }
+    site.close();
+  }
+});
+
 test('no request left the site, and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(errors, []);
