@@ -82,12 +82,10 @@ impl Indexer {
         }
         // A save that opens a new year (or grows an older one past its run) moves years
         // between periods: everything is planned again.
-        let same_periods = LangId::all(site.config.languages.len())
-            .zip(&self.last)
-            .all(|(l, last)| {
-                let now = periods(site, l);
-                last.iter().all(|s| now.contains(&s.period))
-            });
+        let same_periods = LangId::all(site.config.languages.len()).zip(&self.last).all(|(l, last)| {
+            let now = periods(site, l);
+            last.iter().all(|s| now.contains(&s.period))
+        });
         if !same_periods {
             return self.all(site);
         }

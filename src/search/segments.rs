@@ -101,7 +101,11 @@ pub fn make(
         return Ok(Made { data, browser: None, built: false });
     }
     let Some(records) = records() else {
-        return Err(index_error(format!("the records of segment {}/{} are missing", segment.lang, segment.period.name())));
+        return Err(index_error(format!(
+            "the records of segment {}/{} are missing",
+            segment.lang,
+            segment.period.name()
+        )));
     };
     let mut index = SearchIndex::new()?;
     index.add_all(records.into_iter().map(|r| (r.url, r.html)).collect())?;
@@ -123,7 +127,9 @@ fn browser_key(lang: &str) -> Key {
 /// Whether a file of pagefind's output belongs to the segment's records, rather than being
 /// pagefind's browser code, the same for every segment of a language.
 fn is_data(name: &str) -> bool {
-    name == BUNDLE_ENTRY || name.ends_with(".pf_meta") || ["index/", "fragment/", "filter/"].iter().any(|d| name.starts_with(d))
+    name == BUNDLE_ENTRY
+        || name.ends_with(".pf_meta")
+        || ["index/", "fragment/", "filter/"].iter().any(|d| name.starts_with(d))
 }
 
 /// The segments of every language, assembled into the output: each segment's files in its

@@ -156,7 +156,13 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
     // once: the English page of the untranslated entry is not indexed again.
     assert_eq!(
         urls,
-        ["/2025-11/", "/2025-11/news/only-zh/", "/2025-11/releases/gateway/", "/en/2025-11/", "/en/2025-11/releases/gateway/",]
+        [
+            "/2025-11/",
+            "/2025-11/news/only-zh/",
+            "/2025-11/releases/gateway/",
+            "/en/2025-11/",
+            "/en/2025-11/releases/gateway/",
+        ]
     );
     for r in records.values() {
         assert_eq!(r.lang, if r.url.starts_with("/en/") { "en" } else { "zh" }, "{}", r.url);
@@ -336,7 +342,10 @@ fn two_years() -> tempfile::TempDir {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     };
-    write("content/2024-12/_index.md", "+++\ntitle = \"云原生月报 2024 年 12 月\"\ndate = 2024-12-31\n+++\n年终导语。\n");
+    write(
+        "content/2024-12/_index.md",
+        "+++\ntitle = \"云原生月报 2024 年 12 月\"\ndate = 2024-12-31\n+++\n年终导语。\n",
+    );
     write("content/2024-12/_index.en.md", "+++\ntitle = \"December 2024\"\n+++\nThe year's end.\n");
     write("content/2024-12/news/old.md", "+++\ntitle = \"旧闻\"\n+++\n去年的网关新闻。\n");
     write("content/2024-12/news/old.en.md", "+++\ntitle = \"Old news\"\n+++\nLast year's gateway news.\n");
@@ -373,7 +382,9 @@ fn a_changed_entry_indexes_its_own_year_and_language_only() {
     build_cached(dir.path(), &Cache::open(dir.path()));
     std::fs::write(
         dir.path().join("content/2025-11/releases/gateway.md"),
-        std::fs::read_to_string(dir.path().join("content/2025-11/releases/gateway.md")).unwrap().replace("默认网关", "新的默认网关"),
+        std::fs::read_to_string(dir.path().join("content/2025-11/releases/gateway.md"))
+            .unwrap()
+            .replace("默认网关", "新的默认网关"),
     )
     .unwrap();
     let (warm, report) = build_cached(dir.path(), &Cache::open(dir.path()));
