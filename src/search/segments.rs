@@ -25,7 +25,7 @@ const KIND: &str = "search";
 
 /// What shapes a segment's bytes besides its records: pagefind's version (a test holds it to
 /// the bundle's) and digest's options. The patch itself is hashed into every key too.
-pub const INDEXER: &str = "pagefind 1.6.0; keep_index_url";
+pub const INDEXER: &str = "version 1.6.0; keep_index_url";
 const PATCH: &[u8] = include_bytes!("../../vendor/pagefind/digest.patch");
 
 /// A segment to make: the records of one language in one period, and their key.
@@ -189,7 +189,7 @@ pub fn assemble_language(
             }
         }
         if newest && made.browser.is_none() {
-            return Err(index_error(format!("pagefind gave no browser files for language {}", segment.lang)));
+            return Err(index_error(format!("no browser files were made for language {}", segment.lang)));
         }
         let browser = if newest { made.browser } else { None };
         assembly.add(segment, newest, made.data, browser);

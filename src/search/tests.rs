@@ -177,7 +177,7 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
     assert_eq!(only_zh.filters["topic_en"], ["News and interviews"]);
     assert_eq!(only_zh.filters["issue_en"], ["November 2025"]);
     assert!(!records["/2025-11/releases/gateway/"].filters.contains_key("shown_in"));
-    let entry: Value = serde_json::from_slice(&outputs["pagefind/zh/pagefind-entry.json"]).unwrap();
+    let entry: Value = serde_json::from_slice(&outputs[&in_bundle("zh/", layout::BUNDLE_ENTRY)]).unwrap();
     assert_eq!(entry["languages"]["zh"]["page_count"], 3);
     let list: Value = serde_json::from_slice(&outputs[&layout::bundle_file(layout::BUNDLE_SEGMENTS)]).unwrap();
     assert_eq!(
@@ -190,9 +190,12 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
     // Pagefind's browser code ships inside the crate and is written with each language's newest
     // segment.
     let bundle: Vec<&str> = outputs.keys().map(String::as_str).filter(|p| layout::in_search_bundle(p)).collect();
-    assert!(bundle.contains(&"pagefind/en/pagefind.js"), "{bundle:?}");
-    assert!(bundle.contains(&"pagefind/zh/pagefind-worker.js"), "{bundle:?}");
-    assert!(bundle.contains(&"pagefind/en/wasm.en.pagefind"), "{bundle:?}");
+    // (Its script, its worker, the English WebAssembly, directly in the language's folder.)
+    for (folder, file) in [("en/", "find.js"), ("zh/", "-worker.js"), ("en/", "wasm.en.pagefind")] {
+        let top =
+            |p: &&str| p.strip_prefix(&in_bundle(folder, "")).is_some_and(|f| !f.contains('/') && f.ends_with(file));
+        assert!(bundle.iter().any(|p| top(&p)), "{folder}…{file} in {bundle:?}");
+    }
 }
 
 #[test]
@@ -325,6 +328,11 @@ fn pages_parsed_in_parallel_give_the_files_of_pages_added_one_by_one() {
     assert!(parallel.into_files().unwrap() == expected, "parsing in parallel changed the files");
 }
 
+/// The output path of `file` in segment folder `folder` of the search bundle.
+fn in_bundle(folder: &str, file: &str) -> String {
+    layout::bundle_file(&format!("{folder}{file}"))
+}
+
 /// Every output of a build of the site at `root` with `cache`, and what its indexing did.
 fn build_cached(root: &Path, cache: &Cache) -> (BTreeMap<String, Vec<u8>>, Report) {
     let site = load(root, &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
@@ -365,8 +373,9 @@ fn a_second_build_reuses_every_segment_and_writes_what_a_cold_build_writes() {
     let (first, report) = build_cached(dir.path(), &cache);
     assert_eq!(sorted(report.built), ["en/2024", "en/2025", "zh/2024", "zh/2025"]);
     assert!(first == cold, "a build that fills the cache writes what one without it does");
-    let folders: Vec<&str> = cold.keys().filter_map(|p| p.strip_suffix("pagefind-entry.json")).collect();
-    assert_eq!(folders, ["pagefind/en/2024/", "pagefind/en/", "pagefind/zh/2024/", "pagefind/zh/"]);
+    let folders: Vec<&str> = cold.keys().filter_map(|p| p.strip_suffix(layout::BUNDLE_ENTRY)).collect();
+    let expected: Vec<String> = ["en/2024/", "en/", "zh/2024/", "zh/"].iter().map(|f| in_bundle(f, "")).collect();
+    assert_eq!(folders, expected);
 
     let cache = Cache::open(dir.path());
     let (warm, report) = build_cached(dir.path(), &cache);
@@ -424,7 +433,7 @@ fn a_corrupt_cache_entry_is_found_and_made_again() {
 fn the_indexer_constant_names_the_pagefind_version_of_the_bundle() {
     let dir = site(CONFIG);
     let (outputs, _) = build(dir.path(), false);
-    let entry: Value = serde_json::from_slice(&outputs["pagefind/zh/pagefind-entry.json"]).unwrap();
+    let entry: Value = serde_json::from_slice(&outputs[&in_bundle("zh/", layout::BUNDLE_ENTRY)]).unwrap();
     let version = entry["version"].as_str().unwrap();
-    assert!(segments::INDEXER.starts_with(&format!("pagefind {version};")), "{version} vs {}", segments::INDEXER);
+    assert!(segments::INDEXER.starts_with(&format!("version {version};")), "{version} vs {}", segments::INDEXER);
 }

@@ -18,9 +18,6 @@ pub use links::{absolute_link, has_scheme};
 /// The folder of the search index (pagefind's bundle), shared by every language.
 pub const SEARCH_BUNDLE: &str = "pagefind";
 
-/// The script of the search bundle that a search page loads.
-pub const BUNDLE_SCRIPT: &str = "pagefind.js";
-
 /// The file of a pagefind bundle that lists its languages.
 pub const BUNDLE_ENTRY: &str = "pagefind-entry.json";
 
