@@ -95,7 +95,7 @@ let generation = 0;
 // One language's segments, as a pagefind instance of its own: a module loaded from the
 // language's folder is a separate copy of pagefind, with its own worker and WebAssembly (which
 // stems the query in that language).
-async function language(code, bundles) {
+async function language(bundles) {
   const [newest, ...older] = bundles;
   const pagefind = await import(`${text.bundle}${newest}pagefind.js`);
   // Results carry the URLs the records were indexed with, base path included.
@@ -112,7 +112,7 @@ async function load() {
     const wanted = Object.entries(list.languages)
       .filter(([code, l]) => code === text.lang || l.shown_in.includes(text.lang));
     const loaded = await Promise.all(wanted.map(async ([code, l]) => ({
-      pagefind: await language(code, l.bundles),
+      pagefind: await language(l.bundles),
       own: code === text.lang,
     })));
     // This language's own index first: among equal scores, its results come first.

@@ -91,8 +91,8 @@ fn index_error(message: String) -> Diagnostic {
         .with_hint("build without the search index with `digest build --no-search`")
 }
 
-/// What an indexing did: the folders of the segments it indexed and of those it took from the
-/// cache (for tests and `serve`'s report).
+/// What an indexing did: the segments (`zh/2025`, `zh/2016-2018`) it indexed and those it
+/// took from the cache (for tests).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub built: Vec<String>,
