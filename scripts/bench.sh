@@ -63,9 +63,10 @@ done
 echo "240/120 wall ratio: $(awk -v a="${WALL[240]}" -v b="${WALL[120]}" 'BEGIN {printf "%.2f", a / b}')"
 
 SEARCH_RUNS=${SEARCH_RUNS:-3}
-echo "== 120 issues with the search index (pagefind), $SEARCH_RUNS runs"
+echo "== 120 issues with the search index (pagefind), cold cache, $SEARCH_RUNS runs"
 : >"$WORK/search120"
 for _ in $(seq "$SEARCH_RUNS"); do
+    rm -rf "$WORK/a120/.digest" # the build cache: every segment indexed
     /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a120" build --output "$WORK/search-out" 2>/dev/null
     tail -n1 "$WORK/t" >>"$WORK/search120"
 done
@@ -74,7 +75,27 @@ echo "build wall s, median (min–max): $(cut -d' ' -f1 "$WORK/search120" | stat
 echo "peak RSS MB, median (min–max):  $(awk '{printf "%.0f\n", $2 / 1024}' "$WORK/search120" | stats)"
 echo "index: $(du -sh "$WORK/search-out/pagefind" | cut -f1), $(find "$WORK/search-out/pagefind" -type f | wc -l) files"
 echo "with/without search wall ratio: $(awk -v a="$SWALL" -v b="${WALL[120]}" 'BEGIN {printf "%.2f", a / b}')"
-rm -rf "$WORK/search-out"
+
+# The monthly build: the cache holds the index of the archive without its newest issue, then
+# that issue is added (its year, the newest period, is indexed again; the others are reused).
+# Each run is paired with a --no-search build of the same archive, in the same minute.
+echo "== 120 issues, a build after adding the newest issue (warm cache), $SEARCH_RUNS runs"
+newest=$(find "$WORK/a120/content" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tail -n1)
+: >"$WORK/warm120"
+for _ in $(seq "$SEARCH_RUNS"); do
+    rm -rf "$WORK/a120/.digest"
+    mv "$WORK/a120/content/$newest" "$WORK/held"
+    "$BIN" --root "$WORK/a120" build --output "$WORK/search-out" >/dev/null 2>&1
+    mv "$WORK/held" "$WORK/a120/content/$newest"
+    /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a120" build --output "$WORK/search-out" 2>/dev/null
+    warm=$(tail -n1 "$WORK/t")
+    /usr/bin/time -f "%e %M" -o "$WORK/t" "$BIN" --root "$WORK/a120" build --no-search --output "$WORK/search-out" 2>/dev/null
+    echo "$warm $(tail -n1 "$WORK/t")" >>"$WORK/warm120"
+done
+echo "warm build wall s, median (min–max): $(cut -d' ' -f1 "$WORK/warm120" | stats)"
+echo "--no-search wall s, same minutes:    $(cut -d' ' -f3 "$WORK/warm120" | stats)"
+echo "warm/--no-search ratio per pair:     $(awk '{printf "%.2f ", $1 / $3}' "$WORK/warm120")"
+rm -rf "$WORK/search-out" "$WORK/a120/.digest"
 
 echo "== copying the finished 120-issue output (rm -rf + cp -r), for scale"
 : >"$WORK/copy"

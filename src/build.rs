@@ -62,7 +62,7 @@ pub fn build_keeping(root: &Path, opts: &Options) -> Result<(Summary, (Site, The
     publish(&out, |sink| {
         images::write(&site, &cache, sink)?;
         match opts.search {
-            true => render_indexed(&site, &theme, sink),
+            true => render_indexed(&site, &theme, sink, &cache).map(drop),
             false => render(&site, &theme, sink),
         }
     })?;

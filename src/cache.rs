@@ -56,10 +56,59 @@ impl Key {
         Key::from_slice(&bytes)
     }
 
+    /// A key made part by part, for inputs too large to hold at once; equal to [`Key::of`] of
+    /// the same parts.
+    pub fn hasher() -> KeyHasher {
+        KeyHasher(blake3::Hasher::new())
+    }
+
     /// The key as 64 hexadecimal digits.
     pub fn hex(&self) -> String {
         blake3::Hash::from_bytes(self.0).to_hex().to_string()
     }
+}
+
+/// [`Key::of`], one part at a time.
+pub struct KeyHasher(blake3::Hasher);
+
+impl KeyHasher {
+    pub fn part(&mut self, part: &[u8]) -> &mut KeyHasher {
+        self.0.update(&(part.len() as u64).to_le_bytes());
+        self.0.update(part);
+        self
+    }
+
+    pub fn finish(&self) -> Key {
+        Key(*self.0.finalize().as_bytes())
+    }
+}
+
+/// Several named files as one entry's bytes: each name and contents preceded by its length.
+pub fn pack<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        for part in [name.as_bytes(), bytes] {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        }
+    }
+    out
+}
+
+/// The files of [`pack`], or `None` if `bytes` is not what it wrote.
+pub fn unpack(mut bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    fn take<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let (len, rest) = bytes.split_first_chunk::<8>()?;
+        let (part, rest) = rest.split_at_checked(usize::try_from(u64::from_le_bytes(*len)).ok()?)?;
+        *bytes = rest;
+        Some(part)
+    }
+    let mut files = Vec::new();
+    while !bytes.is_empty() {
+        let name = String::from_utf8(take(&mut bytes)?.to_vec()).ok()?;
+        files.push((name, take(&mut bytes)?.to_vec()));
+    }
+    Some(files)
 }
 
 /// A content-addressed store of derived bytes; [`Cache::none`] keeps nothing.
@@ -222,6 +271,20 @@ mod tests {
         let made = cache.get_or_make("k", &key, || Ok::<_, ()>(b"again".to_vec())).unwrap();
         assert_eq!(made, b"again");
         assert_eq!(cache.get("k", &key).as_deref(), Some(&b"again"[..]));
+    }
+
+    #[test]
+    fn a_key_made_by_parts_equals_the_key_of_the_parts() {
+        assert_eq!(Key::hasher().part(b"ab").part(b"c").finish(), Key::of(&[b"ab", b"c"]));
+    }
+
+    #[test]
+    fn packed_files_unpack_and_a_truncated_pack_does_not() {
+        let packed = pack([("a/b.json", &b"{}"[..]), ("empty", &b""[..])]);
+        let files = unpack(&packed).unwrap();
+        assert_eq!(files, [("a/b.json".to_string(), b"{}".to_vec()), ("empty".to_string(), vec![])]);
+        assert_eq!(unpack(&packed[..packed.len() - 1]), None);
+        assert_eq!(unpack(&[]), Some(vec![]));
     }
 
     #[test]

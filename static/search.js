@@ -1,7 +1,11 @@
 // The search page of the default theme: pagefind's JS API over the index `digest build` writes
-// under /pagefind/. Pagefind picks the index of the page's <html lang>, so each language's page
-// searches that language. Everything is loaded from this site; the interface text comes from
-// the page (data-* attributes, the site's interface strings).
+// under /pagefind/, in segments (docs/templates.md#search). `segments.json` lists each language's
+// segments: the page loads its language's newest and merges the older ones, and does the same,
+// as a second copy of pagefind (its own worker, stemming in that language), for each language
+// whose texts its pages show untranslated, searching only those records (filter `shown_in`)
+// and linking them at this language's address. Results of all of them are ranked by score.
+// Everything is loaded from this site; the interface text comes from the page (data-*
+// attributes, the site's interface strings).
 const root = document.getElementById('search');
 const form = root.querySelector('form');
 const input = root.querySelector('#search-input');
@@ -54,6 +58,17 @@ function excerpt(html) {
   return p;
 }
 
+// A record of another language's index as this page shows it: its page here, and this
+// language's names of its issue and topic (docs/templates.md#search).
+function localized(data, from) {
+  if (from.own) return data;
+  const meta = { ...data.meta };
+  for (const key of ['issue', 'topic']) {
+    if (meta[`${key}_${text.lang}`]) meta[key] = meta[`${key}_${text.lang}`];
+  }
+  return { ...data, url: meta[`url_${text.lang}`] || data.url, meta };
+}
+
 function result(data) {
   const li = document.createElement('li');
   li.className = 'search-result';
@@ -71,18 +86,37 @@ function result(data) {
   return li;
 }
 
-let pagefind = null;
+// Each index this page searches: { pagefind, own }.
+let indexes = null;
 let results = [];
 let shown = 0;
 let generation = 0;
 
+// One language's segments, as a pagefind instance of its own: a module loaded from the
+// language's folder is a separate copy of pagefind, with its own worker and WebAssembly (which
+// stems the query in that language).
+async function language(bundles) {
+  const [newest, ...older] = bundles;
+  const pagefind = await import(`${text.bundle}${newest}pagefind.js`);
+  // Results carry the URLs the records were indexed with, base path included.
+  const options = { baseUrl: '/', excerptLength: 24 };
+  await pagefind.options(options);
+  await pagefind.init();
+  for (const folder of older) await pagefind.mergeIndex(`${text.bundle}${folder}`, options);
+  return pagefind;
+}
+
 async function load() {
   try {
-    const bundle = await import(`${text.bundle}pagefind.js`);
-    // Results carry the URLs the pages were indexed with, base path included.
-    await bundle.options({ baseUrl: '/', excerptLength: 24 });
-    await bundle.init();
-    return bundle;
+    const list = await (await fetch(`${text.bundle}segments.json`)).json();
+    const wanted = Object.entries(list.languages)
+      .filter(([code, l]) => code === text.lang || l.shown_in.includes(text.lang));
+    const loaded = await Promise.all(wanted.map(async ([code, l]) => ({
+      pagefind: await language(l.bundles),
+      own: code === text.lang,
+    })));
+    // This language's own index first: among equal scores, its results come first.
+    return loaded.sort((a, b) => Number(b.own) - Number(a.own));
   } catch (e) {
     state('done');
     status.textContent = text.unavailable;
@@ -91,8 +125,19 @@ async function load() {
   }
 }
 
+// The filters of a search in `index`: another language's records are those shown on this
+// language's pages, filtered by this language's names of their topic and issue.
+function filtersFor(index) {
+  const filters = {};
+  const suffix = index.own ? '' : `_${text.lang}`;
+  if (!index.own) filters.shown_in = text.lang;
+  if (topic.value) filters[`topic${suffix}`] = topic.value;
+  if (issue.value) filters[`issue${suffix}`] = issue.value;
+  return filters;
+}
+
 async function showMore(run) {
-  const batch = await Promise.all(results.slice(shown, shown + PAGE).map((r) => r.data()));
+  const batch = await Promise.all(results.slice(shown, shown + PAGE).map(async (r) => localized(await r.result.data(), r.from)));
   if (run !== generation) return;
   for (const data of batch) list.append(result(data));
   shown += batch.length;
@@ -102,9 +147,6 @@ async function showMore(run) {
 async function search() {
   const run = ++generation;
   const query = input.value.trim();
-  const filters = {};
-  if (topic.value) filters.topic = topic.value;
-  if (issue.value) filters.issue = issue.value;
   const url = new URL(location.href);
   for (const [key, value] of [['q', query], ['topic', topic.value], ['issue', issue.value]]) {
     if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);
@@ -115,7 +157,7 @@ async function search() {
   results = [];
   shown = 0;
   // Before the index is loaded, the search runs once it is.
-  if (!pagefind) return;
+  if (!indexes) return;
   if (!query && !topic.value && !issue.value) {
     status.textContent = '';
     state('done');
@@ -123,9 +165,12 @@ async function search() {
   }
   state('searching');
   status.textContent = text.loading;
-  const found = await pagefind.search(query || null, { filters });
+  const found = await Promise.all(indexes.map((from) => from.pagefind.search(query || null, { filters: filtersFor(from) })));
   if (run !== generation) return;
-  results = found.results;
+  // Ranked by score across indexes, as pagefind ranks across merged segments; a stable sort
+  // keeps each index's order among equals.
+  results = found.flatMap((f, i) => f.results.map((result) => ({ result, from: indexes[i] })))
+    .sort((a, b) => b.result.score - a.result.score);
   if (results.length === 0) {
     status.textContent = text.noResults.replace('{query}', query || [topic.value, issue.value].filter(Boolean).join(' · '));
   } else {
@@ -156,5 +201,5 @@ for (const [select, key] of [[topic, 'topic'], [issue, 'issue']]) {
   const value = params.get(key);
   if (value && [...select.options].some((o) => o.value === value)) select.value = value;
 }
-pagefind = await load();
-if (pagefind) search();
+indexes = await load();
+if (indexes) search();

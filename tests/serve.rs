@@ -568,12 +568,12 @@ fn the_command_prints_its_address_and_serves() {
     assert!(r.body.contains("测试月报"));
 }
 
-/// The `pf_meta` file `pagefind-entry.json` names for language `lang`.
+/// The `pf_meta` file that the `pagefind-entry.json` of language `lang`'s newest segment names.
 fn search_meta(port: u16, lang: &str) -> String {
-    let entry = get(port, "/pagefind/pagefind-entry.json");
+    let entry = get(port, &format!("/pagefind/{lang}/pagefind-entry.json"));
     assert_eq!(entry.status, 200);
     let json: serde_json::Value = serde_json::from_str(&entry.body).expect("pagefind-entry.json");
-    format!("/pagefind/pagefind.{}.pf_meta", json["languages"][lang]["hash"].as_str().expect("a hash"))
+    format!("/pagefind/{lang}/pagefind.{}.pf_meta", json["languages"][lang]["hash"].as_str().expect("a hash"))
 }
 
 #[test]
@@ -585,7 +585,8 @@ fn the_search_index_is_served_and_follows_a_saved_entry() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains(r#"data-bundle="/pagefind/""#), "{}", page.body);
     // The index follows the first build, from a thread of its own.
-    let js = wait_for_page(port, "/pagefind/pagefind.js", |r| r.status == 200);
+    let js = wait_for_page(port, "/pagefind/zh/pagefind.js", |r| r.status == 200);
+    assert_eq!(get(port, "/pagefind/segments.json").status, 200);
     assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
     assert_eq!(get(port, "/search.js").status, 200);
     let before = search_meta(port, "zh");
@@ -616,8 +617,8 @@ fn no_search_serves_the_site_without_an_index() {
     assert_eq!(get(port, "/2025-11/news/hello/").status, 200);
     // The first build is published; give an indexer, were there one, time to publish too.
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(get(port, "/pagefind/pagefind.js").status, 404);
-    assert_eq!(get(port, "/pagefind/pagefind-entry.json").status, 404);
+    assert_eq!(get(port, "/pagefind/zh/pagefind.js").status, 404);
+    assert_eq!(get(port, "/pagefind/segments.json").status, 404);
 }
 
 /// Connections that hold the server's attention without finishing a request: `idle` that send

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::{Fixture, entry, issue};
+use digest::cache::Cache;
 use digest::load::theme::Theme;
 use digest::load::{LoadOptions, load};
 use digest::render::session::{Dirty, Session};
@@ -199,24 +200,21 @@ fn full_index(f: &Fixture) -> Outputs {
     let site = load(f.root(), &LoadOptions::default()).expect("load");
     let theme = Theme::load(f.root(), None).expect("theme");
     let sink = MemorySink::default();
-    digest::search::render_indexed(&site, &theme, &sink).expect("render");
+    digest::search::render_indexed(&site, &theme, &sink, &Cache::none()).expect("render");
     sink.into_inner().into_iter().filter(|(p, _)| p.starts_with("pagefind/")).collect()
 }
 
-/// The search files an [`Indexer`] publishes last, once its thread has done the jobs `feed` sends.
-fn indexed(feed: impl FnOnce(&mut Indexer)) -> Outputs {
-    let published = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let to = published.clone();
-    let mut indexer = Indexer::spawn(move |files| to.lock().unwrap().push(files), |d| panic!("{d}"));
-    feed(&mut indexer);
-    indexer.finish();
-    // Jobs sent at once are usually built once; the last build is what counts.
-    let last = published.lock().unwrap().pop().expect("an index built");
-    last.into_iter().collect()
-}
+/// What an [`Indexer`] has published so far.
+type Published = std::sync::Arc<std::sync::Mutex<Vec<digest::search::Files>>>;
 
-fn arcs(outputs: Outputs) -> BTreeMap<String, std::sync::Arc<Vec<u8>>> {
-    outputs.into_iter().map(|(k, v)| (k, std::sync::Arc::new(v))).collect()
+/// Waits until `published` holds `n` sets of files, and returns the last.
+fn nth_published(published: &Published, n: usize) -> Outputs {
+    let started = std::time::Instant::now();
+    while published.lock().unwrap().len() < n {
+        assert!(started.elapsed().as_secs() < 120, "no index published");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    published.lock().unwrap().last().cloned().expect("an index").into_iter().collect()
 }
 
 #[test]
@@ -225,10 +223,12 @@ fn the_background_indexer_writes_the_index_a_full_build_writes_and_follows_a_sav
     let mut session = Session::load(f.root(), LoadOptions::default()).expect("session");
     let sink = MemorySink::default();
     session.render(&Dirty::All, &sink).expect("render");
-    let outputs = arcs(sink.into_inner());
-    assert!(!outputs.keys().any(|p| p.starts_with("pagefind/")), "serve's render leaves the index out");
-    let outputs = std::sync::Arc::new(outputs);
-    let first = indexed(|indexer| indexer.all(session.site(), outputs.clone()));
+    assert!(!sink.into_inner().keys().any(|p| p.starts_with("pagefind/")), "serve's render leaves the index out");
+    let published = Published::default();
+    let to = published.clone();
+    let mut indexer = Indexer::spawn(Cache::none(), move |files| to.lock().unwrap().push(files), |d| panic!("{d}"));
+    indexer.all(session.site());
+    let first = nth_published(&published, 1);
     assert_eq!(first, full_index(&f));
 
     f.write(
@@ -236,18 +236,10 @@ fn the_background_indexer_writes_the_index_a_full_build_writes_and_follows_a_sav
         &entry("乙", "weight = 20\ndate = 2025-11-02\ntags = [\"helm\", \"gateway-api\"]", "Observability body."),
     );
     let dirty = session.update(&[PathBuf::from("content/2025-11/releases/b.md")]).expect("update");
-    let sink = MemorySink::default();
-    session.render(&dirty, &sink).expect("render");
-    let fresh = arcs(sink.into_inner());
-    let site = session.site();
-    assert!(fresh.keys().any(|p| p.ends_with("releases/b/index.html")), "the saved entry's page is rendered");
-    let mut saved = (*outputs).clone();
-    saved.extend(fresh);
-    let updated = indexed(|indexer| {
-        indexer.all(site, outputs.clone());
-        assert!(indexer.indexes("2025-11/releases/b/index.html"), "an entry page is indexed");
-        indexer.update(std::sync::Arc::new(saved));
-    });
+    let Dirty::Pages(pages) = dirty else { panic!("a saved entry renders some pages: {dirty:?}") };
+    indexer.update(session.site(), &pages);
+    indexer.finish();
+    let updated = nth_published(&published, 2);
     assert_ne!(updated, first);
     assert_eq!(updated, full_index(&f));
 }

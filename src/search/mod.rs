@@ -1,47 +1,33 @@
-//! Search stage: a [pagefind](https://pagefind.app) index of the rendered site, a further
-//! renderer over `&Site` beside [`crate::render`] (`docs/architecture.md`).
+//! Search stage: a [pagefind](https://pagefind.app) index of the site, a further renderer over
+//! `&Site` beside [`crate::render`] (`docs/architecture.md`).
 //!
-//! Every entry page and issue page of every language is handed to pagefind from memory as it
-//! is rendered ([`Tee`] copies those outputs on their way to the [`Sink`]); the templates say
-//! what pagefind keeps of each (`data-pagefind-body` on the entry's text and the issue's
-//! introduction, its title, issue and topic as `data-pagefind-meta`, topic and issue as
-//! `data-pagefind-filter`: see `docs/templates.md`). Pagefind groups the records by the pages'
-//! `<html lang>`, so each language's search page searches that language only. The files it
-//! returns (index, fragments, and its browser code, which ships inside the crate) go through the
-//! same sink as every other output, under [`Address::SearchBundle`].
-//!
-//! Each language has a pagefind index of its own ([`SearchIndex`]), filled by an indexing thread
-//! while that language renders (it hands pagefind a chunk of pages at a time, which pagefind
-//! parses on all cores). A build renders a language, builds its index, writes its files and
-//! lets it go before the next language, so that one language's index at most is held
-//! (`docs/performance.md`, "Build memory"). `serve` indexes its outputs the
-//! same way, on a thread of its own ([`background`]). Their files make one bundle (the records
-//! are named by language, and `pagefind-entry.json` lists every language). Pagefind's API is
-//! async; a current-thread Tokio runtime per index drives it.
+//! The index is made of segments ([`segments`]): one pagefind bundle per language and period
+//! (the newest year, and runs of the years before it), each from the records of that period's texts in
+//! that language ([`records`]: made from the site's
+//! data, each text once, in its own language). A segment whose records did not change is taken
+//! from the build cache (`.digest/cache/search/`) byte for byte, so a build indexes only the years
+//! that changed, and a warm build writes exactly what a cold one does. The search page loads a
+//! language's newest segment and merges the others (`static/search.js`,
+//! `docs/templates.md#search`). `digest build` indexes on a thread of its own while the site
+//! renders; `serve` keeps the segments on a background thread ([`background`]). Pagefind's API
+//! is async; a current-thread Tokio runtime per index drives it.
 
 pub mod background;
-
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::mpsc;
+pub mod records;
+pub mod segments;
 
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
+use crate::cache::Cache;
 use crate::error::{Diagnostic, Diagnostics};
-use crate::render::Output;
-use crate::render::batch::issue_pages;
-use crate::site::layout::{self, Address};
-use crate::site::{IssueId, LangId, Site};
-use crate::write::{Sink, Writing};
+use crate::site::layout;
+use crate::site::{LangId, Site};
+use crate::write::Sink;
+use segments::{Assembly, Segment, assemble_language, make, plan, records_of};
 
-/// Pages waiting for the indexing thread; a bound keeps a fast render from holding every page.
-const QUEUE: usize = 256;
-
-/// Files of the search bundle: path relative to the output root, contents.
+/// Files: a path (relative to the output root, or to a segment's folder) and its contents.
 pub type Files = Vec<(String, Vec<u8>)>;
-
-/// Pages an indexer hands to pagefind at a time, to be parsed in parallel.
-const CHUNK: usize = 64;
 
 /// A pagefind index being filled, with the runtime that drives it.
 pub struct SearchIndex {
@@ -83,8 +69,8 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Builds the index and returns its files, paths relative to the output root
-    /// (`pagefind/pagefind.js`, …). Its records move into the built index rather than being
+    /// Builds the index and returns its files, paths relative to its bundle's folder
+    /// (`pagefind.js`, `index/…`). Its records move into the built index rather than being
     /// copied (`vendor/pagefind/DIGEST-PATCH.md`), which halves what a build holds at its peak.
     pub fn into_files(self) -> Result<Files, Diagnostic> {
         let SearchIndex { runtime, index, pool, .. } = self;
@@ -93,13 +79,10 @@ impl SearchIndex {
     }
 }
 
-/// Pagefind's files as paths in the output. Pagefind compresses them in parallel on the pool
+/// Pagefind's files as paths in their bundle. Pagefind compresses them in parallel on the pool
 /// of the thread that asks (`vendor/pagefind/DIGEST-PATCH.md`).
 fn bundle_files(files: Vec<pagefind::api::SyntheticFile>) -> Files {
-    let files = files.into_iter().map(|f| {
-        let name = f.filename.to_string_lossy().replace('\\', "/");
-        (layout::bundle_file(&name), f.contents)
-    });
+    let files = files.into_iter().map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents));
     files.collect()
 }
 
@@ -108,201 +91,58 @@ fn index_error(message: String) -> Diagnostic {
         .with_hint("build without the search index with `digest build --no-search`")
 }
 
-/// The address of `page` if it goes into the search index: entry pages and issue pages.
-pub fn indexed_address(site: &Site, page: Output) -> Option<Address<'_>> {
-    match page {
-        Output::Entry(..) | Output::Issue(..) => page.address(site),
-        _ => None,
+/// What an indexing did: the segments (`zh/2025`, `zh/2016-2018`) it indexed and those it
+/// took from the cache (for tests).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub built: Vec<String>,
+    pub reused: Vec<String>,
+}
+
+/// Every file of the search index of `site` (`pagefind/…`), each segment from `cache` when its
+/// records did not change, else indexed and cached.
+pub fn index(site: &Site, cache: &Cache) -> Result<(Files, Report), Diagnostic> {
+    let mut assembly = Assembly::default();
+    let mut report = Report::default();
+    for l in LangId::all(site.config.languages.len()) {
+        let segments = plan(site, l, None, false);
+        assemble_language(&mut assembly, &segments, cache, |segment, force| {
+            let made = make(segment, cache, force, || Some(records_of(site, segment)))?;
+            note(&mut report, segment, made.built);
+            Ok(made)
+        })?;
     }
+    Ok((assembly.finish(), report))
 }
 
-/// Where an indexed page goes: its language, its place in the language's fixed order (issue
-/// after issue, each followed by its entries, the order a build renders them in:
-/// [`crate::render::batch::issue_pages`]) and its URL.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub lang: LangId,
-    pub position: usize,
-    pub url: String,
-}
-
-/// Output path → [`Record`] of every page that goes into the index, in every language.
-pub fn indexed_outputs(site: &Site) -> HashMap<String, Record> {
-    let c = &site.config;
-    let mut records = HashMap::with_capacity(c.languages.len() * (site.issues.len() + site.entries.len()));
-    for (l, lang) in c.languages.iter_enumerated() {
-        let pages = IssueId::all(site.issues.len()).flat_map(|i| issue_pages(site, l, i));
-        let indexed = pages.filter_map(|page| Some((page, indexed_address(site, page)?)));
-        for (position, (page, address)) in indexed.enumerate() {
-            for output in page.outputs(site) {
-                records.insert(output, Record { lang: l, position, url: c.href(&lang.code, address) });
-            }
-        }
+fn note(report: &mut Report, segment: &Segment, built: bool) {
+    let name = format!("{}/{}", segment.lang, segment.period.name());
+    match built {
+        true => report.built.push(name),
+        false => report.reused.push(name),
     }
-    records
-}
-
-/// Position in a language's order, URL, HTML: a page on its way to its language's indexer.
-type Indexed = (usize, String, String);
-
-/// A sink that passes everything on to `inner` and sends a copy of each indexed page of
-/// language `lang` to its indexer.
-struct Tee<'a> {
-    inner: &'a dyn Sink,
-    records: &'a HashMap<String, Record>,
-    lang: LangId,
-    to: mpsc::SyncSender<Indexed>,
-}
-
-impl Tee<'_> {
-    /// The record of output `path`, if it goes to this indexer.
-    fn route(&self, path: &str) -> Option<&Record> {
-        self.records.get(path).filter(|r| r.lang == self.lang)
-    }
-}
-
-impl Sink for Tee<'_> {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Diagnostic> {
-        if let Some(r) = self.route(path) {
-            let html = String::from_utf8_lossy(&bytes).into_owned();
-            // A closed channel means the indexer failed: it reports why.
-            let _ = self.to.send((r.position, r.url.clone(), html));
-        }
-        self.inner.put(path, bytes)
-    }
-
-    fn put_with(&self, path: &str, write: &mut Writing) -> Result<(), Diagnostic> {
-        if self.route(path).is_some() {
-            let mut bytes = Vec::new();
-            write(&mut bytes)?;
-            return self.put(path, bytes);
-        }
-        self.inner.put_with(path, write)
-    }
-}
-
-/// The files of every language's index, merged into one bundle as they come.
-#[derive(Default)]
-struct Bundle {
-    /// Paths passed on: pagefind's browser files come with every language, and go once.
-    passed: HashSet<String>,
-    /// `pagefind-entry.json`, its `languages` the union of every index's.
-    entry: Option<serde_json::Value>,
-}
-
-impl Bundle {
-    /// Passes the files of one language's index to `put`, each file shared by all languages
-    /// the first time only, and keeps its `pagefind-entry.json` for [`Bundle::entry`].
-    fn add(
-        &mut self,
-        lang_files: Files,
-        mut put: impl FnMut(String, Vec<u8>) -> Result<(), Diagnostic>,
-    ) -> Result<(), Diagnostic> {
-        for (path, bytes) in lang_files {
-            if path != entry_path() {
-                if self.passed.insert(path.clone()) {
-                    put(path, bytes)?;
-                }
-                continue;
-            }
-            let json: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| index_error(format!("{} does not parse: {e}", layout::BUNDLE_ENTRY)))?;
-            match &mut self.entry {
-                None => self.entry = Some(json),
-                Some(all) => {
-                    if let (Some(all), Some(these)) = (all["languages"].as_object_mut(), json["languages"].as_object())
-                    {
-                        all.extend(these.iter().map(|(k, v)| (k.clone(), v.clone())));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// `pagefind-entry.json`, listing every language added.
-    fn entry(self) -> Option<(String, Vec<u8>)> {
-        Some((entry_path(), serde_json::to_vec(&self.entry?).expect("JSON")))
-    }
-}
-
-fn entry_path() -> String {
-    layout::bundle_file(layout::BUNDLE_ENTRY)
-}
-
-/// The files of language `l`'s index, filled from the pages of that language `render` writes
-/// into the sink it is given (which passes everything on to `sink`), then built once.
-///
-/// An indexing thread adds the pages while `render` goes on. Pages are rendered in parallel,
-/// so they arrive in any order; the indexer adds them in the language's fixed order (holding
-/// the early ones), since pagefind numbers its records by the order they were added and a
-/// build's output must not depend on scheduling.
-fn language_files(
-    records: &HashMap<String, Record>,
-    l: LangId,
-    sink: &dyn Sink,
-    render: impl FnOnce(&dyn Sink) -> Result<(), Diagnostics>,
-) -> Result<Files, Diagnostics> {
-    std::thread::scope(|scope| {
-        let (to, rx) = mpsc::sync_channel::<Indexed>(QUEUE);
-        let indexer = scope.spawn(move || -> Result<SearchIndex, Diagnostic> {
-            let mut index = SearchIndex::new()?;
-            let mut pending: BTreeMap<usize, (String, String)> = BTreeMap::new();
-            let mut next = 0;
-            let mut ready = Vec::with_capacity(CHUNK);
-            for (position, url, html) in rx {
-                pending.insert(position, (url, html));
-                // Add what is in order, a chunk at a time.
-                while let Some(entry) = pending.first_entry() {
-                    if *entry.key() != next {
-                        break;
-                    }
-                    ready.push(entry.remove());
-                    next += 1;
-                }
-                if ready.len() >= CHUNK {
-                    index.add_all(std::mem::take(&mut ready))?;
-                }
-            }
-            // Pages missing from the order (none in a whole render) leave gaps: the rest go
-            // in in order.
-            ready.extend(pending.into_values());
-            if !ready.is_empty() {
-                index.add_all(ready)?;
-            }
-            Ok(index)
-        });
-        let rendered = render(&Tee { inner: sink, records, lang: l, to });
-        let filled = indexer.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into())));
-        rendered?;
-        Ok(filled?.into_files()?)
-    })
 }
 
 /// Renders the whole site into `sink` with its search index, for `digest build`: the pages of
-/// [`crate::render::render`], then the bundle.
-///
-/// Language after language: render it while its index fills, build the index, write its files
-/// and let it go, so that one language's index at most is held. A language that fails to
-/// render is not indexed; the others still are rendered, so that all problems are reported.
-pub fn render_indexed(site: &Site, theme: &crate::load::theme::Theme, sink: &dyn Sink) -> Result<(), Diagnostics> {
-    let records = indexed_outputs(site);
-    let mut languages = crate::render::LanguageRenderer::new(site, theme)?;
-    let mut bundle = Bundle::default();
-    let mut diags = Diagnostics::new();
-    for l in LangId::all(site.config.languages.len()) {
-        match language_files(&records, l, sink, |tee| languages.render(l, tee)) {
-            Ok(files) if diags.0.is_empty() => bundle.add(files, |path, bytes| sink.put(&path, bytes))?,
-            Ok(_) => {}
-            Err(d) => diags.extend(d),
+/// [`crate::render::render`], and meanwhile, on a thread of its own, the index (which needs the
+/// site's data only), written after the pages.
+pub fn render_indexed(
+    site: &Site,
+    theme: &crate::load::theme::Theme,
+    sink: &dyn Sink,
+    cache: &Cache,
+) -> Result<Report, Diagnostics> {
+    std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| index(site, cache));
+        let rendered = crate::render::render(site, theme, sink);
+        let indexed = indexing.join().unwrap_or_else(|_| Err(index_error("the indexing thread panicked".into())));
+        rendered?;
+        let (files, report) = indexed?;
+        for (path, bytes) in files {
+            sink.put(&path, bytes)?;
         }
-    }
-    diags.0.dedup();
-    diags.into_result(())?;
-    if let Some((path, bytes)) = bundle.entry() {
-        sink.put(&path, bytes)?;
-    }
-    Ok(())
+        Ok(report)
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The records of the search index, read back from the files pagefind writes: their fields,
-//! their language, drafts left out, navigation not indexed.
+//! their language, each text once, drafts left out, navigation not indexed.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::*;
+use crate::cache::Cache;
 use crate::load::theme::Theme;
 use crate::load::{LoadOptions, load};
 use crate::write::MemorySink;
@@ -72,11 +73,15 @@ fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<Stri
     let site = load(root, &LoadOptions { drafts, base_url: None }).unwrap_or_else(|d| panic!("{d}"));
     let theme = Theme::load(root, None).unwrap_or_else(|d| panic!("{d}"));
     let sink = MemorySink::default();
-    render_indexed(&site, &theme, &sink).unwrap_or_else(|d| panic!("{d}"));
+    render_indexed(&site, &theme, &sink, &Cache::none()).unwrap_or_else(|d| panic!("{d}"));
     let outputs = sink.into_inner();
     let mut records = BTreeMap::new();
     for (path, bytes) in &outputs {
-        let Some(name) = path.strip_prefix(&layout::bundle_file("fragment/")) else { continue };
+        // pagefind/<lang>/fragment/… or pagefind/<lang>/<year>/fragment/…
+        let Some(name) = path.strip_prefix(&layout::bundle_file("")) else { continue };
+        if !name.contains("/fragment/") {
+            continue;
+        }
         let mut json = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut json).unwrap();
         let json: Value =
@@ -89,7 +94,7 @@ fn build(root: &Path, drafts: bool) -> (BTreeMap<String, Vec<u8>>, BTreeMap<Stri
             v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), list(v))).collect()
         };
         let record = Record {
-            lang: name.split('_').next().unwrap().to_string(),
+            lang: name.split('/').next().unwrap().to_string(),
             url: json["url"].as_str().unwrap().to_string(),
             // Pagefind separates the words it segmented with zero-width spaces.
             content: json["content"].as_str().unwrap().replace('\u{200b}', ""),
@@ -147,7 +152,8 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
     let dir = site(CONFIG);
     let (outputs, records) = build(dir.path(), false);
     let urls: Vec<&str> = records.keys().map(String::as_str).collect();
-    // Entry and issue pages only: no home, archive, topic, tag or search page.
+    // Entry and issue pages only: no home, archive, topic, tag or search page; and each text
+    // once: the English page of the untranslated entry is not indexed again.
     assert_eq!(
         urls,
         [
@@ -155,24 +161,41 @@ fn every_language_has_its_own_records_and_nothing_else_is_indexed() {
             "/2025-11/news/only-zh/",
             "/2025-11/releases/gateway/",
             "/en/2025-11/",
-            "/en/2025-11/news/only-zh/",
             "/en/2025-11/releases/gateway/",
         ]
     );
     for r in records.values() {
         assert_eq!(r.lang, if r.url.starts_with("/en/") { "en" } else { "zh" }, "{}", r.url);
     }
-    // An entry not yet translated is found from the English page too, in its own language.
-    assert_eq!(records["/en/2025-11/news/only-zh/"].meta["title"], "只有中文的新闻");
-    let entry: Value = serde_json::from_slice(&outputs[&layout::bundle_file(layout::BUNDLE_ENTRY)]).unwrap();
-    let langs: Vec<&String> = entry["languages"].as_object().unwrap().keys().collect();
-    assert_eq!(langs, ["en", "zh"]);
+    // The untranslated entry is found from the English page through the Chinese index, which
+    // says how the English page shows it.
+    let only_zh = &records["/2025-11/news/only-zh/"];
+    assert_eq!(only_zh.filters["shown_in"], ["en"]);
+    assert_eq!(only_zh.meta["url_en"], "/en/2025-11/news/only-zh/");
+    assert_eq!(only_zh.meta["issue_en"], "November 2025");
+    assert_eq!(only_zh.meta["topic_en"], "News and interviews");
+    assert_eq!(only_zh.filters["topic_en"], ["News and interviews"]);
+    assert_eq!(only_zh.filters["issue_en"], ["November 2025"]);
+    assert!(!records["/2025-11/releases/gateway/"].filters.contains_key("shown_in"));
+    let entry: Value = serde_json::from_slice(&outputs[&in_bundle("zh/", layout::BUNDLE_ENTRY)]).unwrap();
     assert_eq!(entry["languages"]["zh"]["page_count"], 3);
-    // Pagefind's browser code ships inside the crate and is written with the index.
+    let list: Value = serde_json::from_slice(&outputs[&layout::bundle_file(layout::BUNDLE_SEGMENTS)]).unwrap();
+    assert_eq!(
+        list,
+        serde_json::json!({"languages": {
+            "en": {"bundles": ["en/"], "shown_in": []},
+            "zh": {"bundles": ["zh/"], "shown_in": ["en"]},
+        }})
+    );
+    // Pagefind's browser code ships inside the crate and is written with each language's newest
+    // segment.
     let bundle: Vec<&str> = outputs.keys().map(String::as_str).filter(|p| layout::in_search_bundle(p)).collect();
-    assert!(bundle.contains(&layout::bundle_file(layout::BUNDLE_SCRIPT).as_str()), "{bundle:?}");
-    assert!(bundle.iter().any(|p| p.ends_with("-worker.js")), "{bundle:?}");
-    assert!(bundle.iter().any(|p| p.contains("/wasm.en.")), "{bundle:?}");
+    // (Its script, its worker, the English WebAssembly, directly in the language's folder.)
+    for (folder, file) in [("en/", "find.js"), ("zh/", "-worker.js"), ("en/", "wasm.en.pagefind")] {
+        let top =
+            |p: &&str| p.strip_prefix(&in_bundle(folder, "")).is_some_and(|f| !f.contains('/') && f.ends_with(file));
+        assert!(bundle.iter().any(top), "{folder}…{file} in {bundle:?}");
+    }
 }
 
 #[test]
@@ -195,7 +218,7 @@ fn navigation_and_interface_text_are_not_indexed() {
     ] {
         assert!(!zh.contains(nav), "{nav:?} indexed: {zh:?}");
     }
-    let en = &records["/en/2025-11/news/only-zh/"].content;
+    let en = &records["/en/2025-11/releases/gateway/"].content;
     for nav in ["not translated", "Archive", "Back to the issue", "Cloud Native Monthly"] {
         assert!(!en.contains(nav), "{nav:?} indexed: {en:?}");
     }
@@ -225,7 +248,7 @@ fn urls_carry_the_base_path() {
     assert!(records.contains_key("/newsletter/2025-11/releases/gateway/"), "{:?}", records.keys());
     assert!(records.contains_key("/newsletter/en/2025-11/"));
     // The bundle stays at pagefind/ of the output, which is published at the base path.
-    assert!(outputs.contains_key(&layout::bundle_file(layout::BUNDLE_SCRIPT)));
+    assert!(outputs.contains_key(&layout::bundle_file(layout::BUNDLE_SEGMENTS)));
     let page = String::from_utf8(outputs["search/index.html"].clone()).unwrap();
     assert!(page.contains(r#"data-bundle="/newsletter/pagefind/""#), "{page}");
     assert!(page.contains(r#"src="/newsletter/search.js""#));
@@ -239,7 +262,7 @@ fn a_page_added_again_replaces_its_record() {
     index.add("/a/", page("first words")).unwrap();
     index.add("/a/", page("second words")).unwrap();
     let files = index.into_files().unwrap();
-    let fragments: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p.contains("/fragment/")).collect();
+    let fragments: Vec<&(String, Vec<u8>)> = files.iter().filter(|(p, _)| p.starts_with("fragment/")).collect();
     assert_eq!(fragments.len(), 1);
     let mut json = String::new();
     flate2::read::GzDecoder::new(&fragments[0].1[..]).read_to_string(&mut json).unwrap();
@@ -271,7 +294,7 @@ fn render_errors_of_every_language_are_reported_and_no_index_is_written() {
     let site = load(dir.path(), &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
     let theme = Theme::load(dir.path(), None).unwrap_or_else(|d| panic!("{d}"));
     let sink = MemorySink::default();
-    let err = render_indexed(&site, &theme, &sink).expect_err("the entry template fails").to_string();
+    let err = render_indexed(&site, &theme, &sink, &Cache::none()).expect_err("the entry template fails").to_string();
     assert!(err.contains("zh_only") && err.contains("en_only"), "{err}");
     let outputs = sink.into_inner();
     assert!(outputs.keys().any(|p| p.starts_with("en/")), "the second language was rendered");
@@ -296,11 +319,121 @@ fn pages_parsed_in_parallel_give_the_files_of_pages_added_one_by_one() {
         one_by_one.add(&url, html).unwrap();
     }
     let expected = one_by_one.into_files().unwrap();
-    assert!(expected.iter().filter(|(p, _)| p.contains("/fragment/")).count() == 300);
+    assert!(expected.iter().filter(|(p, _)| p.starts_with("fragment/")).count() == 300);
     let mut parallel = SearchIndex::new().unwrap();
     for chunk in pages(300).chunks(64) {
         parallel.add_all(chunk.to_vec()).unwrap();
     }
     assert_eq!(parallel.added, 300);
     assert!(parallel.into_files().unwrap() == expected, "parsing in parallel changed the files");
+}
+
+/// The output path of `file` in segment folder `folder` of the search bundle.
+fn in_bundle(folder: &str, file: &str) -> String {
+    layout::bundle_file(&format!("{folder}{file}"))
+}
+
+/// Every output of a build of the site at `root` with `cache`, and what its indexing did.
+fn build_cached(root: &Path, cache: &Cache) -> (BTreeMap<String, Vec<u8>>, Report) {
+    let site = load(root, &LoadOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let theme = Theme::load(root, None).unwrap_or_else(|d| panic!("{d}"));
+    let sink = MemorySink::default();
+    let report = render_indexed(&site, &theme, &sink, cache).unwrap_or_else(|d| panic!("{d}"));
+    (sink.into_inner(), report)
+}
+
+/// The fixture site with an older issue, of December 2024.
+fn two_years() -> tempfile::TempDir {
+    let dir = site(CONFIG);
+    let write = |path: &str, text: &str| {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "content/2024-12/_index.md",
+        "+++\ntitle = \"云原生月报 2024 年 12 月\"\ndate = 2024-12-31\n+++\n年终导语。\n",
+    );
+    write("content/2024-12/_index.en.md", "+++\ntitle = \"December 2024\"\n+++\nThe year's end.\n");
+    write("content/2024-12/news/old.md", "+++\ntitle = \"旧闻\"\n+++\n去年的网关新闻。\n");
+    write("content/2024-12/news/old.en.md", "+++\ntitle = \"Old news\"\n+++\nLast year's gateway news.\n");
+    dir
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
+#[test]
+fn a_second_build_reuses_every_segment_and_writes_what_a_cold_build_writes() {
+    let dir = two_years();
+    let (cold, _) = build_cached(dir.path(), &Cache::none());
+    let cache = Cache::open(dir.path());
+    let (first, report) = build_cached(dir.path(), &cache);
+    assert_eq!(sorted(report.built), ["en/2024", "en/2025", "zh/2024", "zh/2025"]);
+    assert!(first == cold, "a build that fills the cache writes what one without it does");
+    let folders: Vec<&str> = cold.keys().filter_map(|p| p.strip_suffix(layout::BUNDLE_ENTRY)).collect();
+    let expected: Vec<String> = ["en/2024/", "en/", "zh/2024/", "zh/"].iter().map(|f| in_bundle(f, "")).collect();
+    assert_eq!(folders, expected);
+
+    let cache = Cache::open(dir.path());
+    let (warm, report) = build_cached(dir.path(), &cache);
+    assert_eq!(report.built, Vec::<String>::new(), "no segment is indexed again");
+    assert_eq!(sorted(report.reused), ["en/2024", "en/2025", "zh/2024", "zh/2025"]);
+    assert_eq!(cache.stats().misses, 0);
+    assert!(warm == cold, "a warm build writes what a cold one does, byte for byte");
+}
+
+#[test]
+fn a_changed_entry_indexes_its_own_year_and_language_only() {
+    let dir = two_years();
+    build_cached(dir.path(), &Cache::open(dir.path()));
+    std::fs::write(
+        dir.path().join("content/2025-11/releases/gateway.md"),
+        std::fs::read_to_string(dir.path().join("content/2025-11/releases/gateway.md"))
+            .unwrap()
+            .replace("默认网关", "新的默认网关"),
+    )
+    .unwrap();
+    let (warm, report) = build_cached(dir.path(), &Cache::open(dir.path()));
+    assert_eq!(report.built, ["zh/2025"]);
+    assert_eq!(sorted(report.reused), ["en/2024", "en/2025", "zh/2024"]);
+    let (cold, _) = build_cached(dir.path(), &Cache::none());
+    assert!(warm == cold, "the warm build equals a cold one");
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_found_and_made_again() {
+    let dir = two_years();
+    build_cached(dir.path(), &Cache::open(dir.path()));
+    // Flip the last byte of every stored entry (segments and browser files).
+    let stored = dir.path().join(crate::cache::DIR).join("search");
+    for shard in std::fs::read_dir(&stored).unwrap() {
+        for file in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            let mut bytes = std::fs::read(&path).unwrap();
+            *bytes.last_mut().unwrap() ^= 1;
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    let cache = Cache::open(dir.path());
+    let (built, report) = build_cached(dir.path(), &cache);
+    // Each segment's entry is read and found corrupt (the browser files are not read: the
+    // newest segments are indexed again, which makes them).
+    assert_eq!(cache.stats().corrupt, 4, "every corrupt segment is noticed");
+    assert_eq!(sorted(report.built), ["en/2024", "en/2025", "zh/2024", "zh/2025"]);
+    let (cold, _) = build_cached(dir.path(), &Cache::none());
+    assert!(built == cold, "corrupt entries do not reach the output");
+    let (_, report) = build_cached(dir.path(), &Cache::open(dir.path()));
+    assert!(report.built.is_empty(), "the entries were made again");
+}
+
+#[test]
+fn the_indexer_constant_names_the_pagefind_version_of_the_bundle() {
+    let dir = site(CONFIG);
+    let (outputs, _) = build(dir.path(), false);
+    let entry: Value = serde_json::from_slice(&outputs[&in_bundle("zh/", layout::BUNDLE_ENTRY)]).unwrap();
+    let version = entry["version"].as_str().unwrap();
+    assert!(segments::INDEXER.starts_with(&format!("version {version};")), "{version} vs {}", segments::INDEXER);
 }

@@ -173,6 +173,7 @@ pub fn start(root: &Path, opts: &Options) -> Result<Running, Diagnostics> {
     let indexer = (!opts.no_search).then(|| {
         let (to, quiet) = (state.clone(), opts.quiet);
         Indexer::spawn(
+            crate::cache::Cache::open(root),
             move |files| to.publish_search(files),
             move |diags| {
                 if !quiet {
@@ -276,7 +277,7 @@ impl Builder {
                 // The previous search index stays until the indexer has the new one.
                 self.state.publish(|old| with_search_files_of(outputs, old), Reload::Every);
                 if let Some(indexer) = &mut self.indexer {
-                    indexer.all(session.site(), self.state.snapshot().outputs.clone());
+                    indexer.all(session.site());
                 }
                 return Ok(Built { rendered: total, total, warnings });
             }
@@ -285,16 +286,18 @@ impl Builder {
         // Three steps: the pages of the entry's own issue, which the editor most likely has open;
         // the pages that list the whole archive (topics, tags), which grow with it; the feeds,
         // which no page shows. Each reloads only the open pages it changed.
+        if let Some(indexer) = &mut self.indexer {
+            indexer.update(session.site(), &pages);
+        }
         let (wide, near): (Vec<Output>, Vec<Output>) = pages.into_iter().partition(|p| p.spans_archive());
         let (feeds, wide): (Vec<Output>, Vec<Output>) = wide.into_iter().partition(|p| p.is_feed());
-        let (mut rendered, mut reindex) = (0, false);
+        let mut rendered = 0;
         for (batch, reloads) in [(near, true), (wide, true), (feeds, false)] {
             if batch.is_empty() {
                 continue;
             }
             let fresh = render_outputs(session, &Dirty::Pages(batch))?;
             rendered += fresh.len();
-            reindex |= self.indexer.as_ref().is_some_and(|i| fresh.keys().any(|path| i.indexes(path)));
             let reload = match reloads {
                 true => Reload::Pages(fresh.keys().map(|path| crate::site::layout::url_of_output(path)).collect()),
                 false => Reload::Nothing,
@@ -308,11 +311,8 @@ impl Builder {
                 reload,
             );
         }
-        let outputs = self.state.snapshot().outputs.clone();
-        if let Some(indexer) = self.indexer.as_mut().filter(|_| reindex) {
-            indexer.update(outputs.clone());
-        }
-        Ok(Built { rendered, total: outputs.len(), warnings })
+        let total = self.state.snapshot().outputs.len();
+        Ok(Built { rendered, total, warnings })
     }
 }
 

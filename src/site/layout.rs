@@ -18,11 +18,21 @@ pub use links::{absolute_link, has_scheme};
 /// The folder of the search index (pagefind's bundle), shared by every language.
 pub const SEARCH_BUNDLE: &str = "pagefind";
 
-/// The script of the search bundle that a search page loads.
-pub const BUNDLE_SCRIPT: &str = "pagefind.js";
-
-/// The file of the search bundle that lists its languages.
+/// The file of a pagefind bundle that lists its languages.
 pub const BUNDLE_ENTRY: &str = "pagefind-entry.json";
+
+/// The file of the search bundle that lists every language's segments (`docs/templates.md#search`).
+pub const BUNDLE_SEGMENTS: &str = "segments.json";
+
+/// A segment's folder below the search bundle, with its trailing slash: a language's newest
+/// segment is its folder (`zh/`, with pagefind's browser files), an older one is below it
+/// (`zh/2024/`).
+pub fn segment_folder(lang: &str, period: Option<&str>) -> String {
+    match period {
+        None => format!("{lang}/"),
+        Some(period) => format!("{lang}/{period}/"),
+    }
+}
 
 /// The output file of `name` in the search bundle (`pagefind/pagefind.js`).
 pub fn bundle_file(name: &str) -> String {

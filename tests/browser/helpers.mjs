@@ -23,8 +23,10 @@ const types = {
 };
 
 /** Serves a folder on an ephemeral loopback port, at `prefix` (e.g. `/newsletter`, for a site
- * published below a sub-path); resolves to { url, close }. */
+ * published below a sub-path); resolves to { url, close, served }, `served()` the bytes of the
+ * files served so far. */
 export function serveFolder(dir, prefix = '') {
+  let served = 0;
   const server = createServer((req, res) => {
     let path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (prefix) {
@@ -36,10 +38,12 @@ export function serveFolder(dir, prefix = '') {
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) { res.writeHead(404, { 'content-type': types['.html'] }); return res.end(readFileSync(join(dir, '404.html'))); }
     res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
-    res.end(readFileSync(file));
+    const bytes = readFileSync(file);
+    served += bytes.length;
+    res.end(bytes);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() });
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close(), served: () => served });
   }));
 }
 

@@ -204,6 +204,80 @@ test('markup in an entry\'s text is shown as text in the results', async () => {
   }
 });
 
+/** A site of two years, Chinese by default, with an entry written in English only. */
+function twoYears() {
+  const root = mkdtempSync(join(tmpdir(), 'digest-years-'));
+  const write = (path, text) => { mkdirSync(join(root, path, '..'), { recursive: true }); writeFileSync(join(root, path), text); };
+  write('config.toml', 'base_url = "https://example.org"\ndefault_language = "zh"\n[languages.zh]\ntitle = "月报"\ndescription = "月报"\n[languages.en]\ntitle = "Monthly"\ndescription = "Monthly"\n');
+  for (const [key, date, zh, en] of [['2024-06', '2024-06-30', '二〇二四年六月', 'June 2024'], ['2025-11', '2025-11-30', '二〇二五年十一月', 'November 2025']]) {
+    write(`content/${key}/_index.md`, `+++\ntitle = "${zh}"\ndate = ${date}\n+++\n`);
+    write(`content/${key}/_index.en.md`, `+++\ntitle = "${en}"\n+++\n`);
+    write(`content/${key}/news/mesh.md`, `+++\ntitle = "${zh}的服务网格"\n+++\n服务网格 Zanzibar 的消息。\n`);
+    write(`content/${key}/news/mesh.en.md`, `+++\ntitle = "Mesh of ${en}"\n+++\nZanzibar mesh news.\n`);
+  }
+  write('content/2025-11/releases/quokka.en.md', '+++\ntitle = "Quokka operators released"\n+++\nQuokka operators now reconcile clusters.\n');
+  return root;
+}
+
+test('an untranslated English entry is found from the Chinese search page, stemmed as English, at its Chinese address', async () => {
+  const site = await serveFolder(buildSite(twoYears()));
+  try {
+    // "reconciled" finds "reconcile" only through English stemming.
+    const found = await search(site.url, '/search/', 'reconciled');
+    assert.deepEqual(found.map((r) => [r.href, r.title, r.meta]),
+      [['/2025-11/releases/quokka/', 'Quokka operators released', '二〇二五年十一月 · 产品新功能/新版本']]);
+    assert.equal((await page.request.get(`${site.url}${found[0].href}`)).status(), 200);
+    // The Chinese topic filter keeps it; another topic leaves it out.
+    await page.selectOption('#search-topic', '产品新功能/新版本');
+    await settled();
+    assert.deepEqual((await results()).map((r) => r.href), ['/2025-11/releases/quokka/']);
+    await page.selectOption('#search-topic', '新闻与访谈');
+    await settled();
+    assert.deepEqual(await results(), []);
+    await page.selectOption('#search-topic', '');
+    await settled();
+    // On the English page it is an English result like any other, found once.
+    const en = await search(site.url, '/en/search/', 'quokka');
+    assert.deepEqual(en.map((r) => r.href), ['/en/2025-11/releases/quokka/']);
+  } finally {
+    site.close();
+  }
+});
+
+test('one query finds a result of an old year and one of the current year', async () => {
+  const site = await serveFolder(buildSite(twoYears()));
+  try {
+    for (const [path, prefix] of [['/search/', '/'], ['/en/search/', '/en/']]) {
+      const found = await search(site.url, path, 'Zanzibar');
+      assert.deepEqual(found.map((r) => r.href).sort(), [`${prefix}2024-06/news/mesh/`, `${prefix}2025-11/news/mesh/`], path);
+    }
+  } finally {
+    site.close();
+  }
+});
+
+// The bytes a two-word query loads, for docs/performance.md: DIGEST_SEARCH_BYTES names built
+// sites (output folders, comma-separated, e.g. one per digest version of the same archive).
+test('the bytes a two-word query loads', { skip: !process.env.DIGEST_SEARCH_BYTES }, async () => {
+  for (const dir of process.env.DIGEST_SEARCH_BYTES.split(',')) {
+    const site = await serveFolder(dir);
+    for (const [path, query] of [['/search/', '服务网格 网关'], ['/en/search/', 'service mesh']]) {
+      // A fresh context each time: nothing cached. Counted where the site is served, once the
+      // page is done and the first results' fragments are in.
+      const context = await browser.newContext();
+      const tab = await context.newPage();
+      const before = site.served();
+      await tab.goto(`${site.url}${path}?q=${encodeURIComponent(query)}`);
+      await tab.waitForSelector('#search[data-state="done"]');
+      await tab.waitForLoadState('networkidle');
+      const found = await tab.textContent('.search-status');
+      console.log(`${dir} ${path} "${query}": ${site.served() - before} bytes with the page (${found})`);
+      await context.close();
+    }
+    site.close();
+  }
+});
+
 test('no request left the site, and nothing failed', () => {
   assert.deepEqual(foreign, []);
   assert.deepEqual(errors, []);
