@@ -16,7 +16,7 @@ use crate::site::layout::{VariantKind, variant_file};
 /// What makes the bytes of a variant: part of every cache key, so a change here (a new encoder,
 /// another quality) makes every variant again rather than mixing old and new.
 pub const RECIPE: &str =
-    "digest images 3: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80 m2; mail jpeg q80/65/50";
+    "digest images 4: fast_image_resize 5 Lanczos3; png default; jpeg q82; webp q80 m2; mail jpeg q80/65/50";
 
 const JPEG_QUALITY: u8 = 82;
 const WEBP_QUALITY: f32 = 80.0;
@@ -71,7 +71,7 @@ fn as_is(file: &str, bytes: &[u8], probe: Probe, edition: Option<Variant>) -> Ma
 }
 
 fn variant(file: String, width: u32, height: u32, format: Format, bytes: usize) -> Variant {
-    Variant { file, width, height, format, bytes: bytes as u64 }
+    Variant { file, width, height, format, bytes: bytes as u64, hash: String::new() }
 }
 
 /// Decoded pixels, 8 bits a channel, upright.
@@ -209,7 +209,7 @@ fn resized(file: &str, bytes: &[u8], _probe: Probe) -> Result<Made, String> {
         format,
         variants,
         webp,
-        edition: Variant { file: String::new(), width: 0, height: 0, format, bytes: 0 },
+        edition: variant(String::new(), 0, 0, format, 0),
         card: None,
     };
     let mut files = files;

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::cache::{Cache, Key};
 use crate::error::{Diagnostic, Diagnostics, line_col};
-use crate::site::images::{Format, Picture, Pictures, cover_file};
+use crate::site::images::{Format, Picture, Pictures, Variant, cover_file};
 use crate::site::{Asset, Rendered, Site, layout};
 use crate::write::Sink;
 
@@ -75,13 +75,6 @@ const PICTURES: &str = "images";
 const FILES: &str = "images-files";
 const SOURCES: &str = "images-sources";
 
-/// A picture as the cache keeps it: with the key of each of its files' bytes.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Stored {
-    picture: Picture,
-    files: Vec<String>,
-}
-
 /// The key of `asset`'s picture: the recipe, its output file and the hash of its bytes; and the
 /// bytes, when they had to be read. A file seen before with the same size and modification
 /// time is known by the hash then taken, so a warm build reads no image.
@@ -104,19 +97,23 @@ fn key(site: &Site, asset: &Asset, cache: &Cache) -> Result<(Key, Option<Vec<u8>
     Ok((picture_key(&hash), Some(bytes)))
 }
 
-/// The stored picture under `key` whose files are all in the cache, with their paths.
-fn stored(cache: &Cache, key: &Key) -> Option<(Picture, Vec<std::path::PathBuf>)> {
-    let stored: Stored = serde_json::from_slice(&cache.get(PICTURES, key)?).ok()?;
-    let variants = stored.picture.files().zip(&stored.files);
-    let paths =
-        variants.map(|(v, hex)| cache.file(FILES, &Key::from_hex(hex)?, v.bytes)).collect::<Option<Vec<_>>>()?;
-    (paths.len() == stored.picture.files().count()).then_some((stored.picture, paths))
+/// The stored picture under `key`, if it has the hash of each of its files (whether the files
+/// are still there is [`write`]'s to see: it makes them again when they are not).
+fn stored(cache: &Cache, key: &Key) -> Option<Picture> {
+    let picture: Picture = serde_json::from_slice(&cache.get(PICTURES, key)?).ok()?;
+    let complete = picture.files().all(|v| Key::from_hex(&v.hash).is_some());
+    complete.then_some(picture)
+}
+
+/// Where the cache keeps the bytes of variant `v`.
+fn file_of(cache: &Cache, v: &Variant) -> Option<std::path::PathBuf> {
+    cache.file(FILES, &Key::from_hex(&v.hash)?, v.bytes)
 }
 
 /// The picture of `asset`, from the cache or made (and then cached).
 fn picture(site: &Site, asset: &Asset, cache: &Cache) -> Result<Picture, Diagnostic> {
     let (key, bytes) = key(site, asset, cache)?;
-    if let Some((picture, _)) = stored(cache, &key) {
+    if let Some(picture) = stored(cache, &key) {
         return Ok(picture);
     }
     let bytes = match bytes {
@@ -126,11 +123,21 @@ fn picture(site: &Site, asset: &Asset, cache: &Cache) -> Result<Picture, Diagnos
     Ok(make_and_store(asset, &bytes, cache, &key)?.picture)
 }
 
+/// Makes the variants of `asset` and keeps them in the cache, each under the hash of its bytes
+/// (which the picture records), the picture under `key`.
 fn make_and_store(asset: &Asset, bytes: &[u8], cache: &Cache, key: &Key) -> Result<codec::Made, Diagnostic> {
-    let made = make(asset, bytes)?;
-    let files = made.files.iter().map(|f| cache.put_file(FILES, f).hex()).collect();
-    let stored = Stored { picture: made.picture.clone(), files };
-    cache.put(PICTURES, key, &serde_json::to_vec(&stored).expect("a picture serialises"));
+    let mut made = make(asset, bytes)?;
+    let hashes: std::collections::HashMap<String, String> = made
+        .picture
+        .files()
+        .zip(&made.files)
+        .map(|(v, bytes)| (v.file.clone(), cache.put_file(FILES, bytes).hex()))
+        .collect();
+    let p = &mut made.picture;
+    for v in p.variants.iter_mut().chain(&mut p.webp).chain([&mut p.edition]).chain(p.card.as_mut()) {
+        v.hash = hashes[&v.file].clone();
+    }
+    cache.put(PICTURES, key, &serde_json::to_vec(&made.picture).expect("a picture serialises"));
     Ok(made)
 }
 
@@ -146,11 +153,13 @@ fn make(asset: &Asset, bytes: &[u8]) -> Result<codec::Made, Diagnostic> {
 /// Writes the variants of every picture of `site` into `sink`: linked from `cache`, or made
 /// again when the cache lost them (deleted during the build, or not writable).
 pub fn write(site: &Site, cache: &Cache, sink: &dyn Sink) -> Result<(), Diagnostic> {
-    images(site).filter(|a| site.pictures.get(&a.output).is_some()).par_bridge().try_for_each(|asset| {
-        let (key, _) = key(site, asset, cache)?;
-        if let Some((picture, paths)) = stored(cache, &key) {
+    let pictures = images(site).filter_map(|a| Some((a, site.pictures.get(&a.output)?)));
+    pictures.par_bridge().try_for_each(|(asset, picture)| {
+        let paths: Option<Vec<_>> = picture.files().map(|v| file_of(cache, v)).collect();
+        if let Some(paths) = paths {
             return picture.files().zip(&paths).try_for_each(|(v, path)| sink.put_file(&v.file, path));
         }
+        let (key, _) = key(site, asset, cache)?;
         let made = make_and_store(asset, &read(site, asset)?, cache, &key)?;
         made.picture.files().zip(made.files).try_for_each(|(v, bytes)| sink.put(&v.file, bytes))
     })

@@ -90,6 +90,9 @@ pub struct Variant {
     pub format: Format,
     /// Its size in bytes.
     pub bytes: u64,
+    /// The hash of its bytes (hexadecimal), under which the build cache keeps them; empty until
+    /// the image stage has stored it.
+    pub hash: String,
 }
 
 /// An image as the site shows it.
