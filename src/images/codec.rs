@@ -49,7 +49,7 @@ pub fn make(file: &str, bytes: &[u8], probe: Probe) -> Result<Made, String> {
             made.files.push(edition_bytes);
             Ok(made)
         }
-        _ => resized(file, bytes, probe),
+        _ => resized(file, bytes),
     }
 }
 
@@ -178,7 +178,7 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
 }
 
 /// PNG, JPEG and WebP: every width of [`widths`] in the original's format and in WebP.
-fn resized(file: &str, bytes: &[u8], _probe: Probe) -> Result<Made, String> {
+fn resized(file: &str, bytes: &[u8]) -> Result<Made, String> {
     let pixels = Pixels::of(decode(bytes)?);
     let format = Format::of_name(file).filter(|f| f.is_resized()).unwrap_or(Format::Png);
     let ws = widths(pixels.width);
